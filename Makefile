@@ -1,0 +1,37 @@
+# Two commands: `make run` (the demo site on SQLite) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Development only: production sets DEBUG, SECRET_KEY and the rest in its own environment.
+DEV := DEBUG=1
+
+.PHONY: run test install check lint clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "reviewblog needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstalled only when a requirements file changes.
+$(VENV)/.installed: $(BIN)/python requirements.txt tests/requirements.txt
+	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py load_demo
+	@echo "Serving http://127.0.0.1:8000 (Ctrl-C stops)"
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(DEV) $(BIN)/python manage.py check --fail-level WARNING
+	$(DEV) $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

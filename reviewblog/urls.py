@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from reviews import editor
+
+admin.site.site_header = f"{settings.SITE_NAME} — editorial desk"
+admin.site.site_title = settings.SITE_NAME
+admin.site.index_title = "Write, edit and moderate"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # The markdownx widget posts to these absolute paths; staff-only replacements of its views.
+    path("markdownx/", include(editor.urlpatterns)),
+    path("", include("reviews.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,157 @@
+"""The authors' desk: reviews in Markdown with live preview, films with their credits, people."""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.html import format_html
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+
+from .models import Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
+
+
+def can_edit_any(user) -> bool:
+    return user.has_perm("reviews.edit_any_review")
+
+
+class ReviewAspectInline(admin.TabularInline):
+    model = ReviewAspect
+    extra = 0
+    fields = ["name", "score", "order"]
+    verbose_name = "scorecard line"
+    verbose_name_plural = "Scorecard (optional): a score per aspect"
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    list_display = ["title", "film", "author", "status_label", "published_at", "rating"]
+    list_filter = ["status", "comments_open", ("author", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["film", "author"]
+    search_fields = ["title", "standfirst", "film__title"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["film"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ReviewAspectInline]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["film", "title", "slug", "standfirst", "body"]}),
+        ("Hero image", {"fields": ["hero_image", "hero_alt", "hero_caption"]}),
+        ("Verdict", {"fields": ["rating"]}),
+        ("Publishing", {"fields": ["author", "status", "published_at", "comments_open"]}),
+    ]
+
+    class Media:
+        css = {"all": ["css/editor.css"]}
+        js = ["js/editor.js"]
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, review):
+        if review.status == Review.Status.DRAFT:
+            return "Draft"
+        if review.published_at > timezone.now():
+            return format_html("Scheduled for {}", timezone.localtime(review.published_at).strftime("%d %b %Y %H:%M"))
+        return "Published"
+
+    # --- Who may see and change what: authors their own reviews, editors all of them ---
+
+    def get_queryset(self, request):
+        reviews = super().get_queryset(request)
+        return reviews if can_edit_any(request.user) else reviews.filter(author=request.user)
+
+    def _owns(self, request, review) -> bool:
+        return review is None or review.author_id == request.user.pk or can_edit_any(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._owns(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._owns(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._owns(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if can_edit_any(request.user) else ["author"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            kwargs["queryset"] = get_user_model().objects.filter(
+                Q(is_superuser=True) | Q(groups__name__in=["Authors", "Editors"])
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        if not change and not can_edit_any(request.user):
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publish the selected reviews", permissions=["change"])
+    def publish(self, request, queryset):
+        updated = 0
+        for review in queryset.filter(status=Review.Status.DRAFT):
+            review.status = Review.Status.PUBLISHED
+            review.save(update_fields=["status", "updated_at"])
+            updated += 1
+        self.message_user(request, f"{updated} review(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Move the selected reviews back to draft", permissions=["change"])
+    def unpublish(self, request, queryset):
+        updated = 0
+        for review in queryset.filter(status=Review.Status.PUBLISHED):
+            review.status = Review.Status.DRAFT
+            review.save(update_fields=["status", "updated_at"])
+            updated += 1
+        self.message_user(request, f"{updated} review(s) moved to draft.", messages.SUCCESS)
+
+
+class CreditInline(admin.TabularInline):
+    model = Credit
+    extra = 1
+    fields = ["person", "job", "character", "billing"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(Film)
+class FilmAdmin(admin.ModelAdmin):
+    list_display = ["title", "release_year", "franchise", "runtime"]
+    list_filter = ["genres", "franchise"]
+    search_fields = ["title", "credits__person__name"]
+    autocomplete_fields = ["franchise"]
+    filter_horizontal = ["genres"]
+    inlines = [CreditInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "release_year", "release_date", "runtime", "synopsis"]}),
+        ("Poster", {"fields": ["poster", "poster_alt"]}),
+        ("Classification", {"fields": ["genres", "franchise"]}),
+    ]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(credit_count=Count("credits"))
+
+    @admin.display(description="Credits", ordering="credit_count")
+    def credit_count(self, person):
+        return person.credit_count
+
+
+@admin.register(Genre)
+class GenreAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Franchise)
+class FranchiseAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -1,0 +1,53 @@
+"""The markdownx editor's two endpoints, for staff only (out of the box they answer anyone).
+
+Mounted at /markdownx/, the paths the widget has baked in. The preview uses the same
+`render_markdown` as the saved review; uploads go through `images.check_image`.
+"""
+
+import functools
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import path
+
+from .images import check_image, store_upload
+from .markdown import render_markdown
+
+IMAGE_PLACEHOLDER_ALT = "Describe this image"
+
+
+def _staff_only(view):
+    """Staff only; anyone else gets a 403 the editor can show, not a redirect to a login page."""
+
+    def wrapped(request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (request.user.is_active and request.user.is_staff):
+            return JsonResponse({"error": "Log in to the admin to use the editor."}, status=403)
+        return view(request)
+
+    return functools.wraps(view)(wrapped)
+
+
+@_staff_only
+def markdownify(request):
+    return HttpResponse(render_markdown(request.POST.get("content", "")))
+
+
+@_staff_only
+def upload(request):
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"error": "No image was received. Drop an image file onto the editor."}, status=400)
+    try:
+        checked = check_image(upload)
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    url = store_upload(checked)
+    return JsonResponse({"image_code": f"![{IMAGE_PLACEHOLDER_ALT}]({url})", "width": checked.width})
+
+
+urlpatterns = [
+    path("upload/", upload, name="markdownx_upload"),
+    path("markdownify/", markdownify, name="markdownx_markdownify"),
+]

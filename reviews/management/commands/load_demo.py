@@ -1,0 +1,157 @@
+"""Load the demo site: films, people, credits, reviews, images drawn with Pillow, and demo logins.
+
+Idempotent: rows are looked up by their natural keys and left alone when they exist, and images
+are only drawn when their file is missing, so a second run changes nothing.
+"""
+
+import io
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image, ImageDraw, ImageFont
+
+from reviews import demo_content as demo
+from reviews.models import Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
+
+
+def draw_banner(size: tuple[int, int], dark: str, light: str, text: str) -> bytes:
+    """A gradient from `dark` (top) to `light` (bottom), a soft spotlight, and `text` in cream."""
+    width, height = size
+    gradient = Image.linear_gradient("L").resize(size)
+    image = Image.composite(Image.new("RGB", size, light), Image.new("RGB", size, dark), gradient)
+    spotlight = Image.new("L", size, 0)
+    radius = min(width, height) * 0.38
+    ImageDraw.Draw(spotlight).ellipse(
+        (width / 2 - radius, height * 0.45 - radius, width / 2 + radius, height * 0.45 + radius), fill=70
+    )
+    image.paste((255, 240, 220), mask=spotlight)
+    draw = ImageDraw.Draw(image)
+    font_size = max(24, int(min(width / max(len(text), 1) * 1.6, height / 6)))
+    font = ImageFont.load_default(size=font_size)
+    draw.text((width / 2, height * 0.45), text, font=font, fill=(250, 240, 225), anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=82, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def ensure_image(path: str, size, dark, light, text) -> str:
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(draw_banner(size, dark, light, text)))
+    return path
+
+
+def aware(value: str) -> datetime:
+    return timezone.make_aware(datetime.fromisoformat(value))
+
+
+class Command(BaseCommand):
+    help = "Load the demo films, reviews, images and logins (safe to run again; it changes nothing the second time)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-demo-logins",
+            action="store_true",
+            help="Create the demo logins even with DEBUG off (their passwords are public: never on a real site).",
+        )
+
+    def handle(self, *args, allow_demo_logins=False, **options):
+        if not settings.DEBUG and not allow_demo_logins:
+            raise CommandError(
+                "The demo logins have published passwords; load_demo runs with DEBUG=1 only "
+                "(or pass --allow-demo-logins on a throwaway site)."
+            )
+        with transaction.atomic():
+            users = self.load_users()
+            films = self.load_films()
+            created = self.load_reviews(users, films)
+        self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new review(s))."))
+        self.stdout.write("Demo logins for http://127.0.0.1:8000/admin/ :")
+        for username, password, _first, _last, _group, role in demo.USERS:
+            self.stdout.write(f"  {role:>14}: {username} / {password}")
+
+    def load_users(self):
+        User = get_user_model()
+        users = {}
+        for username, password, first, last, group, _role in demo.USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "is_staff": True, "email": f"{username}@example.com"},
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                user.groups.add(Group.objects.get(name=group))
+            users[username] = user
+        return users
+
+    def load_films(self):
+        franchises = {
+            f["name"]: Franchise.objects.get_or_create(name=f["name"], defaults={"description": f["description"]})[0]
+            for f in demo.FRANCHISES
+        }
+        genres = {name: Genre.objects.get_or_create(name=name)[0] for name in demo.GENRES}
+        people = {name: Person.objects.get_or_create(name=name, defaults={"bio": bio})[0] for name, bio in demo.PEOPLE.items()}
+        films = {}
+        for data in demo.FILMS:
+            slug = slugify(f"{data['title']} {data['release_year']}")
+            dark, light, text = data["poster"]
+            film, created = Film.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "title": data["title"],
+                    "release_year": data["release_year"],
+                    "release_date": date.fromisoformat(data["release_date"]),
+                    "runtime": data["runtime"],
+                    "synopsis": data["synopsis"],
+                    "franchise": franchises.get(data["franchise"]),
+                    "poster": ensure_image(f"posters/{slug}.jpg", (600, 900), dark, light, text),
+                    "poster_alt": data["poster_alt"],
+                },
+            )
+            if created:
+                film.genres.set([genres[name] for name in data["genres"]])
+                Credit.objects.bulk_create(
+                    Credit(film=film, person=people[name], job=job, character=character, billing=billing)
+                    for name, job, character, billing in data["credits"]
+                )
+            films[data["title"]] = film
+        return films
+
+    def load_reviews(self, users, films) -> int:
+        created_count = 0
+        for data in demo.REVIEWS:
+            hero = ""
+            if data["hero"]:
+                dark, light, text = data["hero"]
+                hero = ensure_image(f"heroes/{data['slug']}.jpg", (1600, 900), dark, light, text)
+            review, created = Review.objects.get_or_create(
+                slug=data["slug"],
+                defaults={
+                    "film": films[data["film"]],
+                    "author": users[data["author"]],
+                    "title": data["title"],
+                    "standfirst": data["standfirst"],
+                    "body": data["body"],
+                    "rating": data["rating"],
+                    "status": data.get("status", Review.Status.PUBLISHED),
+                    "published_at": aware(data["published_at"]),
+                    "hero_image": hero,
+                    "hero_alt": data["hero_alt"],
+                    "hero_caption": data["hero_caption"],
+                },
+            )
+            if created:
+                created_count += 1
+                ReviewAspect.objects.bulk_create(
+                    ReviewAspect(review=review, name=name, score=score, order=i)
+                    for i, (name, score) in enumerate(data["aspects"])
+                )
+        return created_count

@@ -1,0 +1,351 @@
+"""Films, the people who make them, and the reviews written about them."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from markdownx.models import MarkdownxField
+
+from .markdown import render_markdown
+
+# Ratings and aspect scores: 0.5 to 5 in half steps.
+HALF_STEPS = [Decimal(n) / 2 for n in range(1, 11)]
+SCORE_CHOICES = [(step, f"{step.normalize():f}") for step in HALF_STEPS]
+
+
+def score_field(**kwargs):
+    return models.DecimalField(max_digits=2, decimal_places=1, choices=SCORE_CHOICES, **kwargs)
+
+
+def half_step_constraint(field: str, name: str, *, nullable: bool) -> models.CheckConstraint:
+    condition = Q(**{f"{field}__in": HALF_STEPS})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(
+        condition=condition, name=name, violation_error_message="Scores go from 0.5 to 5 in half steps."
+    )
+
+
+def unique_slug(instance: models.Model, value: str, field: str = "slug") -> str:
+    """A slug for `value` that no other row of the model uses yet."""
+    base = slugify(value)[:70] or "item"
+    slug, n = base, 2
+    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    while others.filter(**{field: slug}).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class SluggedModel(models.Model):
+    """A model whose slug is filled from its name when left blank."""
+
+    slug_source = "name"
+    slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, str(getattr(self, self.slug_source)))
+        super().save(*args, **kwargs)
+
+
+class Genre(SluggedModel):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reviews:genre_detail", args=[self.slug])
+
+
+class Franchise(SluggedModel):
+    name = models.CharField(max_length=120, unique=True, help_text='Shown as "From the World of …".')
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reviews:franchise_detail", args=[self.slug])
+
+
+class FilmQuerySet(models.QuerySet):
+    def for_detail(self):
+        """Everything the film page shows, in a fixed number of queries."""
+        return self.select_related("franchise").prefetch_related(
+            "genres", Prefetch("credits", queryset=Credit.objects.select_related("person"))
+        )
+
+
+class Film(SluggedModel):
+    slug_source = "title"
+    title = models.CharField(max_length=200)
+    release_year = models.PositiveSmallIntegerField()
+    release_date = models.DateField(null=True, blank=True, help_text="First release, where known.")
+    runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text="In minutes.")
+    synopsis = models.TextField(blank=True)
+    poster = models.ImageField(
+        upload_to="posters/", blank=True, width_field="poster_width", height_field="poster_height"
+    )
+    poster_width = models.PositiveIntegerField(null=True, editable=False)
+    poster_height = models.PositiveIntegerField(null=True, editable=False)
+    poster_alt = models.CharField("poster alt text", max_length=300, blank=True)
+    genres = models.ManyToManyField(Genre, related_name="films", blank=True)
+    franchise = models.ForeignKey(Franchise, null=True, blank=True, on_delete=models.SET_NULL, related_name="films")
+
+    objects = FilmQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-release_year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(poster="") | ~Q(poster_alt=""),
+                name="film_poster_has_alt",
+                violation_error_message="Describe the poster for readers who cannot see it.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.release_year})"
+
+    def get_absolute_url(self):
+        return reverse("reviews:film_detail", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, f"{self.title} {self.release_year}")
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.poster and not self.poster_alt.strip():
+            raise ValidationError({"poster_alt": "Describe the poster for readers who cannot see it."})
+        if self.release_date and self.release_date.year != self.release_year:
+            raise ValidationError({"release_date": "The release date must fall in the release year."})
+
+    def credits_by_job(self):
+        """[(job label, [credits])] in the order of Credit.Job, from the prefetched credits."""
+        return group_credits(self.credits.all())
+
+    def directors(self):
+        return [c.person for c in self.credits.all() if c.job == Credit.Job.DIRECTOR]
+
+    def main_cast(self, limit: int = 5):
+        return [c for c in self.credits.all() if c.job == Credit.Job.CAST][:limit]
+
+
+class Person(SluggedModel):
+    name = models.CharField(max_length=200)
+    bio = models.TextField("short bio", blank=True)
+    photo = models.ImageField(upload_to="people/", blank=True, width_field="photo_width", height_field="photo_height")
+    photo_width = models.PositiveIntegerField(null=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, editable=False)
+    photo_alt = models.CharField("photo alt text", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(photo="") | ~Q(photo_alt=""),
+                name="person_photo_has_alt",
+                violation_error_message="Describe the photo for readers who cannot see it.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reviews:person_detail", args=[self.slug])
+
+    def clean(self):
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError({"photo_alt": "Describe the photo for readers who cannot see it."})
+
+
+class Credit(models.Model):
+    class Job(models.TextChoices):
+        DIRECTOR = "director", "Director"
+        WRITER = "writer", "Writer"
+        CAST = "cast", "Cast"
+        CINEMATOGRAPHER = "cinematographer", "Cinematographer"
+        COMPOSER = "composer", "Composer"
+        EDITOR = "editor", "Editor"
+        PRODUCER = "producer", "Producer"
+        PRODUCTION_DESIGNER = "production_designer", "Production designer"
+        STUNT_COORDINATOR = "stunt_coordinator", "Stunt coordinator"
+
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    job = models.CharField(max_length=30, choices=Job.choices, default=Job.CAST)
+    character = models.CharField(max_length=200, blank=True, help_text="For cast: the role played.")
+    billing = models.PositiveSmallIntegerField("billing order", default=100, help_text="Lower comes first.")
+
+    class Meta:
+        ordering = ["billing", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["film", "person", "job", "character"], name="credit_unique_role"),
+        ]
+
+    def __str__(self):
+        role = f" as {self.character}" if self.character else ""
+        return f"{self.person} — {self.get_job_display()}{role} ({self.film.title})"
+
+    def clean(self):
+        if self.character and self.job != self.Job.CAST:
+            raise ValidationError({"character": "Only cast credits have a character."})
+
+
+def group_credits(credits):
+    """[(job label, [credits])] in the order the jobs are declared, skipping empty jobs."""
+    groups: dict[str, list] = {job: [] for job in Credit.Job.values}
+    for credit in credits:
+        groups[credit.job].append(credit)
+    return [(Credit.Job(job).label, items) for job, items in groups.items() if items]
+
+
+class ReviewQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may read: published, and not dated in the future."""
+        return self.filter(status=Review.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_list(self):
+        """The shape of a review card: film and author in the same query."""
+        return self.select_related("film", "author").defer("body", "body_html").order_by("-published_at", "-id")
+
+    def for_detail(self):
+        return self.select_related("film__franchise", "author").prefetch_related(
+            "aspects",
+            "film__genres",
+            Prefetch("film__credits", queryset=Credit.objects.select_related("person")),
+        )
+
+    def visible_to(self, user):
+        """Published reviews, plus the drafts a staff user may preview."""
+        if user.is_authenticated and user.is_staff:
+            if user.has_perm("reviews.edit_any_review"):
+                return self.all()
+            if user.has_perm("reviews.change_review"):
+                return self.filter(Q(pk__in=self.published().values("pk")) | Q(author=user))
+        return self.published()
+
+
+class Review(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    film = models.ForeignKey(Film, on_delete=models.PROTECT, related_name="reviews")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the title.")
+    standfirst = models.CharField(max_length=300, help_text="One line under the title, shown on cards.")
+    body = MarkdownxField(help_text="Markdown: ## headings, tables, footnotes[^1]; drop images into the editor.")
+    body_html = models.TextField(editable=False, default="")
+    hero_image = models.ImageField(
+        upload_to="heroes/", blank=True, width_field="hero_width", height_field="hero_height"
+    )
+    hero_width = models.PositiveIntegerField(null=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, editable=False)
+    hero_alt = models.CharField(
+        "hero image alt text", max_length=500, blank=True, help_text="What the image shows, for screen readers."
+    )
+    hero_caption = models.CharField(max_length=300, blank=True)
+    rating = score_field(null=True, blank=True, help_text="0.5 to 5 in half steps; leave empty for no rating.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publish date", default=timezone.now, help_text="A future date keeps the review hidden until then."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    comments_open = models.BooleanField(default=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        indexes = [models.Index(fields=["status", "-published_at"], name="review_published_idx")]
+        permissions = [("edit_any_review", "Can edit and publish any author's review")]
+        constraints = [
+            half_step_constraint("rating", "review_rating_half_steps", nullable=True),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="review_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(hero_image="") | ~Q(hero_alt=""),
+                name="review_hero_has_alt",
+                violation_error_message="Describe the hero image for readers who cannot see it.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("reviews:review_detail", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title)
+        # Rendered once here, so pages never render Markdown per request.
+        self.body_html = render_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError({"hero_alt": "Describe the hero image for readers who cannot see it."})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def rating_text(self) -> str:
+        return f"Rating: {self.rating.normalize():f} out of 5." if self.rating is not None else ""
+
+
+class ReviewAspect(models.Model):
+    """One line of a review's scorecard: Direction 4.5, Acting 4 …"""
+
+    class Name(models.TextChoices):
+        DIRECTION = "Direction"
+        ACTING = "Acting"
+        WRITING = "Writing"
+        CINEMATOGRAPHY = "Cinematography"
+        SPECIAL_EFFECTS = "Special effects"
+        MUSIC = "Music and sound"
+        EDITING = "Editing"
+        ACTION = "Action"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="aspects")
+    name = models.CharField(max_length=40, choices=Name.choices)
+    score = score_field()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            half_step_constraint("score", "aspect_score_half_steps", nullable=False),
+            models.UniqueConstraint(fields=["review", "name"], name="aspect_once_per_review"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.score}"

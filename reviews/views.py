@@ -1,0 +1,99 @@
+"""Public pages. Each one runs a fixed number of queries, whatever the number of rows it shows."""
+
+import calendar
+from datetime import datetime
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from .models import Credit, Film, Franchise, Genre, Person, Review, group_credits
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def home(request):
+    page = _page(request, Review.objects.published().for_list())
+    return render(request, "reviews/home.html", {"page": page})
+
+
+def review_detail(request, slug):
+    review = get_object_or_404(Review.objects.visible_to(request.user).for_detail(), slug=slug)
+    film = review.film
+    return render(
+        request,
+        "reviews/review_detail.html",
+        {"review": review, "film": film, "directors": film.directors(), "cast": film.main_cast()},
+    )
+
+
+def film_detail(request, slug):
+    film = get_object_or_404(Film.objects.for_detail(), slug=slug)
+    reviews = list(film.reviews.published().for_list())
+    ratings = [r.rating for r in reviews if r.rating is not None]
+    average = sum(ratings) / len(ratings) if ratings else None
+    return render(
+        request,
+        "reviews/film_detail.html",
+        {
+            "film": film,
+            "credit_groups": film.credits_by_job(),
+            "reviews": reviews,
+            "average_rating": average,
+            "rating_count": len(ratings),
+        },
+    )
+
+
+def person_detail(request, slug):
+    person = get_object_or_404(Person, slug=slug)
+    credits = Credit.objects.filter(person=person).select_related("film").order_by("-film__release_year", "billing")
+    return render(request, "reviews/person_detail.html", {"person": person, "credit_groups": group_credits(credits)})
+
+
+def genre_detail(request, slug):
+    genre = get_object_or_404(Genre, slug=slug)
+    page = _page(request, Review.objects.published().for_list().filter(film__genres=genre))
+    films = genre.films.all()
+    return render(request, "reviews/genre_detail.html", {"genre": genre, "films": films, "page": page})
+
+
+def franchise_detail(request, slug):
+    franchise = get_object_or_404(Franchise, slug=slug)
+    films = franchise.films.order_by("release_year", "title")
+    page = _page(request, Review.objects.published().for_list().filter(film__franchise=franchise))
+    return render(request, "reviews/franchise_detail.html", {"franchise": franchise, "films": films, "page": page})
+
+
+def archive_index(request):
+    months = (
+        Review.objects.published()
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by("-month")
+    )
+    years: dict[int, list] = {}
+    for row in months:
+        years.setdefault(row["month"].year, []).append(row)
+    return render(request, "reviews/archive.html", {"years": years})
+
+
+def archive_period(request, year, month=None):
+    if not 1900 <= year <= 2999 or (month is not None and not 1 <= month <= 12):
+        raise Http404("No reviews from then.")
+    tz = timezone.get_current_timezone()
+    if month:
+        start = datetime(year, month, 1, tzinfo=tz)
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+        label = f"{calendar.month_name[month]} {year}"
+    else:
+        start, end, label = datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz), str(year)
+    reviews = Review.objects.published().for_list().filter(published_at__gte=start, published_at__lt=end)
+    return render(request, "reviews/archive_period.html", {"page": _page(request, reviews), "label": label})

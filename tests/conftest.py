@@ -1,0 +1,30 @@
+import pytest
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def author(db):
+    return UserFactory(username="author", group="Authors")
+
+
+@pytest.fixture
+def other_author(db):
+    return UserFactory(username="other", group="Authors")
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="editor", group="Editors")
+
+
+@pytest.fixture
+def author_client(client, author):
+    client.force_login(author)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

@@ -1,0 +1,18 @@
+"""The project's settings, as the test suite runs them: the real settings plus a throwaway media folder.
+
+DATABASE_URL still chooses the database, so the same suite runs on SQLite and on PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+
+from reviewblog.settings import *  # noqa: E402, F403
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="reviewblog-test-media-")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never outside tests
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
