@@ -138,7 +138,7 @@ class PersonAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(credit_count=Count("credits"))
+        return super().get_queryset(request).annotate(credit_count=Count("credits")).order_by("name")
 
     @admin.display(description="Credits", ordering="credit_count")
     def credit_count(self, person):

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
@@ -10,6 +10,6 @@ def rating_stars(rating, size="normal"):
     """Five stars filled to the rating, with the words "Rating: 4 out of 5." for screen readers."""
     if rating is None:
         return {"rating": None}
-    rating = Decimal(rating).quantize(Decimal("0.1"))
+    rating = Decimal(rating).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     text = f"{rating.normalize():f}"  # 4.0 → "4", 3.5 → "3.5", an average of 4.3 → "4.3"
     return {"rating": rating, "text": text, "percent": f"{rating / 5 * 100:.0f}", "size": size}

@@ -1,0 +1,168 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from reviews.models import Credit, Film, Review
+from tests.factories import FilmFactory, PersonFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(review):
+    return reverse("admin:reviews_review_change", args=[review.pk])
+
+
+def review_form(film, **overrides):
+    data = {
+        "film": film.pk,
+        "title": "Grief with a gun",
+        "slug": "",
+        "standfirst": "A new, wounded heart.",
+        "body": "## Direction\n\nConfident.",
+        "hero_alt": "",
+        "hero_caption": "",
+        "rating": "4.5",
+        "status": "published",
+        "published_at_0": "2025-06-20",
+        "published_at_1": "09:00:00",
+        "comments_open": "on",
+        "aspects-TOTAL_FORMS": "1",
+        "aspects-INITIAL_FORMS": "0",
+        "aspects-0-name": "Acting",
+        "aspects-0-score": "5",
+        "aspects-0-order": "0",
+    }
+    return {**data, **overrides}
+
+
+def test_editorial_groups_exist_after_migrate_with_their_permissions():
+    perms = {
+        name: set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+        for name in ["Authors", "Editors", "Moderators"]
+    }
+    assert {"add_review", "change_review", "add_film", "add_credit"} <= perms["Authors"]
+    assert "edit_any_review" not in perms["Authors"]
+    assert {"edit_any_review", "delete_film", "change_genre"} <= perms["Editors"]
+    assert not perms["Moderators"] & {"change_review", "add_review"}
+
+
+def test_author_writes_a_review_with_a_scorecard(author_client, author):
+    film = FilmFactory(title="Ballerina")
+    response = author_client.post(reverse("admin:reviews_review_add"), review_form(film))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    review = Review.objects.get()
+    assert review.author == author
+    assert review.slug == "grief-with-a-gun"
+    assert '<h2 id="direction">' in review.body_html
+    assert [(a.name, str(a.score)) for a in review.aspects.all()] == [("Acting", "5.0")]
+
+
+def test_an_author_cannot_write_in_someone_elses_name(author_client, author, other_author):
+    film = FilmFactory()
+    author_client.post(reverse("admin:reviews_review_add"), review_form(film, author=other_author.pk))
+    assert Review.objects.get().author == author
+
+
+def test_a_bad_rating_in_the_admin_gets_a_message_not_an_error(author_client):
+    response = author_client.post(reverse("admin:reviews_review_add"), review_form(FilmFactory(), rating="4.3"))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_authors_see_and_edit_only_their_own_reviews(author_client, author, other_author):
+    mine = ReviewFactory(author=author, title="Mine")
+    theirs = ReviewFactory(author=other_author, title="Theirs", status=Review.Status.DRAFT)
+    listing = author_client.get(reverse("admin:reviews_review_changelist")).content.decode()
+    assert "Mine" in listing and "Theirs" not in listing
+    assert author_client.get(change_url(mine)).status_code == 200
+    assert author_client.get(change_url(theirs)).status_code in (302, 403, 404)
+    # Nor can they publish it by posting the form directly.
+    author_client.post(change_url(theirs), review_form(theirs.film, title="Hijacked", status="published"))
+    theirs.refresh_from_db()
+    assert (theirs.title, theirs.status) == ("Theirs", Review.Status.DRAFT)
+
+
+def test_authors_cannot_publish_another_authors_draft_with_the_bulk_action(author_client, other_author):
+    theirs = ReviewFactory(author=other_author, status=Review.Status.DRAFT)
+    author_client.post(
+        reverse("admin:reviews_review_changelist"), {"action": "publish", "_selected_action": [theirs.pk]}
+    )
+    theirs.refresh_from_db()
+    assert theirs.status == Review.Status.DRAFT
+
+
+def test_editors_edit_and_publish_anyones_review(editor_client, other_author):
+    theirs = ReviewFactory(author=other_author, status=Review.Status.DRAFT)
+    response = editor_client.post(
+        reverse("admin:reviews_review_changelist"), {"action": "publish", "_selected_action": [theirs.pk]}
+    )
+    assert response.status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.status == Review.Status.PUBLISHED
+    response = editor_client.post(change_url(theirs), review_form(theirs.film, author=other_author.pk, title="Tidied"))
+    assert response.status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.title == "Tidied" and theirs.author == other_author
+
+
+def test_review_editor_is_markdownx_with_live_preview(author_client):
+    html = author_client.get(reverse("admin:reviews_review_add")).content.decode()
+    assert 'class="markdownx"' in html
+    assert 'data-markdownx-urls-path="/markdownx/markdownify/"' in html
+    assert 'data-markdownx-upload-urls-path="/markdownx/upload/"' in html
+    assert "markdownx/js/markdownx" in html
+    assert "js/editor.js" in html
+
+
+def test_film_admin_edits_credits_inline(author_client):
+    person = PersonFactory(name="Ana de Armas")
+    response = author_client.post(
+        reverse("admin:reviews_film_add"),
+        {
+            "title": "Ballerina",
+            "slug": "",
+            "release_year": "2025",
+            "release_date": "2025-06-06",
+            "runtime": "125",
+            "synopsis": "",
+            "poster_alt": "",
+            "credits-TOTAL_FORMS": "2",
+            "credits-INITIAL_FORMS": "0",
+            "credits-0-person": person.pk,
+            "credits-0-job": "cast",
+            "credits-0-character": "Eve Macarro",
+            "credits-0-billing": "1",
+            "credits-1-person": person.pk,
+            "credits-1-job": "producer",
+            "credits-1-character": "",
+            "credits-1-billing": "2",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    film = Film.objects.get()
+    assert film.slug == "ballerina-2025"
+    assert sorted(film.credits.values_list("job", flat=True)) == [Credit.Job.CAST, Credit.Job.PRODUCER]
+
+
+def test_people_and_films_can_be_found_by_autocomplete(author_client):
+    PersonFactory(name="Anjelica Huston")
+    PersonFactory(name="Gabriel Byrne")
+    FilmFactory(title="The Villainess")
+    people = author_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "anj", "app_label": "reviews", "model_name": "credit", "field_name": "person"},
+    ).json()
+    assert [r["text"] for r in people["results"]] == ["Anjelica Huston"]
+    films = author_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "villa", "app_label": "reviews", "model_name": "review", "field_name": "film"},
+    ).json()
+    assert [r["text"] for r in films["results"]] == ["The Villainess (2017)"]
+
+
+def test_admin_lists_scheduled_reviews_as_scheduled(editor_client):
+    from django.utils import timezone
+
+    ReviewFactory(published_at=timezone.now() + timezone.timedelta(days=3))
+    assert "Scheduled for" in editor_client.get(reverse("admin:reviews_review_changelist")).content.decode()

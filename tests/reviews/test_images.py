@@ -1,0 +1,118 @@
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+pytestmark = pytest.mark.django_db
+
+XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+
+
+def image_bytes(fmt="PNG", size=(800, 500), mode="RGB", **save_options):
+    out = io.BytesIO()
+    Image.new(mode, size, "teal").save(out, format=fmt, **save_options)
+    return out.getvalue()
+
+
+def upload(client, content, name="still.png", content_type="image/png"):
+    return client.post(
+        reverse("markdownx_upload"), {"image": SimpleUploadedFile(name, content, content_type=content_type)}, **XHR
+    )
+
+
+def stored_path(response) -> Path:
+    url = response.json()["image_code"].split("(")[1].rstrip(")")
+    return Path(settings.MEDIA_ROOT) / url.removeprefix(settings.MEDIA_URL)
+
+
+def uploaded_files():
+    folder = Path(settings.MEDIA_ROOT) / settings.MARKDOWNX_MEDIA_PATH
+    return sorted(folder.glob("*")) if folder.exists() else []
+
+
+def test_author_drops_an_image_and_gets_markdown_with_alt_text_to_fill_in(author_client):
+    response = upload(author_client, image_bytes())
+    assert response.status_code == 200
+    code = response.json()["image_code"]
+    assert code.startswith("![Describe this image](/media/uploads/")
+    with Image.open(stored_path(response)) as saved:
+        assert saved.format == "PNG"
+        assert saved.size == (800, 500)
+
+
+def test_wide_images_are_resized_to_the_maximum_width(author_client):
+    response = upload(author_client, image_bytes("JPEG", size=(4000, 2000)), "wide.jpg", "image/jpeg")
+    assert response.status_code == 200
+    with Image.open(stored_path(response)) as saved:
+        assert saved.size == (settings.IMAGE_MAX_WIDTH, settings.IMAGE_MAX_WIDTH // 2)
+
+
+def test_location_and_camera_metadata_are_stripped(author_client):
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"  # Make
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}  # GPSInfo
+    original = image_bytes("JPEG", exif=exif)
+    with Image.open(io.BytesIO(original)) as check:
+        assert check.getexif().get(0x010F) == "SpyCam"  # the upload really carries it
+    response = upload(author_client, original, "gps.jpg", "image/jpeg")
+    assert response.status_code == 200
+    with Image.open(stored_path(response)) as saved:
+        assert dict(saved.getexif()) == {}
+        assert "exif" not in saved.info
+    assert b"SpyCam" not in stored_path(response).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "content_type", "reason"),
+    [
+        (b"this is not a picture at all", "fake.png", "image/png", "not an image we can read"),
+        (image_bytes("PNG", mode="RGBA"), "really-a-png.jpg", "image/jpeg", "its content is PNG"),
+        (
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "evil.svg",
+            "image/svg+xml",
+            "SVG images are not accepted",
+        ),
+        (image_bytes("BMP"), "old.bmp", "image/bmp", "BMP images are not accepted"),
+        (image_bytes("PNG")[:200], "cut.png", "image/png", "not an image we can read"),
+    ],
+)
+def test_bad_uploads_get_a_clear_reason_and_nothing_is_stored(author_client, content, name, content_type, reason):
+    response = upload(author_client, content, name, content_type)
+    assert response.status_code == 400
+    assert reason in response.json()["error"]
+    assert uploaded_files() == []
+
+
+def test_files_over_the_size_limit_are_refused(author_client, settings):
+    settings.IMAGE_UPLOAD_MAX_BYTES = 1024
+    response = upload(author_client, image_bytes(size=(600, 600)) + b"\0" * 2048)
+    assert response.status_code == 400
+    assert "images must be under 1.0" in response.json()["error"]
+
+
+def test_decompression_bombs_are_refused(author_client):
+    # 12,000 × 12,000 pixels squeezed into a few kilobytes.
+    bomb = image_bytes("PNG", size=(12_000, 12_000), mode="1", optimize=True)
+    assert len(bomb) < settings.IMAGE_UPLOAD_MAX_BYTES
+    response = upload(author_client, bomb, "bomb.png")
+    assert response.status_code == 400
+    assert "too many pixels" in response.json()["error"]
+    assert uploaded_files() == []
+
+
+def test_uploads_answer_staff_only(client, django_user_model):
+    assert upload(client, image_bytes()).status_code == 403
+    client.force_login(django_user_model.objects.create_user("reader", password="x"))
+    assert upload(client, image_bytes()).status_code == 403
+    assert uploaded_files() == []
+
+
+def test_upload_without_a_file_says_so(author_client):
+    response = author_client.post(reverse("markdownx_upload"), {}, **XHR)
+    assert response.status_code == 400
+    assert "No image" in response.json()["error"]

@@ -1,0 +1,253 @@
+from decimal import Decimal
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from django.views.defaults import server_error
+
+from reviews.models import Credit, Review
+from tests.factories import (
+    CreditFactory,
+    FilmFactory,
+    FranchiseFactory,
+    GenreFactory,
+    PersonFactory,
+    ReviewAspectFactory,
+    ReviewFactory,
+    UserFactory,
+    image_file,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def review_url(review):
+    return reverse("reviews:review_detail", args=[review.slug])
+
+
+@pytest.fixture
+def ballerina():
+    film = FilmFactory(title="Ballerina", release_year=2025, synopsis="Eve Macarro hunts her father's killers.")
+    CreditFactory(film=film, person=PersonFactory(name="Len Wiseman"), job=Credit.Job.DIRECTOR, character="")
+    CreditFactory(film=film, person=PersonFactory(name="Ana de Armas"), character="Eve Macarro", billing=10)
+    CreditFactory(film=film, person=PersonFactory(name="Keanu Reeves"), character="John Wick", billing=11)
+    return film
+
+
+# --- Home ---
+
+
+def test_home_lists_published_reviews_newest_first_and_hides_drafts_and_future_ones(client):
+    old = ReviewFactory(title="Older review", published_at=timezone.now() - timezone.timedelta(days=9))
+    new = ReviewFactory(title="Newer review", standfirst="Sharp and sad.")
+    ReviewFactory(title="Secret draft", status=Review.Status.DRAFT)
+    ReviewFactory(title="Scheduled piece", published_at=timezone.now() + timezone.timedelta(days=1))
+    html = client.get(reverse("reviews:home")).content.decode()
+    assert html.index(new.title) < html.index(old.title)
+    assert "Sharp and sad." in html
+    assert "Rating: 4 out of 5." in html
+    assert "Secret draft" not in html
+    assert "Scheduled piece" not in html
+
+
+def test_home_paginates(client, settings):
+    settings.REVIEWS_PER_PAGE = 2
+    ReviewFactory.create_batch(5)
+    first = client.get(reverse("reviews:home"))
+    assert first.content.decode().count('class="card"') == 2
+    assert "Page 1 of 3" in first.content.decode()
+    last = client.get(reverse("reviews:home"), {"page": 3})
+    assert last.content.decode().count('class="card"') == 1
+
+
+def test_home_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    ReviewFactory.create_batch(30, hero_image=image_file(), hero_alt="A still")
+    with django_assert_max_num_queries(2):
+        response = client.get(reverse("reviews:home"))
+    assert response.status_code == 200
+
+
+# --- Review page ---
+
+
+def test_review_page_shows_everything_a_reader_expects(client, ballerina):
+    review = ReviewFactory(
+        film=ballerina,
+        title="Grief with a gun",
+        body="## Acting\n\nDe Armas is **superb**.",
+        rating=Decimal("4"),
+        hero_image=image_file(size=(160, 90)),
+        hero_alt="Eve points a shotgun, her face streaked with blood, against a fiery orange glow.",
+        hero_caption="Ana de Armas as Eve.",
+    )
+    ReviewAspectFactory(review=review, name="Direction", score=Decimal("4.5"))
+    response = client.get(review_url(review))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'alt="Eve points a shotgun, her face streaked with blood, against a fiery orange glow."' in html
+    assert 'width="160" height="90"' in html
+    assert "<figcaption>Ana de Armas as Eve.</figcaption>" in html
+    assert f'href="{ballerina.get_absolute_url()}">Ballerina</a>' in html
+    assert "(2025)" in html
+    assert ">Len Wiseman</a>" in html and ">Ana de Armas</a>" in html and ">Keanu Reeves</a>" in html
+    assert '<h2 id="acting">' in html and "<strong>superb</strong>" in html
+    assert "Scorecard" in html and "Direction" in html and "Rating: 4.5 out of 5." in html
+    assert "Rating: 4 out of 5." in html
+
+
+def test_review_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    film = FilmFactory()
+    CreditFactory.create_batch(50, film=film)
+    review = ReviewFactory(film=film)
+    ReviewAspectFactory.create_batch(5, review=review, name=factory_names())
+    with django_assert_max_num_queries(5):
+        response = client.get(review_url(review))
+    assert response.content.decode().count("<tr>") == 6  # five aspects and the overall line
+
+
+def factory_names():
+    import factory
+
+    return factory.Iterator(["Direction", "Acting", "Writing", "Cinematography", "Special effects"])
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [{"status": Review.Status.DRAFT}, {"published_at": timezone.now() + timezone.timedelta(days=2)}],
+    ids=["draft", "scheduled"],
+)
+def test_public_never_sees_drafts_or_scheduled_reviews(client, hidden):
+    review = ReviewFactory(**hidden)
+    assert client.get(review_url(review)).status_code == 404
+
+
+def test_author_previews_their_own_draft_on_the_public_design(client, author):
+    review = ReviewFactory(author=author, status=Review.Status.DRAFT, title="Work in progress")
+    client.force_login(author)
+    response = client.get(review_url(review))
+    assert response.status_code == 200
+    assert "Draft preview" in response.content.decode()
+
+
+def test_an_author_cannot_preview_another_authors_draft_but_an_editor_can(client, other_author, editor):
+    review = ReviewFactory(status=Review.Status.DRAFT)
+    client.force_login(other_author)
+    assert client.get(review_url(review)).status_code == 404
+    client.force_login(editor)
+    assert client.get(review_url(review)).status_code == 200
+
+
+def test_readers_who_are_not_staff_cannot_preview(client):
+    reader = UserFactory(username="reader")
+    review = ReviewFactory(status=Review.Status.DRAFT)
+    client.force_login(reader)
+    assert client.get(review_url(review)).status_code == 404
+
+
+# --- Film, person, genre, franchise, archive ---
+
+
+def test_film_page_shows_credits_by_job_published_reviews_and_their_average(client, ballerina):
+    ReviewFactory(film=ballerina, rating=Decimal("4"), title="First take")
+    ReviewFactory(film=ballerina, rating=Decimal("4.5"), title="Second take")
+    ReviewFactory(film=ballerina, rating=Decimal("1"), title="Unpublished take", status=Review.Status.DRAFT)
+    html = client.get(ballerina.get_absolute_url()).content.decode()
+    assert "Eve Macarro hunts her father" in html
+    assert html.index("<h3>Director</h3>") < html.index("<h3>Cast</h3>")
+    assert "Ana de Armas</a> <span class=\"muted\">as</span> Eve Macarro" in html
+    assert "First take" in html and "Second take" in html and "Unpublished take" not in html
+    assert "Rating: 4.3 out of 5." in html  # (4 + 4.5) / 2, to one decimal
+    assert "average of 2 reviews" in html
+
+
+def test_film_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    film = FilmFactory(franchise=FranchiseFactory())
+    film.genres.add(GenreFactory(), GenreFactory())
+    CreditFactory.create_batch(50, film=film)
+    ReviewFactory.create_batch(30, film=film)
+    with django_assert_max_num_queries(5):
+        response = client.get(film.get_absolute_url())
+    assert response.content.decode().count('class="card"') == 30
+
+
+def test_person_page_lists_filmography_by_job_with_characters(client):
+    person = PersonFactory(name="Keanu Reeves", bio="Canadian actor.")
+    CreditFactory(person=person, film=FilmFactory(title="John Wick", release_year=2014), character="John Wick")
+    CreditFactory(person=person, film=FilmFactory(title="Ballerina", release_year=2025), character="John Wick")
+    CreditFactory(person=person, film=FilmFactory(title="Passion Project"), job=Credit.Job.PRODUCER, character="")
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert "Canadian actor." in html
+    assert html.index("<h3>Cast</h3>") < html.index("<h3>Producer</h3>")
+    assert html.index("Ballerina") < html.index("John Wick</a>")  # newest first
+    assert '<span class="muted">as</span> John Wick' in html
+
+
+def test_person_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    person = PersonFactory()
+    CreditFactory.create_batch(50, person=person)
+    with django_assert_max_num_queries(2):
+        response = client.get(person.get_absolute_url())
+    assert response.content.decode().count('<li><a href="/films/') == 50
+
+
+def test_genre_page_lists_its_films_and_reviews(client, django_assert_max_num_queries):
+    genre = GenreFactory(name="Action")
+    films = FilmFactory.create_batch(10)
+    for film in films:
+        film.genres.add(genre)
+        ReviewFactory.create_batch(3, film=film)
+    ReviewFactory(title="A review of a comedy")
+    with django_assert_max_num_queries(4):
+        html = client.get(genre.get_absolute_url()).content.decode()
+    assert "A review of a comedy" not in html
+    assert films[0].title in html
+
+
+def test_franchise_page_lists_films_in_release_order_and_their_reviews(client, django_assert_max_num_queries):
+    saga = FranchiseFactory(name="John Wick")
+    late = FilmFactory(title="Ballerina", release_year=2025, franchise=saga)
+    early = FilmFactory(title="John Wick", release_year=2014, franchise=saga)
+    ReviewFactory.create_batch(20, film=early)
+    ReviewFactory(film=late, title="Ballerina review")
+    with django_assert_max_num_queries(4):
+        html = client.get(saga.get_absolute_url()).content.decode()
+    assert "From the World of John Wick" in html
+    assert html.index("John Wick</a> <span") < html.index("Ballerina</a>")
+    assert "Ballerina review" in html
+
+
+def test_archive_groups_published_reviews_by_month(client, django_assert_max_num_queries):
+    tz = timezone.get_current_timezone()
+    ReviewFactory(title="June piece", published_at=timezone.datetime(2025, 6, 8, 12, tzinfo=tz))
+    ReviewFactory(title="Another June piece", published_at=timezone.datetime(2025, 6, 20, 12, tzinfo=tz))
+    ReviewFactory(title="March piece", published_at=timezone.datetime(2025, 3, 30, 12, tzinfo=tz))
+    ReviewFactory(title="Draft", status=Review.Status.DRAFT, published_at=timezone.datetime(2024, 1, 2, tzinfo=tz))
+    with django_assert_max_num_queries(1):
+        html = client.get(reverse("reviews:archive")).content.decode()
+    assert "June</a> <span class=\"muted\">2 reviews</span>" in html
+    assert "March</a> <span class=\"muted\">1 review</span>" in html
+    assert "2024" not in html
+    june = client.get(reverse("reviews:archive_month", args=[2025, 6])).content.decode()
+    assert "June piece" in june and "Another June piece" in june and "March piece" not in june
+    year = client.get(reverse("reviews:archive_year", args=[2025])).content.decode()
+    assert "March piece" in year
+
+
+@pytest.mark.parametrize("path", ["/archive/2025/13/", "/archive/1066/", "/films/nothing-here/", "/no/such/page/"])
+def test_missing_pages_get_a_friendly_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "This reel is missing" in response.content.decode()
+
+
+def test_server_errors_get_a_friendly_page():
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "The projector jammed" in response.content.decode()
+
+
+def test_pages_work_without_javascript(client, ballerina):
+    review = ReviewFactory(film=ballerina)
+    for url in [reverse("reviews:home"), review_url(review), ballerina.get_absolute_url()]:
+        assert "<script" not in client.get(url).content.decode()
