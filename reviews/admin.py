@@ -75,11 +75,19 @@ class ReviewAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if can_edit_any(request.user) else ["author"]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is None and not can_edit_any(request.user):
+            # A new review by an author is theirs; no need to show an empty read-only author.
+            return [(name, {"fields": [f for f in opts["fields"] if f != "author"]}) for name, opts in self.fieldsets]
+        return self.fieldsets
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
-            kwargs["queryset"] = get_user_model().objects.filter(
-                Q(is_superuser=True) | Q(groups__name__in=["Authors", "Editors"])
-            ).distinct()
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(Q(is_superuser=True) | Q(groups__name__in=["Authors", "Editors"]))
+                .distinct()
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):

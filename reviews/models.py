@@ -122,13 +122,13 @@ class Film(SluggedModel):
     def __str__(self):
         return f"{self.title} ({self.release_year})"
 
-    def get_absolute_url(self):
-        return reverse("reviews:film_detail", args=[self.slug])
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, f"{self.title} {self.release_year}")
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("reviews:film_detail", args=[self.slug])
 
     def clean(self):
         if self.poster and not self.poster_alt.strip():
@@ -283,9 +283,7 @@ class Review(models.Model):
         permissions = [("edit_any_review", "Can edit and publish any author's review")]
         constraints = [
             half_step_constraint("rating", "review_rating_half_steps", nullable=True),
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "published"]), name="review_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="review_status_valid"),
             models.CheckConstraint(
                 condition=Q(hero_image="") | ~Q(hero_alt=""),
                 name="review_hero_has_alt",
@@ -296,9 +294,6 @@ class Review(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("reviews:review_detail", args=[self.slug])
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.title)
@@ -308,6 +303,9 @@ class Review(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("reviews:review_detail", args=[self.slug])
 
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():

@@ -18,3 +18,5 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # no collectstatic before tests
 WHITENOISE_AUTOREFRESH = True
+# Persistent connections would outlive the live server's thread and block dropping the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

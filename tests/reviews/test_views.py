@@ -155,7 +155,7 @@ def test_film_page_shows_credits_by_job_published_reviews_and_their_average(clie
     html = client.get(ballerina.get_absolute_url()).content.decode()
     assert "Eve Macarro hunts her father" in html
     assert html.index("<h3>Director</h3>") < html.index("<h3>Cast</h3>")
-    assert "Ana de Armas</a> <span class=\"muted\">as</span> Eve Macarro" in html
+    assert 'Ana de Armas</a> <span class="muted">as</span> Eve Macarro' in html
     assert "First take" in html and "Second take" in html and "Unpublished take" not in html
     assert "Rating: 4.3 out of 5." in html  # (4 + 4.5) / 2, to one decimal
     assert "average of 2 reviews" in html
@@ -225,8 +225,8 @@ def test_archive_groups_published_reviews_by_month(client, django_assert_max_num
     ReviewFactory(title="Draft", status=Review.Status.DRAFT, published_at=timezone.datetime(2024, 1, 2, tzinfo=tz))
     with django_assert_max_num_queries(1):
         html = client.get(reverse("reviews:archive")).content.decode()
-    assert "June</a> <span class=\"muted\">2 reviews</span>" in html
-    assert "March</a> <span class=\"muted\">1 review</span>" in html
+    assert 'June</a> <span class="muted">2 reviews</span>' in html
+    assert 'March</a> <span class="muted">1 review</span>' in html
     assert "2024" not in html
     june = client.get(reverse("reviews:archive_month", args=[2025, 6])).content.decode()
     assert "June piece" in june and "Another June piece" in june and "March piece" not in june

@@ -98,7 +98,9 @@ class Command(BaseCommand):
             for f in demo.FRANCHISES
         }
         genres = {name: Genre.objects.get_or_create(name=name)[0] for name in demo.GENRES}
-        people = {name: Person.objects.get_or_create(name=name, defaults={"bio": bio})[0] for name, bio in demo.PEOPLE.items()}
+        people = {
+            name: Person.objects.get_or_create(name=name, defaults={"bio": bio})[0] for name, bio in demo.PEOPLE.items()
+        }
         films = {}
         for data in demo.FILMS:
             slug = slugify(f"{data['title']} {data['release_year']}")
@@ -150,6 +152,8 @@ class Command(BaseCommand):
             )
             if created:
                 created_count += 1
+                # A demo review has not been revised since it was published.
+                Review.objects.filter(pk=review.pk).update(updated_at=review.published_at)
                 ReviewAspect.objects.bulk_create(
                     ReviewAspect(review=review, name=name, score=score, order=i)
                     for i, (name, score) in enumerate(data["aspects"])

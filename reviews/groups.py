@@ -1,0 +1,47 @@
+"""The Authors, Editors and Moderators groups, kept in step with their permissions after every migrate.
+
+Authors write and edit their own reviews (the admin limits them to their own) and keep the film
+database up to date; Editors may edit and publish anyone's review. Moderators get nothing here:
+the comments app gives them the comment queue.
+
+This runs on post_migrate rather than in a data migration so that the groups also come back after
+a test flush, and pick up the permissions of models added later.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+ALL = ["add", "change", "delete", "view"]
+GROUPS = {
+    "Authors": {
+        "review": ALL,
+        "reviewaspect": ALL,
+        "film": ["add", "change", "view"],
+        "person": ["add", "change", "view"],
+        "credit": ALL,
+        "genre": ["view"],
+        "franchise": ["view"],
+    },
+    "Editors": {
+        "review": [*ALL, "edit_any"],
+        "reviewaspect": ALL,
+        "film": ALL,
+        "person": ALL,
+        "credit": ALL,
+        "genre": ALL,
+        "franchise": ALL,
+    },
+    "Moderators": {},
+}
+
+
+def codename(action: str, model: str) -> str:
+    return "edit_any_review" if action == "edit_any" else f"{action}_{model}"
+
+
+def sync_groups(using="default", **kwargs):
+    for name, models in GROUPS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        wanted = [codename(action, model) for model, actions in models.items() for action in actions]
+        group.permissions.add(
+            *Permission.objects.using(using).filter(content_type__app_label="reviews", codename__in=wanted)
+        )
