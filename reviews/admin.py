@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from .forms import CheckedImagesForm
 from .models import Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
 
 
@@ -25,6 +26,7 @@ class ReviewAspectInline(admin.TabularInline):
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
+    form = CheckedImagesForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     list_display = ["title", "film", "author", "status_label", "published_at", "rating"]
     list_filter = ["status", "comments_open", ("author", admin.RelatedOnlyFieldListFilter)]
@@ -126,6 +128,7 @@ class CreditInline(admin.TabularInline):
 
 @admin.register(Film)
 class FilmAdmin(admin.ModelAdmin):
+    form = CheckedImagesForm
     list_display = ["title", "release_year", "franchise", "runtime"]
     list_filter = ["genres", "franchise"]
     search_fields = ["title", "credits__person__name"]
@@ -141,6 +144,7 @@ class FilmAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = CheckedImagesForm
     list_display = ["name", "credit_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

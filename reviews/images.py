@@ -111,3 +111,10 @@ def store_upload(checked: CheckedImage) -> str:
         f"{settings.MARKDOWNX_MEDIA_PATH}{uuid.uuid4().hex}.{checked.extension}", ContentFile(checked.content)
     )
     return default_storage.url(name)
+
+
+def checked_upload(upload) -> ContentFile:
+    """The same checks for an image field's upload (hero, poster, photo): a clean file under the old name."""
+    checked = check_image(upload)
+    stem = (upload.name or "image").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "image"
+    return ContentFile(checked.content, name=f"{stem}.{checked.extension}")

@@ -166,3 +166,44 @@ def test_admin_lists_scheduled_reviews_as_scheduled(editor_client):
 
     ReviewFactory(published_at=timezone.now() + timezone.timedelta(days=3))
     assert "Scheduled for" in editor_client.get(reverse("admin:reviews_review_changelist")).content.decode()
+
+
+def jpeg_with_gps():
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+    exif[0x010F] = "SpyCam"
+    out = io.BytesIO()
+    Image.new("RGB", (2400, 1200), "purple").save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_hero_images_uploaded_in_the_admin_are_resized_and_stripped_of_location(author_client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    hero = SimpleUploadedFile("phone-photo.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    data = review_form(FilmFactory(), hero_image=hero, hero_alt="Eve on a stage under one spotlight.")
+    response = author_client.post(reverse("admin:reviews_review_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    review = Review.objects.get()
+    with Image.open(review.hero_image.path) as saved:
+        assert saved.size == (settings.IMAGE_MAX_WIDTH, settings.IMAGE_MAX_WIDTH // 2)
+        assert dict(saved.getexif()) == {}
+    assert (review.hero_width, review.hero_height) == (settings.IMAGE_MAX_WIDTH, settings.IMAGE_MAX_WIDTH // 2)
+
+
+def test_a_hero_image_that_is_not_an_image_gets_a_message_and_the_form_keeps_the_text(author_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("hero.png", b"<svg onload=alert(1)>", content_type="image/png")
+    data = review_form(FilmFactory(), hero_image=fake, hero_alt="Something", title="Keep this title")
+    response = author_client.post(reverse("admin:reviews_review_add"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Upload a valid image" in html or "not accepted" in html
+    assert 'value="Keep this title"' in html
+    assert not Review.objects.exists()
