@@ -102,21 +102,13 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected reviews", permissions=["change"])
     def publish(self, request, queryset):
-        updated = 0
-        for review in queryset.filter(status=Review.Status.DRAFT):
-            review.status = Review.Status.PUBLISHED
-            review.save(update_fields=["status", "updated_at"])
-            updated += 1
-        self.message_user(request, f"{updated} review(s) published.", messages.SUCCESS)
+        count = queryset.move_to(Review.Status.PUBLISHED)
+        self.message_user(request, f"{count} review(s) published.", messages.SUCCESS)
 
     @admin.action(description="Move the selected reviews back to draft", permissions=["change"])
     def unpublish(self, request, queryset):
-        updated = 0
-        for review in queryset.filter(status=Review.Status.PUBLISHED):
-            review.status = Review.Status.DRAFT
-            review.save(update_fields=["status", "updated_at"])
-            updated += 1
-        self.message_user(request, f"{updated} review(s) moved to draft.", messages.SUCCESS)
+        count = queryset.move_to(Review.Status.DRAFT)
+        self.message_user(request, f"{count} review(s) moved to draft.", messages.SUCCESS)
 
 
 class CreditInline(admin.TabularInline):

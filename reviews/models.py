@@ -234,6 +234,10 @@ class ReviewQuerySet(models.QuerySet):
             Prefetch("film__credits", queryset=Credit.objects.select_related("person")),
         )
 
+    def move_to(self, status: str) -> int:
+        """Set the status of these reviews; returns how many changed."""
+        return self.exclude(status=status).update(status=status, updated_at=timezone.now())
+
     def visible_to(self, user):
         """Published reviews, plus the drafts a staff user may preview."""
         if user.is_authenticated and user.is_staff:

@@ -207,3 +207,14 @@ def test_a_hero_image_that_is_not_an_image_gets_a_message_and_the_form_keeps_the
     assert "Upload a valid image" in html or "not accepted" in html
     assert 'value="Keep this title"' in html
     assert not Review.objects.exists()
+
+
+def test_moving_a_review_back_to_draft_hides_it_from_readers(editor_client, client):
+    review = ReviewFactory()
+    assert client.get(review.get_absolute_url()).status_code == 200
+    response = editor_client.post(
+        reverse("admin:reviews_review_changelist"), {"action": "unpublish", "_selected_action": [review.pk]}
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.get(review.get_absolute_url()).status_code == 404
