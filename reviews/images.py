@@ -6,6 +6,7 @@ left behind.
 """
 
 import io
+import logging
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 # Pillow format → (the content types a browser may declare for it, file extension).
 ACCEPTED_FORMATS = {
@@ -25,6 +26,7 @@ ACCEPTED_FORMATS = {
     "WEBP": ({"image/webp"}, "webp"),
 }
 ACCEPTED_LIST = "JPEG, PNG, GIF or WebP"
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,66 +44,76 @@ def check_image(upload) -> CheckedImage:
             f"This file is {filesizeformat(upload.size)}; images must be under "
             f"{filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)}."
         )
-    head = upload.read(512)
+    head = upload.read(512).lower()
     upload.seek(0)
-    if b"<svg" in head.lower() or b"<?xml" in head.lower():
+    if b"<svg" in head or b"<?xml" in head:
         raise ValidationError(f"SVG images are not accepted (they can carry scripts). Use {ACCEPTED_LIST}.")
     with warnings.catch_warnings():
-        # Pillow warns above MAX_IMAGE_PIXELS and raises at twice that; refuse both.
+        # Pillow warns above its own pixel limit and raises at twice that; refuse both.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(upload)
-            fmt = image.format
-            if fmt in ACCEPTED_FORMATS and image.width * image.height > settings.IMAGE_MAX_PIXELS:
-                raise Image.DecompressionBombError
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels() from None
+        except Exception:
+            raise _unreadable() from None
+        # Phone cameras write JPEGs with extra frames (MPO); they are JPEGs to everyone else.
+        fmt = "JPEG" if image.format == "MPO" else image.format
+        if fmt not in ACCEPTED_FORMATS:
+            raise ValidationError(f"{fmt} images are not accepted. Use {ACCEPTED_LIST}.")
+        declared_types, extension = ACCEPTED_FORMATS[fmt]
+        declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+        if declared not in declared_types:
+            raise ValidationError(
+                f"The file says it is {declared or 'of no type'}, but its content is {fmt}. "
+                "Save it again in its real format and retry."
+            )
+        if image.width * image.height > settings.IMAGE_MAX_PIXELS:
+            raise _too_many_pixels()
+        try:
             image.verify()  # checks the data is intact without decoding it
             upload.seek(0)
-            image = Image.open(upload)
-            image.load()
+            with Image.open(upload) as image:
+                return _reencode(image, fmt, extension)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ValidationError(
-                "This image has too many pixels to process safely "
-                f"(limit {settings.IMAGE_MAX_PIXELS // 1_000_000} megapixels)."
-            ) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValidationError(f"This file is not an image we can read. Use {ACCEPTED_LIST}.") from None
-    if fmt not in ACCEPTED_FORMATS:
-        raise ValidationError(f"{fmt} images are not accepted. Use {ACCEPTED_LIST}.")
-    declared_types, extension = ACCEPTED_FORMATS[fmt]
-    declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
-    if declared not in declared_types:
-        raise ValidationError(
-            f"The file says it is {declared or 'of no type'}, but its content is {fmt}. "
-            "Save it again in its real format and retry."
-        )
-    return _reencode(image, fmt, extension)
+            raise _too_many_pixels() from None
+        except Exception:
+            # Broken data can surface as any exception from deep in a decoder (struct.error, SyntaxError…).
+            logger.info("Refused an unreadable %s upload", fmt, exc_info=True)
+            raise _unreadable() from None
+
+
+def _too_many_pixels() -> ValidationError:
+    return ValidationError(
+        f"This image has too many pixels to process safely (limit {settings.IMAGE_MAX_PIXELS // 1_000_000} megapixels)."
+    )
+
+
+def _unreadable() -> ValidationError:
+    return ValidationError(f"This file is not an image we can read. Use {ACCEPTED_LIST}.")
 
 
 def _reencode(image: Image.Image, fmt: str, extension: str) -> CheckedImage:
-    """Apply the EXIF orientation, fit the width, and write the pixels without any metadata."""
-    if fmt == "GIF" and getattr(image, "is_animated", False):
-        # Re-encoding would flatten the animation; keep the frames but still drop metadata.
-        out = io.BytesIO()
-        image.info.pop("comment", None)
-        image.save(out, format="GIF", save_all=True)
-        return CheckedImage(out.getvalue(), extension, image.width, image.height)
+    """Apply the EXIF orientation, fit the width, and write the pixels without any metadata.
+
+    Animated GIFs keep their first frame only: every frame would have to be decoded and resized,
+    which lets a small file cost a worker many seconds.
+    """
+    image.seek(0)
     image = ImageOps.exif_transpose(image)
-    if image.width > settings.IMAGE_MAX_WIDTH:
-        height = round(image.height * settings.IMAGE_MAX_WIDTH / image.width)
-        image = image.resize((settings.IMAGE_MAX_WIDTH, height), Image.Resampling.LANCZOS)
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if fmt != "JPEG" else "RGB")
     if fmt == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    if image.width > settings.IMAGE_MAX_WIDTH:
+        height = max(1, round(image.height * settings.IMAGE_MAX_WIDTH / image.width))
+        image = image.resize((settings.IMAGE_MAX_WIDTH, height), Image.Resampling.LANCZOS)
     # A fresh image holds the pixels and nothing else, whatever the encoder would carry over.
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
     options = {"JPEG": {"quality": 85, "optimize": True, "progressive": True}, "WEBP": {"quality": 85}}
-    options = options.get(fmt, {})
-    if image.mode == "P":
-        clean.putpalette(image.getpalette())
-        if "transparency" in image.info:
-            options["transparency"] = image.info["transparency"]
     out = io.BytesIO()
-    clean.save(out, format=fmt, **options)
+    clean.save(out, format=fmt, **options.get(fmt, {}))
     return CheckedImage(out.getvalue(), extension, clean.width, clean.height)
 
 

@@ -25,7 +25,7 @@ ALLOWED_TAGS = HEADINGS | {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     **{heading: {"id"} for heading in HEADINGS},
-    "a": {"href", "title", "id"},
+    "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "ol": {"start"},

@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -235,8 +236,15 @@ class ReviewQuerySet(models.QuerySet):
         )
 
     def move_to(self, status: str) -> int:
-        """Set the status of these reviews; returns how many changed."""
-        return self.exclude(status=status).update(status=status, updated_at=timezone.now())
+        """Set the status of these reviews; returns how many changed.
+
+        Publishing dates a draft now, as WordPress does, unless it is scheduled for later.
+        """
+        now = timezone.now()
+        changes = {"status": status, "updated_at": now}
+        if status == Review.Status.PUBLISHED:
+            changes["published_at"] = Greatest("published_at", Value(now))
+        return self.exclude(status=status).update(**changes)
 
     def visible_to(self, user):
         """Published reviews, plus the drafts a staff user may preview."""

@@ -1,37 +1,41 @@
 """An author writes a review in the real editor, in a real browser, and readers find it."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from reviews.models import Review
 from tests.browser import browser_page  # noqa: F401 (fixture)
-from tests.factories import FilmFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 PASSWORD = "pass-word-123"
 
 
-def log_in(page, live_server, username):
+def log_in(page, live_server, username, password=PASSWORD):
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", password)
     page.click("input[type=submit]")
     page.wait_for_selector("#site-name")
 
 
-def test_author_writes_markdown_sees_the_live_preview_and_publishes(browser_page, live_server):  # noqa: F811
+def test_demo_author_writes_markdown_sees_the_live_preview_and_publishes(browser_page, live_server, settings):  # noqa: F811
     page = browser_page
-    UserFactory(username="ava", group="Authors")
-    FilmFactory(title="Ballerina", release_year=2025)
-    log_in(page, live_server, "ava")
+    settings.DEBUG = True  # load_demo's logins are for development sites only
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    log_in(page, live_server, "ava", "ava-writes-reviews")
 
     page.goto(f"{live_server.url}{reverse('admin:reviews_review_add')}")
     # The film is chosen through the admin's autocomplete.
     page.click(".field-film .select2-selection")
     page.fill(".select2-search__field", "Balle")
     page.click(".select2-results__option:has-text('Ballerina (2025)')")
-    page.fill("#id_title", "Grief with a gun")
+    page.fill("#id_title", "A dancer's revenge")
     page.fill("#id_standfirst", "A new, wounded heart for the John Wick world.")
     editor = page.locator("textarea.markdownx-editor")
     editor.click()
@@ -51,9 +55,9 @@ def test_author_writes_markdown_sees_the_live_preview_and_publishes(browser_page
     page.click("input[name=_save]")
     page.wait_for_selector(".messagelist .success")
 
-    review = Review.objects.get(title="Grief with a gun")
+    review = Review.objects.get(title="A dancer's revenge")
     page.goto(f"{live_server.url}/")
-    page.click("text=Grief with a gun")
+    page.click("text=A dancer's revenge")
     page.wait_for_url(f"**{review.get_absolute_url()}")
     assert page.locator("article.review h2#acting").inner_text().startswith("Acting")
     assert page.locator(".review-header .rating-text").inner_text() == "Rating: 4 out of 5."
