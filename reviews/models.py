@@ -93,7 +93,6 @@ class FilmQuerySet(models.QuerySet):
 
 
 class Film(SluggedModel):
-    slug_source = "title"
     title = models.CharField(max_length=200)
     release_year = models.PositiveSmallIntegerField()
     release_date = models.DateField(null=True, blank=True, help_text="First release, where known.")
