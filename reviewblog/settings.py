@@ -130,13 +130,10 @@ IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))  # d
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- Markdown editor (django-markdownx) ---
-# markdownx reads these once at import, so they live here and nowhere else.
-# Its endpoints are replaced by staff-only views in reviews/editor.py, mounted at /markdownx/.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "reviews.markdown.render_markdown"
-MARKDOWNX_MEDIA_PATH = "uploads/"
-MARKDOWNX_UPLOAD_MAX_SIZE = IMAGE_UPLOAD_MAX_BYTES
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
-MARKDOWNX_SERVER_CALL_LATENCY = 400
+# markdownx reads its settings once at import. Its two endpoints are replaced by staff-only views
+# in reviews/editor.py (mounted at /markdownx/, where the widget posts), so only these matter here.
+MARKDOWNX_SERVER_CALL_LATENCY = 400  # ms of quiet typing before the preview refreshes
+EDITOR_UPLOAD_PATH = "uploads/"  # under MEDIA_ROOT
 
 # --- Security ---
 SESSION_COOKIE_HTTPONLY = True

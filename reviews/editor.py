@@ -7,8 +7,9 @@ Mounted at /markdownx/, the paths the widget has baked in. The preview uses the 
 import functools
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
+from django.views.decorators.http import require_POST
 
 from .images import check_image, store_upload
 from .markdown import render_markdown
@@ -19,9 +20,8 @@ IMAGE_PLACEHOLDER_ALT = "Describe this image"
 def _staff_only(view):
     """Staff only; anyone else gets a 403 the editor can show, not a redirect to a login page."""
 
+    @require_POST
     def wrapped(request):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         if not (request.user.is_active and request.user.is_staff):
             return JsonResponse({"error": "Log in to the admin to use the editor."}, status=403)
         return view(request)

@@ -120,7 +120,7 @@ def _reencode(image: Image.Image, fmt: str, extension: str) -> CheckedImage:
 def store_upload(checked: CheckedImage) -> str:
     """Save a checked image under the editor's media path and return its public URL."""
     name = default_storage.save(
-        f"{settings.MARKDOWNX_MEDIA_PATH}{uuid.uuid4().hex}.{checked.extension}", ContentFile(checked.content)
+        f"{settings.EDITOR_UPLOAD_PATH}{uuid.uuid4().hex}.{checked.extension}", ContentFile(checked.content)
     )
     return default_storage.url(name)
 

@@ -30,7 +30,7 @@ def stored_path(response) -> Path:
 
 
 def uploaded_files():
-    folder = Path(settings.MEDIA_ROOT) / settings.MARKDOWNX_MEDIA_PATH
+    folder = Path(settings.MEDIA_ROOT) / settings.EDITOR_UPLOAD_PATH
     return sorted(folder.glob("*")) if folder.exists() else []
 
 
