@@ -36,6 +36,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (DEV_SECRET_KEY if DEBUG else _requ
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default="")
 SITE_NAME = os.environ.get("SITE_NAME", "Reel Verdicts")
+# The public address of the site, for links in emails and for Akismet.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "markdownx",
+    "django_tasks",
+    "django_tasks_db",
     "reviews",
     "comments",
 ]
@@ -152,10 +156,37 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "reviews@localhost")
 
-# --- Akismet (used by the comments app) ---
+# --- Akismet (comments/spam.py is the only user) ---
+# No key: screening is off and every comment waits for a moderator.
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
-AKISMET_SITE_URL = os.environ.get("AKISMET_SITE_URL", "http://127.0.0.1:8000/")
+AKISMET_SITE_URL = os.environ.get("AKISMET_SITE_URL", SITE_URL + "/")
 AKISMET_API_URL = os.environ.get("AKISMET_API_URL", "https://rest.akismet.com")
+# Short on purpose: the reader waits for the first check; a slow Akismet means a re-check later.
+AKISMET_TIMEOUT = float(os.environ.get("AKISMET_TIMEOUT", "2"))
+
+# --- Comments ---
+COMMENT_MAX_LENGTH = int(os.environ.get("COMMENT_MAX_LENGTH", "5000"))  # characters of a body
+COMMENT_MAX_DEPTH = int(os.environ.get("COMMENT_MAX_DEPTH", "3"))  # levels of a thread, replies included
+COMMENT_MAX_LINKS = int(os.environ.get("COMMENT_MAX_LINKS", "2"))  # more links than this: held for a moderator
+COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5/m")  # per IP address: N/s, N/m, N/h or N/d
+COMMENT_THREADS_PER_PAGE = int(os.environ.get("COMMENT_THREADS_PER_PAGE", "20"))
+# Akismet's ham from an email that already has an approved comment is published at once, as WordPress does.
+COMMENT_TRUST_KNOWN_AUTHORS = env_bool("COMMENT_TRUST_KNOWN_AUTHORS", default=True)
+COMMENT_PERSONAL_DATA_DAYS = int(os.environ.get("COMMENT_PERSONAL_DATA_DAYS", "30"))  # IP, user agent, referrer
+COMMENT_SPAM_DAYS = int(os.environ.get("COMMENT_SPAM_DAYS", "15"))  # spam and trash are deleted after this
+COMMENT_RECHECK_GIVE_UP_DAYS = int(os.environ.get("COMMENT_RECHECK_GIVE_UP_DAYS", "15"))
+
+# --- Background tasks (django-tasks) ---
+# "immediate" runs each task inline, so a development machine needs no worker; production sets
+# TASKS_BACKEND=database and runs `python manage.py db_worker` beside the web server.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[os.environ.get("TASKS_BACKEND", "immediate")],
+    }
+}
 
 # --- Pages ---
 REVIEWS_PER_PAGE = int(os.environ.get("REVIEWS_PER_PAGE", "9"))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The markdownx widget posts to these absolute paths; staff-only replacements of its views.
     path("markdownx/", include(editor.urlpatterns)),
+    path("", include("comments.urls")),
     path("", include("reviews.urls")),
 ]
 

@@ -284,6 +284,8 @@ class Review(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
     comments_open = models.BooleanField(default=True)
+    # Bumped by anything else the page shows (an approved comment, say), so caches and feeds can tell.
+    page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -317,6 +319,11 @@ class Review(models.Model):
 
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])
+
+    def touch(self) -> None:
+        """Note that something on this review's page changed without the review itself changing."""
+        self.page_changed_at = timezone.now()
+        Review.objects.filter(pk=self.pk).update(page_changed_at=self.page_changed_at)
 
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():

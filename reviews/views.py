@@ -25,12 +25,14 @@ def home(request):
 
 def review_detail(request, slug):
     review = get_object_or_404(Review.objects.visible_to(request.user).for_detail(), slug=slug)
+    return render_review_page(request, review)
+
+
+def render_review_page(request, review, extra_context=None, status=200):
+    """The review page; the comments app renders it too, to show a comment form with its errors."""
     film = review.film
-    return render(
-        request,
-        "reviews/review_detail.html",
-        {"review": review, "film": film, "directors": film.directors(), "cast": film.main_cast()},
-    )
+    context = {"review": review, "film": film, "directors": film.directors(), "cast": film.main_cast()}
+    return render(request, "reviews/review_detail.html", context | (extra_context or {}), status=status)
 
 
 def film_detail(request, slug):

@@ -35,3 +35,13 @@ def media_root(settings, tmp_path):
     """Each test writes its uploads to a folder of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate limits and other cached state start afresh in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

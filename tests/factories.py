@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
+from comments.models import Comment
 from reviews.models import Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
 
 
@@ -103,3 +104,18 @@ class ReviewAspectFactory(factory.django.DjangoModelFactory):
     review = factory.SubFactory(ReviewFactory)
     name = ReviewAspect.Name.ACTING
     score = Decimal("4.5")
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    review = factory.SubFactory(ReviewFactory)
+    author_name = factory.Sequence(lambda n: f"Reader {n}")
+    author_email = factory.LazyAttribute(lambda c: f"{c.author_name.lower().replace(' ', '.')}@example.com")
+    body = "Loved the staircase fight."
+    ip_address = "203.0.113.7"
+    user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+    referrer = "https://films.example/"
+    status = Comment.Status.APPROVED
+    verdict = Comment.Verdict.HAM

@@ -1,0 +1,252 @@
+"""The moderators' queue: pending first, why each comment is held, one click per decision."""
+
+from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Case, IntegerField, When
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from . import moderation, spam, tasks
+from .models import Comment, CommentEvent, InvalidTransition
+
+Status = Comment.Status
+
+# verb → (button label, function, past tense); which verbs a comment offers depends on its status.
+VERBS = {
+    "approve": ("Approve", moderation.approve, "approved"),
+    "not-spam": ("Not spam", moderation.approve, "approved and reported to Akismet as not spam"),
+    "unapprove": ("Unapprove", moderation.unapprove, "sent back to the queue"),
+    "spam": ("Spam", moderation.mark_spam, "marked as spam"),
+    "trash": ("Trash", moderation.trash, "moved to the trash"),
+    "restore": ("Restore", moderation.unapprove, "restored to the queue"),
+}
+OFFERED = {
+    Status.PENDING: ["approve", "spam", "trash"],
+    Status.APPROVED: ["unapprove", "spam", "trash"],
+    Status.SPAM: ["not-spam", "trash"],
+    Status.TRASH: ["restore", "spam"],
+}
+
+
+class CommentEventInline(admin.TabularInline):
+    model = CommentEvent
+    fields = ["created_at", "kind", "actor", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["excerpt", "author", "review_link", "status", "verdict", "held_because", "age", "decide"]
+    list_display_links = ["excerpt"]
+    list_filter = ["status", "verdict"]
+    list_select_related = ["review"]
+    search_fields = ["author_name", "author_email", "ip_address", "body"]
+    list_per_page = 50
+    actions = ["approve_selected", "spam_selected", "trash_selected", "not_spam_selected"]
+    inlines = [CommentEventInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["decide", "status", "held_because", "review_link", "parent_link"]}),
+        ("What the reader wrote", {"fields": ["author_name", "author_email", "author_url", "body"]}),
+        ("Screening", {"fields": ["verdict", "check_attempts", "next_check_at", "report_due"]}),
+        (
+            "Where it came from (kept for a limited time)",
+            {"fields": ["created_at", "ip_address", "user_agent", "referrer"]},
+        ),
+        ("Reader's wishes", {"fields": ["notify_on_approval", "notified_at"]}),
+    ]
+    readonly_fields = [
+        "decide",
+        "status",
+        "held_because",
+        "review_link",
+        "parent_link",
+        "author_email",
+        "verdict",
+        "check_attempts",
+        "next_check_at",
+        "report_due",
+        "created_at",
+        "ip_address",
+        "user_agent",
+        "referrer",
+        "notify_on_approval",
+        "notified_at",
+    ]
+
+    class Media:
+        css = {"all": ["css/moderation.css"]}
+
+    # --- The queue ---
+
+    @staticmethod
+    def _is_queue(request) -> bool:
+        match = request.resolver_match
+        return bool(match) and match.url_name == "comments_comment_changelist"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        # Blatant spam stays out of sight unless asked for by status, verdict or a search.
+        if self._is_queue(request) and not {"status__exact", "verdict__exact", "q"} & set(request.GET):
+            queryset = queryset.exclude(verdict=Comment.Verdict.DISCARD)
+        return queryset
+
+    def get_ordering(self, request):
+        """Comments waiting for a decision first, newest first within each group."""
+        if self._is_queue(request):
+            waiting_first = Case(When(status=Status.PENDING, then=0), default=1, output_field=IntegerField())
+            return [waiting_first.asc(), "-created_at", "-id"]
+        return super().get_ordering(request)
+
+    def changelist_view(self, request, extra_context=None):
+        # With no task worker (the immediate backend) this is when late Akismet re-checks happen.
+        tasks.run_due_checks.enqueue()
+        extra_context = {**(extra_context or {}), "screening_on": spam.is_configured()}
+        return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers
+
+    # --- Columns ---
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment):
+        return Truncator(comment.body).chars(140)
+
+    @admin.display(description="Author", ordering="author_name")
+    def author(self, comment):
+        return format_html(
+            "<strong>{}</strong><br><span class='quiet'>{}</span><br><span class='quiet'>{}</span>",
+            comment.author_name,
+            comment.author_email,
+            comment.ip_address or "",
+        )
+
+    @admin.display(description="Review")
+    def review_link(self, comment):
+        return format_html('<a href="{}">{}</a>', comment.review.get_absolute_url(), comment.review.title)
+
+    @admin.display(description="In reply to")
+    def parent_link(self, comment):
+        if not comment.parent_id:
+            return "—"
+        url = reverse("admin:comments_comment_change", args=[comment.parent_id])
+        return format_html('<a href="{}">{}</a>', url, Truncator(comment.parent.body).chars(80))
+
+    @admin.display(description="Why it is held")
+    def held_because(self, comment):
+        if comment.status == Status.APPROVED:
+            return "—"
+        reasons = comment.why_held()
+        return format_html_join(mark_safe("<br>"), "{}", ((r,) for r in reasons)) if reasons else "—"
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, comment):
+        return naturaltime(comment.created_at)
+
+    @admin.display(description="Decide")
+    def decide(self, comment):
+        # The changelist and change pages are forms carrying the CSRF token; each button posts it to its verb.
+        return format_html_join(
+            " ",
+            '<button type="submit" class="button moderate moderate-{}" formmethod="post" formnovalidate '
+            'formaction="{}" aria-label="{} the comment by {}">{}</button>',
+            (
+                (
+                    verb,
+                    reverse("admin:comments_comment_moderate", args=[comment.pk, verb]),
+                    VERBS[verb][0],
+                    comment.author_name,
+                    VERBS[verb][0],
+                )
+                for verb in OFFERED[comment.status]
+            ),
+        )
+
+    # --- One click per row ---
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/moderate/<slug:verb>/",
+                self.admin_site.admin_view(self.moderate),
+                name="comments_comment_moderate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate(self, request, pk, verb):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        comment = get_object_or_404(Comment.objects.select_related("review"), pk=pk)
+        if verb not in VERBS:
+            raise Http404(f"No such decision: {verb}")
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        _, act, done = VERBS[verb]
+        try:
+            act(comment, by=request.user)
+        except InvalidTransition as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"The comment by {comment.author_name} was {done}.")
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+            back = reverse("admin:comments_comment_changelist")
+        return HttpResponseRedirect(back)
+
+    # --- The same as bulk actions ---
+
+    def _bulk(self, request, queryset, verb):
+        _, act, done = VERBS[verb]
+        if verb == "not-spam":
+            queryset = queryset.filter(status=Status.SPAM)
+        changed = skipped = 0
+        for comment in queryset.select_related("review"):
+            try:
+                act(comment, by=request.user)
+                changed += 1
+            except InvalidTransition:
+                skipped += 1
+        message = f"{changed} comment{'s' if changed != 1 else ''} {done}."
+        if skipped:
+            message += f" {skipped} already were, or cannot be from where they are."
+        self.message_user(request, message, messages.SUCCESS if changed else messages.WARNING)
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._bulk(request, queryset, "approve")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def spam_selected(self, request, queryset):
+        self._bulk(request, queryset, "spam")
+
+    @admin.action(description="Move selected comments to the trash", permissions=["change"])
+    def trash_selected(self, request, queryset):
+        self._bulk(request, queryset, "trash")
+
+    @admin.action(description="Not spam: approve selected and tell Akismet", permissions=["change"])
+    def not_spam_selected(self, request, queryset):
+        self._bulk(request, queryset, "not-spam")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            obj.log(CommentEvent.Kind.EDITED, by=request.user, note=", ".join(form.changed_data))
+            if obj.status == Status.APPROVED:
+                obj.review.touch()

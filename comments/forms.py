@@ -1,0 +1,108 @@
+"""The public comment form: fields, limits and the honeypot."""
+
+from django import forms
+from django.conf import settings
+from django.core.validators import URLValidator
+
+from .models import Comment
+
+# Bots fill every field they find; people never see this one (hidden by CSS, skipped by keyboard and
+# screen readers). Named like a real field so that bots take the bait.
+HONEYPOT = "homepage"
+
+
+class CommentForm(forms.ModelForm):
+    author_url = forms.URLField(
+        label="Website",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        error_messages={"invalid": "Enter a web address starting with https://, or leave it empty."},
+        widget=forms.URLInput(attrs={"autocomplete": "url", "placeholder": "https://"}),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    remember = forms.BooleanField(
+        label="Save my name, email and website in this browser for the next time I comment.", required=False
+    )
+    honeypot = forms.CharField(required=False, label="Leave this field empty")
+
+    class Meta:
+        model = Comment
+        fields = ["body", "author_name", "author_email", "author_url", "notify_on_approval"]
+        labels = {
+            "body": "Comment",
+            "author_name": "Name",
+            "author_email": "Email",
+            "notify_on_approval": "Email me once when my comment is published.",
+        }
+        help_texts = {"author_email": "Your email address will not be published."}
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 7}),
+            "author_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "author_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+        error_messages = {
+            "body": {"required": "Write your comment before sending it."},
+            "author_name": {"required": "Tell us your name (any name you like)."},
+            "author_email": {
+                "required": "Give your email address; it is never shown on the site.",
+                "invalid": "That does not look like an email address, e.g. ana@example.com.",
+            },
+        }
+
+    def __init__(self, *args, review, **kwargs):
+        self.review = review
+        super().__init__(*args, **kwargs)
+        self.fields["author_email"].required = True
+        self.fields["body"].max_length = settings.COMMENT_MAX_LENGTH
+        self.fields["body"].widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
+        self.fields["honeypot"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        # The form posts the honeypot under a name bots recognise.
+        self.fields[HONEYPOT] = self.fields.pop("honeypot")
+
+    def full_clean(self):
+        super().full_clean()
+        # Point the reader at what to fix: the first bad field takes the focus (and the page scrolls to it).
+        invalid = [name for name in self.errors if name in self.fields and name not in (HONEYPOT, "parent")]
+        for name in invalid:
+            self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"id_{name}-error"})
+        if invalid:
+            self.fields[invalid[0]].widget.attrs["autofocus"] = True
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if len(body) > settings.COMMENT_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"Keep your comment under {settings.COMMENT_MAX_LENGTH:,} characters (it has {len(body):,})."
+            )
+        if not body:
+            raise forms.ValidationError("Write your comment before sending it.")
+        return body
+
+    def clean_author_name(self):
+        return " ".join(self.cleaned_data["author_name"].split())
+
+    def clean_parent(self):
+        """Replies go only to a published comment of the same review, and not deeper than the limit."""
+        parent_id = self.cleaned_data.get("parent")
+        if not parent_id:
+            return None
+        parent = Comment.objects.public().filter(review=self.review, pk=parent_id).first()
+        if parent is None:
+            raise forms.ValidationError("The comment you are replying to is not on this review (any more).")
+        if not parent.can_take_replies:
+            raise forms.ValidationError("This conversation is as deep as it goes; reply further up the thread.")
+        return parent
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool(self.cleaned_data.get(HONEYPOT))
+
+    def save(self, commit=True):
+        comment = super().save(commit=False)
+        comment.review = self.review
+        comment.parent = self.cleaned_data.get("parent")
+        if commit:
+            comment.save()
+        return comment

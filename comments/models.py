@@ -1,0 +1,268 @@
+"""Reader comments: one row per comment with its moderation state, and a history row per event.
+
+The state machine lives here (`Comment.move_to`); the verbs that do more than change a row
+(tell Akismet, email the reader, touch the review) live in `comments/moderation.py`.
+"""
+
+from datetime import timedelta
+
+import nh3
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import linebreaks, urlize
+
+from reviews.models import Review
+
+
+def render_body(text: str) -> str:
+    """A reader's plain text as safe HTML: escaped, paragraphs kept, bare links made clickable.
+
+    Rendered once when saved. nh3 has the last word on the markup and stamps every link with the
+    rel a comment link needs, so nothing a reader types can carry markup or script through.
+    """
+    html = linebreaks(urlize(text, trim_url_limit=60, nofollow=False, autoescape=True), autoescape=False)
+    return nh3.clean(
+        html,
+        tags={"p", "br", "a"},
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+    )
+
+
+def count_links(text: str) -> int:
+    return render_body(text).count("<a ")
+
+
+class InvalidTransition(ValueError):
+    pass
+
+
+class CommentQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        """The moderation queue: comments waiting for a decision."""
+        return self.filter(status=Comment.Status.PENDING)
+
+    def shown_to(self, own_ids):
+        """What a reader sees: approved comments, plus their own that still wait for a moderator."""
+        return self.filter(Q(status=Comment.Status.APPROVED) | Q(status=Comment.Status.PENDING, pk__in=own_ids or []))
+
+    def due_for_recheck(self, now=None):
+        """Comments Akismet could not judge yet whose next try has come."""
+        return self.filter(
+            status=Comment.Status.PENDING, verdict=Comment.Verdict.ERROR, next_check_at__lte=now or timezone.now()
+        ).order_by("next_check_at")
+
+    def awaiting_check(self):
+        """Every comment still waiting for an Akismet verdict, due or not (for a re-check by hand)."""
+        return self.filter(
+            status=Comment.Status.PENDING, verdict__in=[Comment.Verdict.ERROR, Comment.Verdict.UNCHECKED]
+        ).order_by("created_at")
+
+    def due_for_report(self, now=None):
+        return self.exclude(report_due="").filter(next_report_at__lte=now or timezone.now()).order_by("next_report_at")
+
+    def by_email(self, email: str):
+        return self.filter(author_email__iexact=email.strip())
+
+    def with_thread(self):
+        """Annotate each comment with the id of the top-level comment its thread hangs from."""
+        return self.annotate(thread_id=Coalesce("root_id", "id"))
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        TRASH = "trash", "Trash"
+
+    class Verdict(models.TextChoices):
+        UNCHECKED = "unchecked", "Not checked"
+        HAM = "ham", "Not spam"
+        SPAM = "spam", "Spam"
+        DISCARD = "discard", "Blatant spam"
+        ERROR = "error", "Could not check"
+
+    # Moves a moderator (or Akismet) may make; anything else is a bug.
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.SPAM, Status.TRASH},
+        Status.APPROVED: {Status.PENDING, Status.SPAM, Status.TRASH},
+        Status.SPAM: {Status.APPROVED, Status.PENDING, Status.TRASH},
+        Status.TRASH: {Status.APPROVED, Status.PENDING, Status.SPAM},
+    }
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    # The top-level comment of the thread (empty for a top-level comment): pages hold whole threads.
+    root = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    author_name = models.CharField("name", max_length=80)
+    # Blank only once erased at the reader's request; the form always asks for one.
+    author_email = models.EmailField("email", blank=True, help_text="Never shown on the site.")
+    author_url = models.URLField(
+        "website", max_length=200, blank=True, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    body = models.TextField("comment")
+    body_html = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    # Kept for Akismet and for tracing abuse; emptied after COMMENT_PERSONAL_DATA_DAYS.
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    referrer = models.CharField(max_length=1000, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    verdict = models.CharField("Akismet", max_length=10, choices=Verdict.choices, default=Verdict.UNCHECKED)
+    check_attempts = models.PositiveSmallIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    # Why the comment was held or filed as spam before Akismet had its say, in words for moderators.
+    hold_notes = models.JSONField(default=list, blank=True)
+
+    # A moderator's decision that Akismet still has to hear about ("spam" or "ham").
+    report_due = models.CharField(max_length=4, blank=True)
+    report_attempts = models.PositiveSmallIntegerField(default=0)
+    next_report_at = models.DateTimeField(null=True, blank=True)
+
+    notify_on_approval = models.BooleanField("email me when it is published", default=False)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["review", "status", "created_at"], name="comment_thread_idx"),
+            models.Index(fields=["status", "verdict", "next_check_at"], name="comment_recheck_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "spam", "trash"]), name="comment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=["unchecked", "ham", "spam", "discard", "error"]),
+                name="comment_verdict_valid",
+            ),
+            models.CheckConstraint(condition=Q(report_due__in=["", "spam", "ham"]), name="comment_report_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name} on {self.review}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_body(self.body)
+        if self.parent_id and not self.pk:
+            self.root_id = self.parent.root_id or self.parent_id
+            self.depth = self.parent.depth + 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """The comment's permalink: it lands on the page of the thread that holds it."""
+        return reverse("comments:permalink", args=[self.pk])
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def can_take_replies(self) -> bool:
+        return self.status == self.Status.APPROVED and self.depth + 1 < settings.COMMENT_MAX_DEPTH
+
+    @property
+    def rechecks_given_up(self) -> bool:
+        return self.verdict == self.Verdict.ERROR and self.next_check_at is None
+
+    def move_to(self, status: str, *, by=None, note: str = "") -> None:
+        """Change the status and write the history row; illegal moves raise InvalidTransition."""
+        if status not in self.TRANSITIONS[self.status]:
+            raise InvalidTransition(f"A {self.get_status_display().lower()} comment cannot become {status}.")
+        self.status = status
+        self.status_changed_at = timezone.now()
+        self.save(update_fields=["status", "status_changed_at"])
+        kind = {
+            self.Status.APPROVED: CommentEvent.Kind.APPROVED,
+            self.Status.PENDING: CommentEvent.Kind.UNAPPROVED,
+            self.Status.SPAM: CommentEvent.Kind.MARKED_SPAM,
+            self.Status.TRASH: CommentEvent.Kind.TRASHED,
+        }[status]
+        self.log(kind, by=by, note=note)
+
+    def log(self, kind: str, *, by=None, note: str = "") -> "CommentEvent":
+        return CommentEvent.objects.create(comment=self, kind=kind, actor=by, note=note[:300])
+
+    def why_held(self) -> list[str]:
+        """Why this comment is not on the site, in the words a moderator reads in the queue."""
+        reasons = []
+        if self.verdict == self.Verdict.SPAM:
+            reasons.append("Akismet: spam")
+        elif self.verdict == self.Verdict.DISCARD:
+            reasons.append(f"Akismet: blatant spam (deleted after {settings.COMMENT_SPAM_DAYS} days)")
+        elif self.verdict == self.Verdict.ERROR:
+            tries = f"{self.check_attempts} {'try' if self.check_attempts == 1 else 'tries'}"
+            if self.next_check_at:
+                when = timezone.localtime(self.next_check_at).strftime("%H:%M")
+                reasons.append(f"Akismet could not be reached ({tries}, next at {when})")
+            else:
+                reasons.append(
+                    f"Akismet could not be reached ({tries}; gave up after "
+                    f"{settings.COMMENT_RECHECK_GIVE_UP_DAYS} days, decide by hand)"
+                )
+        elif self.verdict == self.Verdict.UNCHECKED and self.status == self.Status.PENDING:
+            reasons.append("not checked for spam (no Akismet key)")
+        return reasons + list(self.hold_notes)
+
+    def personal_data_expired(self, now=None) -> bool:
+        return self.created_at < (now or timezone.now()) - timedelta(days=settings.COMMENT_PERSONAL_DATA_DAYS)
+
+
+class CommentEvent(models.Model):
+    """One line of a comment's history, shown to moderators."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        CHECKED = "checked", "Akismet answered"
+        CHECK_FAILED = "check_failed", "Akismet check failed"
+        APPROVED = "approved", "Approved"
+        UNAPPROVED = "unapproved", "Sent back to the queue"
+        MARKED_SPAM = "marked_spam", "Marked as spam"
+        TRASHED = "trashed", "Moved to the trash"
+        REPORTED_SPAM = "reported_spam", "Reported to Akismet as spam"
+        REPORTED_HAM = "reported_ham", "Reported to Akismet as not spam"
+        REPORT_FAILED = "report_failed", "Report to Akismet failed"
+        NOTIFIED = "notified", "Reader told it is published"
+        EDITED = "edited", "Edited"
+        ANONYMISED = "anonymised", "Personal data erased"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "history entry"
+        verbose_name_plural = "history"
+
+    def __str__(self):
+        who = f" by {self.actor}" if self.actor_id else ""
+        return f"{self.get_kind_display()}{who}" + (f": {self.note}" if self.note else "")

@@ -1,0 +1,281 @@
+"""The comment workflow: receive, screen with Akismet, decide, report back, tell people.
+
+Views, admin actions, tasks and commands call these functions; none of them sets `status` itself.
+Side effects that leave the database (Akismet, email) run after commit, through `comments.tasks`.
+"""
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from . import spam, tasks
+from .models import Comment, CommentEvent, count_links
+
+logger = logging.getLogger(__name__)
+Status, Verdict, Kind = Comment.Status, Comment.Verdict, CommentEvent.Kind
+
+MAX_REPORT_ATTEMPTS = 24  # about a day of tries, an hour apart at the end
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 … minutes after each failed try, never more than an hour."""
+    return timedelta(minutes=min(2**attempts, 60))
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+# --- Receiving ---
+
+
+def receive(comment: Comment, *, honeypot_filled: bool = False) -> Comment:
+    """Save a new comment from the public form and queue its Akismet check.
+
+    A filled honeypot means a bot: the comment is kept as spam (never lost, never shown) and
+    Akismet is not asked. Too many links hold the comment for a moderator whatever Akismet says.
+    """
+    links = count_links(comment.body)
+    if honeypot_filled:
+        comment.status = Status.SPAM
+        comment.hold_notes = ["the hidden honeypot field was filled in (a bot)"]
+    elif links > settings.COMMENT_MAX_LINKS:
+        comment.hold_notes = [f"{links} links (limit {settings.COMMENT_MAX_LINKS})"]
+    with transaction.atomic():
+        comment.save()
+        comment.log(Kind.SUBMITTED)
+    if not honeypot_filled:
+        transaction.on_commit(partial(tasks.check_comment.enqueue, comment.pk))
+    return comment
+
+
+def screen(comment: Comment, *, recheck: bool = False) -> str:
+    """Ask Akismet about a pending comment and act on its verdict; returns the verdict."""
+    reason = "Akismet was unavailable" if recheck else ""
+    verdict = spam.comment_check(comment, recheck_reason=reason)
+    now = timezone.now()
+    comment.refresh_from_db()
+    if comment.status != Status.PENDING:  # a moderator decided while Akismet was thinking
+        return comment.verdict
+    comment.verdict = verdict
+    if verdict == Verdict.UNCHECKED:  # no key: screening is off, a moderator decides
+        comment.save(update_fields=["verdict"])
+        if not recheck:
+            notify_moderators(comment)
+        return verdict
+
+    comment.check_attempts += 1
+    if verdict == Verdict.ERROR:
+        if comment.created_at + timedelta(days=settings.COMMENT_RECHECK_GIVE_UP_DAYS) <= now:
+            comment.next_check_at = None
+            note = f"try {comment.check_attempts}; no more re-checks, a moderator decides"
+        else:
+            comment.next_check_at = now + backoff(comment.check_attempts)
+            note = f"try {comment.check_attempts}; next at {timezone.localtime(comment.next_check_at):%H:%M}"
+        with transaction.atomic():
+            comment.save(update_fields=["verdict", "check_attempts", "next_check_at"])
+            comment.log(Kind.CHECK_FAILED, note=note)
+        if not recheck:
+            notify_moderators(comment)
+        if comment.next_check_at:
+            tasks.schedule_recheck(comment)
+        return verdict
+
+    comment.next_check_at = None
+    with transaction.atomic():
+        comment.save(update_fields=["verdict", "check_attempts", "next_check_at"])
+        comment.log(Kind.CHECKED, note=comment.get_verdict_display())
+        if verdict in (Verdict.SPAM, Verdict.DISCARD):
+            comment.move_to(Status.SPAM, note="Akismet")
+        elif _trusted(comment):
+            _approve(comment, by=None, note="Akismet: not spam, and this email has an approved comment")
+        elif not comment.hold_notes:
+            known = _has_approved_comment(comment)
+            comment.hold_notes = ["every comment waits for a moderator" if known else "first comment from this address"]
+            comment.save(update_fields=["hold_notes"])
+    if comment.status == Status.PENDING and not recheck:
+        notify_moderators(comment)
+    return verdict
+
+
+def _has_approved_comment(comment: Comment) -> bool:
+    return (
+        bool(comment.author_email)
+        and Comment.objects.public().by_email(comment.author_email).exclude(pk=comment.pk).exists()
+    )
+
+
+def _trusted(comment: Comment) -> bool:
+    """Published without a moderator: Akismet said ham, no rule held it, and the email is known."""
+    return (
+        settings.COMMENT_TRUST_KNOWN_AUTHORS
+        and comment.verdict == Verdict.HAM
+        and not comment.hold_notes
+        and _has_approved_comment(comment)
+    )
+
+
+def run_due_checks(limit: int = 5) -> int:
+    """Re-check comments whose next try has come, oldest first; stops at the first failure.
+
+    Called after every new comment and whenever a moderator opens the queue, so re-checks happen
+    even with the immediate task backend (no worker). Returns how many were checked.
+    """
+    checked = 0
+    for comment in Comment.objects.due_for_recheck().select_related("review")[:limit]:
+        checked += 1
+        if screen(comment, recheck=True) == Verdict.ERROR:
+            break  # still down: the rest keep their turn for later
+    for comment in Comment.objects.due_for_report().select_related("review")[:limit]:
+        if not report(comment):
+            break
+    return checked
+
+
+def recheck_all() -> dict[str, int]:
+    """Re-check every comment still waiting for a verdict, due or not (`manage.py recheck_comments`)."""
+    results: dict[str, int] = {}
+    for comment in Comment.objects.awaiting_check().select_related("review"):
+        verdict = screen(comment, recheck=True)
+        results[verdict] = results.get(verdict, 0) + 1
+    return results
+
+
+# --- Deciding ---
+
+
+def approve(comment: Comment, *, by=None) -> None:
+    """Publish a comment; if Akismet had called it spam, tell Akismet it was wrong."""
+    with transaction.atomic():
+        _approve(comment, by=by)
+        if comment.verdict in (Verdict.SPAM, Verdict.DISCARD):
+            _queue_report(comment, "ham")
+
+
+def _approve(comment: Comment, *, by, note: str = "") -> None:
+    comment.move_to(Status.APPROVED, by=by, note=note)
+    comment.review.touch()
+    if comment.notify_on_approval and comment.notified_at is None:
+        transaction.on_commit(partial(tasks.notify_author.enqueue, comment.pk))
+
+
+def mark_spam(comment: Comment, *, by=None) -> None:
+    """File a comment as spam; if Akismet had let it pass, teach it."""
+    was_public = comment.status == Status.APPROVED
+    with transaction.atomic():
+        comment.move_to(Status.SPAM, by=by)
+        if comment.verdict not in (Verdict.SPAM, Verdict.DISCARD) and spam.is_configured():
+            _queue_report(comment, "spam")
+        if was_public:
+            comment.review.touch()
+
+
+def trash(comment: Comment, *, by=None) -> None:
+    was_public = comment.status == Status.APPROVED
+    with transaction.atomic():
+        comment.move_to(Status.TRASH, by=by)
+        if was_public:
+            comment.review.touch()
+
+
+def unapprove(comment: Comment, *, by=None) -> None:
+    """Take a comment off the site and back into the queue."""
+    was_public = comment.status == Status.APPROVED
+    with transaction.atomic():
+        comment.move_to(Status.PENDING, by=by)
+        if was_public:
+            comment.review.touch()
+
+
+# --- Reporting to Akismet ---
+
+
+def _queue_report(comment: Comment, kind: str) -> None:
+    comment.report_due, comment.report_attempts, comment.next_report_at = kind, 0, timezone.now()
+    comment.save(update_fields=["report_due", "report_attempts", "next_report_at"])
+    transaction.on_commit(partial(tasks.report_to_akismet.enqueue, comment.pk))
+
+
+def report(comment: Comment) -> bool:
+    """Send the moderator's decision to Akismet; on failure try again later. True when it was taken."""
+    kind = comment.report_due
+    if not kind:
+        return True
+    taken = spam.submit_ham(comment) if kind == "ham" else spam.submit_spam(comment)
+    comment.report_attempts += 1
+    if taken:
+        comment.report_due, comment.next_report_at = "", None
+        event, note = (Kind.REPORTED_HAM if kind == "ham" else Kind.REPORTED_SPAM), ""
+    elif comment.report_attempts >= MAX_REPORT_ATTEMPTS:
+        comment.report_due, comment.next_report_at = "", None
+        event, note = Kind.REPORT_FAILED, f"{kind}: gave up after {comment.report_attempts} tries"
+    else:
+        comment.next_report_at = timezone.now() + backoff(comment.report_attempts)
+        event = Kind.REPORT_FAILED
+        note = f"{kind}: try {comment.report_attempts}; next at {timezone.localtime(comment.next_report_at):%H:%M}"
+    with transaction.atomic():
+        comment.save(update_fields=["report_due", "report_attempts", "next_report_at"])
+        comment.log(event, note=note)
+    if comment.report_due:
+        tasks.schedule_report(comment)
+    return taken
+
+
+# --- Telling people ---
+
+
+def moderator_emails() -> list[str]:
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    return sorted(
+        set(users.filter(Q(groups__name="Moderators") | Q(is_superuser=True)).values_list("email", flat=True))
+    )
+
+
+def notify_moderators(comment: Comment) -> None:
+    """Email the moderators about a comment that waits for them, with a link straight to it."""
+    recipients = moderator_emails()
+    if not recipients:
+        return
+    review = comment.review
+    why = "; ".join(comment.why_held()) or "every comment waits for a moderator"
+    body = (
+        f"{comment.author_name} <{comment.author_email}> commented on “{review.title}”.\n\n"
+        f"{Truncator(comment.body).chars(600)}\n\n"
+        f"Held because: {why}\n\n"
+        f"Approve, mark as spam or trash it: {absolute(reverse('admin:comments_comment_change', args=[comment.pk]))}\n"
+        f"All comments waiting: {absolute(reverse('admin:comments_comment_changelist'))}?status__exact=pending\n"
+    )
+    try:
+        send_mail(f"[{settings.SITE_NAME}] Comment awaiting moderation: “{review.title}”", body, None, recipients)
+    except OSError:  # a mail server being down must not cost the reader their comment
+        logger.exception("Could not email the moderators about comment %s", comment.pk)
+
+
+def notify_author(comment: Comment) -> None:
+    """Tell the reader, once, that their comment is on the site (they opted in on the form)."""
+    if comment.notified_at or not comment.notify_on_approval or comment.status != Status.APPROVED:
+        return
+    if not comment.author_email:
+        return
+    link = absolute(comment.get_absolute_url())
+    body = (
+        f"Hello {comment.author_name},\n\nyour comment on “{comment.review.title}” is now published:\n{link}\n\n"
+        f"You asked to be told once; you will get no other email about it.\n\n— {settings.SITE_NAME}\n"
+    )
+    try:
+        send_mail(f"Your comment on “{comment.review.title}” is published", body, None, [comment.author_email])
+    except OSError:
+        logger.exception("Could not email the author of comment %s", comment.pk)
+        return
+    comment.notified_at = timezone.now()
+    comment.save(update_fields=["notified_at"])
+    comment.log(Kind.NOTIFIED)

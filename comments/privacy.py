@@ -1,0 +1,98 @@
+"""What the site keeps about commenters, for how long, and how a reader gets it back or erased.
+
+The privacy page (templates/privacy.html) promises exactly what these functions do.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from reviews.models import Review
+
+from .models import Comment, CommentEvent
+
+ANONYMOUS = "Anonymous"
+
+
+def purge(now=None) -> dict[str, int]:
+    """Forget IPs, user agents and referrers after the retention period; delete old spam and trash.
+
+    A spam or trashed comment that still has live replies is kept (deleting it would take them along).
+    """
+    now = now or timezone.now()
+    personal_cutoff = now - timedelta(days=settings.COMMENT_PERSONAL_DATA_DAYS)
+    forgotten = (
+        Comment.objects.filter(created_at__lt=personal_cutoff)
+        .exclude(ip_address=None, user_agent="", referrer="")
+        .update(ip_address=None, user_agent="", referrer="")
+    )
+    live_reply = Comment.objects.filter(
+        parent=OuterRef("pk"), status__in=[Comment.Status.PENDING, Comment.Status.APPROVED]
+    )
+    spam_cutoff = now - timedelta(days=settings.COMMENT_SPAM_DAYS)
+    _, deleted = (
+        Comment.objects.filter(
+            status__in=[Comment.Status.SPAM, Comment.Status.TRASH], status_changed_at__lt=spam_cutoff
+        )
+        .exclude(Exists(live_reply))
+        .delete()
+    )
+    return {"personal data forgotten": forgotten, "spam and trash deleted": deleted.get("comments.Comment", 0)}
+
+
+def export(email: str) -> list[dict]:
+    """Everything stored about the comments written with this email address."""
+    comments = Comment.objects.by_email(email).select_related("review").prefetch_related("events")
+    return [
+        {
+            "review": comment.review.title,
+            "review_url": settings.SITE_URL + comment.review.get_absolute_url(),
+            "name": comment.author_name,
+            "email": comment.author_email,
+            "website": comment.author_url,
+            "comment": comment.body,
+            "written_at": comment.created_at.isoformat(),
+            "status": comment.status,
+            "spam_check": comment.verdict,
+            "ip_address": comment.ip_address,
+            "user_agent": comment.user_agent,
+            "referrer": comment.referrer,
+            "email_when_published": comment.notify_on_approval,
+            "history": [{"event": e.get_kind_display(), "at": e.created_at.isoformat()} for e in comment.events.all()],
+        }
+        for comment in comments
+    ]
+
+
+def erase(email: str, *, delete: bool = False) -> int:
+    """Anonymise the comments written with this email (or delete them); returns how many."""
+    comments = Comment.objects.by_email(email)
+    review_ids = set(comments.filter(status=Comment.Status.APPROVED).values_list("review_id", flat=True))
+    anonymous = {
+        "author_name": ANONYMOUS,
+        "author_email": "",
+        "author_url": "",
+        "ip_address": None,
+        "user_agent": "",
+        "referrer": "",
+        "notify_on_approval": False,
+    }
+    with transaction.atomic():
+        if delete:
+            _, deleted = comments.filter(replies=None).delete()
+            # Comments with replies lose their words but keep their place, so the thread still reads.
+            removed = "[deleted at the author's request]"
+            count = deleted.get("comments.Comment", 0) + comments.update(
+                body=removed, body_html=f"<p>{removed}</p>", **anonymous
+            )
+        else:
+            ids = list(comments.values_list("pk", flat=True))
+            count = comments.update(**anonymous)
+            CommentEvent.objects.bulk_create(
+                CommentEvent(comment_id=pk, kind=CommentEvent.Kind.ANONYMISED) for pk in ids
+            )
+        Review.objects.filter(pk__in=review_ids).update(page_changed_at=timezone.now())
+    return count

@@ -1,0 +1,114 @@
+"""Everything that talks to Akismet. No other module imports `akismet` or `httpx`.
+
+Network trouble never raises out of here: a timeout, a 5xx, a refused connection or a bad key
+becomes `Verdict.ERROR` (or a False report) and a logged warning, so a comment is never lost to it.
+"""
+
+import logging
+from contextlib import contextmanager
+from datetime import UTC
+
+import akismet
+import httpx
+from django.conf import settings
+from django.utils import translation
+
+from .models import Comment
+
+logger = logging.getLogger(__name__)
+
+
+class _RebaseTransport(httpx.BaseTransport):
+    """Sends the client's requests to AKISMET_API_URL instead of the address the library hard-codes."""
+
+    def __init__(self, base: str):
+        self.base = httpx.URL(base)
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(scheme=self.base.scheme, host=self.base.host, port=self.base.port)
+        request.headers["Host"] = self.base.netloc.decode()
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def is_configured() -> bool:
+    return bool(settings.AKISMET_API_KEY)
+
+
+@contextmanager
+def _client():
+    # The library hard-codes Akismet's address; the transport points it at AKISMET_API_URL.
+    with httpx.Client(
+        transport=_RebaseTransport(settings.AKISMET_API_URL),
+        timeout=settings.AKISMET_TIMEOUT,
+        headers={"User-Agent": akismet.USER_AGENT},
+    ) as http:
+        yield akismet.SyncClient(
+            config=akismet.Config(key=settings.AKISMET_API_KEY, url=settings.AKISMET_SITE_URL), http_client=http
+        )
+
+
+def _arguments(comment: Comment) -> dict:
+    """What Akismet reads about a comment: the reader, the page and the words."""
+    arguments = {
+        "user_ip": comment.ip_address or "",
+        "user_agent": comment.user_agent,
+        "referrer": comment.referrer,
+        "permalink": settings.AKISMET_SITE_URL.rstrip("/") + comment.review.get_absolute_url(),
+        "comment_type": "reply" if comment.is_reply else "comment",
+        "comment_author": comment.author_name,
+        "comment_author_email": comment.author_email,
+        "comment_author_url": comment.author_url,
+        "comment_content": comment.body,
+        "comment_date_gmt": comment.created_at.astimezone(UTC).isoformat(),
+        "comment_post_modified_gmt": comment.review.updated_at.astimezone(UTC).isoformat(),
+        "blog_lang": translation.to_locale(settings.LANGUAGE_CODE),
+        "blog_charset": "UTF-8",
+    }
+    if settings.DEBUG:
+        arguments["is_test"] = True  # development traffic must not train Akismet
+    return arguments
+
+
+def comment_check(comment: Comment, *, recheck_reason: str = "") -> str:
+    """Ask Akismet about a comment and return the verdict (a `Comment.Verdict` value)."""
+    if not is_configured():
+        return Comment.Verdict.UNCHECKED
+    arguments = _arguments(comment)
+    if recheck_reason:
+        arguments["recheck_reason"] = recheck_reason
+    try:
+        with _client() as client:
+            answer = client.comment_check(**arguments)
+    except akismet.AkismetError as error:
+        logger.warning("Akismet could not check comment %s: %s", comment.pk, error)
+        return Comment.Verdict.ERROR
+    return {
+        akismet.CheckResponse.HAM: Comment.Verdict.HAM,
+        akismet.CheckResponse.SPAM: Comment.Verdict.SPAM,
+        akismet.CheckResponse.DISCARD: Comment.Verdict.DISCARD,
+    }[answer]
+
+
+def _submit(comment: Comment, method: str) -> bool:
+    if not is_configured():
+        return False
+    try:
+        with _client() as client:
+            return bool(getattr(client, method)(**_arguments(comment)))
+    except akismet.AkismetError as error:
+        logger.warning("Akismet did not take the report on comment %s: %s", comment.pk, error)
+        return False
+
+
+def submit_spam(comment: Comment) -> bool:
+    """Tell Akismet it missed a spam comment. True when Akismet took the report."""
+    return _submit(comment, "submit_spam")
+
+
+def submit_ham(comment: Comment) -> bool:
+    """Tell Akismet a comment it called spam is fine. True when Akismet took the report."""
+    return _submit(comment, "submit_ham")

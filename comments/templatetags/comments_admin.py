@@ -1,0 +1,16 @@
+"""What the admin index shows moderators: how many comments wait, and whether Akismet is on."""
+
+from django import template
+
+from .. import spam
+from ..models import Comment
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/comments/_moderation_summary.html", takes_context=True)
+def moderation_summary(context):
+    user = context["request"].user
+    if not user.has_perm("comments.view_comment"):
+        return {"show": False}
+    return {"show": True, "waiting": Comment.objects.pending().count(), "screening_on": spam.is_configured()}
