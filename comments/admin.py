@@ -51,8 +51,9 @@ class CommentEventInline(admin.TabularInline):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "author", "review_link", "status", "verdict", "held_because", "age", "decide"]
-    list_display_links = ["excerpt"]
+    # WordPress-style: the decisions sit right under the words they are about.
+    list_display = ["comment", "author", "state", "held_because", "age"]
+    list_display_links = None
     list_filter = ["status", "verdict"]
     list_select_related = ["review"]
     search_fields = ["author_name", "author_email", "ip_address", "body"]
@@ -125,8 +126,23 @@ class CommentAdmin(admin.ModelAdmin):
     # --- Columns ---
 
     @admin.display(description="Comment")
-    def excerpt(self, comment):
-        return Truncator(comment.body).chars(140)
+    def comment(self, comment):
+        return format_html(
+            '<div class="excerpt">{}</div><div class="row-actions">{} <a href="{}">Open</a></div>',
+            Truncator(comment.body).chars(160),
+            self.decide(comment),
+            reverse("admin:comments_comment_change", args=[comment.pk]),
+        )
+
+    @admin.display(description="Status / Akismet", ordering="status")
+    def state(self, comment):
+        return format_html(
+            "{}<br><span class='quiet'>{}</span><br><a class='quiet' href='{}'>on “{}”</a>",
+            comment.get_status_display(),
+            comment.get_verdict_display(),
+            comment.review.get_absolute_url(),
+            Truncator(comment.review.title).chars(40),
+        )
 
     @admin.display(description="Author", ordering="author_name")
     def author(self, comment):

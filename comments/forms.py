@@ -95,6 +95,16 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError("This conversation is as deep as it goes; reply further up the thread.")
         return parent
 
+    def clean(self):
+        data = super().clean()
+        # A double click on "Post", or the same words sent twice: say so instead of a second copy.
+        email, body = data.get("author_email"), data.get("body")
+        if email and body:
+            earlier = Comment.objects.by_email(email).filter(review=self.review, body=body)
+            if earlier.exclude(status=Comment.Status.TRASH).exists():
+                raise forms.ValidationError("You have already posted exactly this comment here.")
+        return data
+
     @property
     def honeypot_filled(self) -> bool:
         return bool(self.cleaned_data.get(HONEYPOT))

@@ -323,3 +323,11 @@ def test_spam_and_pending_comments_never_show_to_the_public(client, review):
     CommentFactory(review=review, status=Status.TRASH, body="Binned")
     html = page_of(client, review)
     assert "Buy pills" not in html and "Waiting quietly" not in html and "Binned" not in html
+
+
+def test_the_same_comment_twice_is_refused_with_a_message(review, post_comment):
+    assert post_comment(review).status_code == 302
+    response = post_comment(review)
+    assert response.status_code == 400
+    assert "You have already posted exactly this comment here." in response.content.decode()
+    assert Comment.objects.count() == 1
