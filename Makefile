@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_demo
+	$(DEV) $(BIN)/python manage.py load_demo_comments
 	@echo "Serving http://127.0.0.1:8000 (Ctrl-C stops)"
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -81,18 +81,16 @@ def erase(email: str, *, delete: bool = False) -> int:
         "notify_on_approval": False,
     }
     with transaction.atomic():
+        count = 0
         if delete:
-            _, deleted = comments.filter(replies=None).delete()
-            # Comments with replies lose their words but keep their place, so the thread still reads.
+            # Delete from the leaves up, so a reader's own reply chain goes entirely.
+            while deleted := comments.filter(replies=None).delete()[1].get("comments.Comment", 0):
+                count += deleted
+            # Comments with other readers' replies lose their words but keep their place, so the thread reads.
             removed = "[deleted at the author's request]"
-            count = deleted.get("comments.Comment", 0) + comments.update(
-                body=removed, body_html=f"<p>{removed}</p>", **anonymous
-            )
-        else:
-            ids = list(comments.values_list("pk", flat=True))
-            count = comments.update(**anonymous)
-            CommentEvent.objects.bulk_create(
-                CommentEvent(comment_id=pk, kind=CommentEvent.Kind.ANONYMISED) for pk in ids
-            )
+            anonymous |= {"body": removed, "body_html": f"<p>{removed}</p>"}
+        ids = list(comments.values_list("pk", flat=True))
+        count += comments.update(**anonymous)
+        CommentEvent.objects.bulk_create(CommentEvent(comment_id=pk, kind=CommentEvent.Kind.ANONYMISED) for pk in ids)
         Review.objects.filter(pk__in=review_ids).update(page_changed_at=timezone.now())
     return count
