@@ -62,7 +62,7 @@ class CommentAdmin(admin.ModelAdmin):
     inlines = [CommentEventInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["decide", "status", "held_because", "review_link", "parent_link"]}),
+        (None, {"fields": ["status", "held_because", "review_link", "parent_link"]}),
         ("What the reader wrote", {"fields": ["author_name", "author_email", "author_url", "body"]}),
         ("Screening", {"fields": ["verdict", "check_attempts", "next_check_at", "report_due"]}),
         (
@@ -72,7 +72,6 @@ class CommentAdmin(admin.ModelAdmin):
         ("Reader's wishes", {"fields": ["notify_on_approval", "notified_at"]}),
     ]
     readonly_fields = [
-        "decide",
         "status",
         "held_because",
         "review_link",
@@ -117,8 +116,24 @@ class CommentAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # With no task worker (the immediate backend) this is when late Akismet re-checks happen.
         tasks.run_due_checks.enqueue()
+        tasks.purge_if_due()
         extra_context = {**(extra_context or {}), "screening_on": spam.is_configured()}
         return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The decisions get small forms of their own beside the edit form (not buttons inside it,
+        # where pressing Enter in a field would trigger the first of them).
+        comment = self.get_object(request, object_id)
+        decisions = (
+            [
+                (VERBS[verb][0], reverse("admin:comments_comment_moderate", args=[comment.pk, verb]), verb)
+                for verb in OFFERED[comment.status]
+            ]
+            if comment and self.has_change_permission(request, comment)
+            else []
+        )
+        extra_context = {**(extra_context or {}), "decisions": decisions}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False  # comments come from readers
@@ -130,7 +145,7 @@ class CommentAdmin(admin.ModelAdmin):
         return format_html(
             '<div class="excerpt">{}</div><div class="row-actions">{} <a href="{}">Open</a></div>',
             Truncator(comment.body).chars(160),
-            self.decide(comment),
+            self.decision_buttons(comment),
             reverse("admin:comments_comment_change", args=[comment.pk]),
         )
 
@@ -175,8 +190,7 @@ class CommentAdmin(admin.ModelAdmin):
     def age(self, comment):
         return naturaltime(comment.created_at)
 
-    @admin.display(description="Decide")
-    def decide(self, comment):
+    def decision_buttons(self, comment):
         # The changelist and change pages are forms carrying the CSRF token; each button posts it to its verb.
         return format_html_join(
             " ",

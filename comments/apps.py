@@ -1,19 +1,22 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
-# Who works the comment queue. Moderators see comments only; Editors moderate too, as in WordPress.
-QUEUE_PERMISSIONS = ["view_comment", "change_comment", "delete_comment", "view_commentevent"]
+# Who works the comment queue. Moderators see comments only and decide (trash is their delete: it
+# keeps the history and is emptied after COMMENT_SPAM_DAYS); Editors may also delete for good.
+QUEUE_PERMISSIONS = {
+    "Moderators": ["view_comment", "change_comment", "view_commentevent"],
+    "Editors": ["view_comment", "change_comment", "delete_comment", "view_commentevent"],
+}
 
 
 def give_the_queue_to_moderators(using="default", **kwargs):
     from django.contrib.auth.models import Group, Permission
 
-    permissions = Permission.objects.using(using).filter(
-        content_type__app_label="comments", codename__in=QUEUE_PERMISSIONS
-    )
-    for name in ("Moderators", "Editors"):
+    for name, codenames in QUEUE_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=name)
-        group.permissions.add(*permissions)
+        group.permissions.add(
+            *Permission.objects.using(using).filter(content_type__app_label="comments", codename__in=codenames)
+        )
 
 
 class CommentsConfig(AppConfig):
@@ -21,4 +24,6 @@ class CommentsConfig(AppConfig):
     verbose_name = "Reader comments"
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)
+
         post_migrate.connect(give_the_queue_to_moderators, sender=self, dispatch_uid="comments.queue_permissions")

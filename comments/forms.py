@@ -90,10 +90,16 @@ class CommentForm(forms.ModelForm):
             return None
         parent = Comment.objects.public().filter(review=self.review, pk=parent_id).first()
         if parent is None:
-            raise forms.ValidationError("The comment you are replying to is not on this review (any more).")
+            self._forget_parent("The comment you replied to is not on this review any more.")
         if not parent.can_take_replies:
-            raise forms.ValidationError("This conversation is as deep as it goes; reply further up the thread.")
+            self._forget_parent("This conversation is as deep as it goes.")
         return parent
+
+    def _forget_parent(self, reason: str):
+        # The form comes back as a new comment, so sending it again works instead of failing forever.
+        self.data = self.data.copy()
+        self.data["parent"] = ""
+        raise forms.ValidationError(f"{reason} Send it again and it will be posted as a new comment.")
 
     def clean(self):
         data = super().clean()

@@ -4,13 +4,11 @@ The state machine lives here (`Comment.move_to`); the verbs that do more than ch
 (tell Akismet, email the reader, touch the review) live in `comments/moderation.py`.
 """
 
-from datetime import timedelta
-
 import nh3
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +41,18 @@ class InvalidTransition(ValueError):
     pass
 
 
+def shown_q(own_ids) -> Q:
+    """Comments a reader sees: approved ones, plus their own that still wait for a moderator."""
+    return Q(status=Comment.Status.APPROVED) | Q(status=Comment.Status.PENDING, pk__in=own_ids or [])
+
+
+def thread_root_q(own_ids) -> Q:
+    """Top-level comments that start a thread the reader sees: shown themselves, or removed but still
+    holding replies the reader sees (they stand as a "removed" placeholder, as in WordPress)."""
+    shown_reply = Comment.objects.filter(shown_q(own_ids), root=OuterRef("pk"))
+    return Q(root=None) & (shown_q(own_ids) | Q(Exists(shown_reply)))
+
+
 class CommentQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status=Comment.Status.APPROVED)
@@ -53,7 +63,10 @@ class CommentQuerySet(models.QuerySet):
 
     def shown_to(self, own_ids):
         """What a reader sees: approved comments, plus their own that still wait for a moderator."""
-        return self.filter(Q(status=Comment.Status.APPROVED) | Q(status=Comment.Status.PENDING, pk__in=own_ids or []))
+        return self.filter(shown_q(own_ids))
+
+    def thread_roots(self, review, own_ids):
+        return self.filter(thread_root_q(own_ids), review=review).order_by("created_at", "id")
 
     def due_for_recheck(self, now=None):
         """Comments Akismet could not judge yet whose next try has come."""
@@ -131,6 +144,7 @@ class Comment(models.Model):
 
     # A moderator's decision that Akismet still has to hear about ("spam" or "ham").
     report_due = models.CharField(max_length=4, blank=True)
+    reported_as = models.CharField(max_length=4, blank=True)  # what Akismet was last told, if anything
     report_attempts = models.PositiveSmallIntegerField(default=0)
     next_report_at = models.DateTimeField(null=True, blank=True)
 
@@ -153,7 +167,10 @@ class Comment(models.Model):
                 condition=Q(verdict__in=["unchecked", "ham", "spam", "discard", "error"]),
                 name="comment_verdict_valid",
             ),
-            models.CheckConstraint(condition=Q(report_due__in=["", "spam", "ham"]), name="comment_report_valid"),
+            models.CheckConstraint(
+                condition=Q(report_due__in=["", "spam", "ham"], reported_as__in=["", "spam", "ham"]),
+                name="comment_report_valid",
+            ),
         ]
 
     def __str__(self):
@@ -217,8 +234,7 @@ class Comment(models.Model):
         elif self.verdict == self.Verdict.ERROR:
             tries = f"{self.check_attempts} {'try' if self.check_attempts == 1 else 'tries'}"
             if self.next_check_at:
-                when = timezone.localtime(self.next_check_at).strftime("%H:%M")
-                reasons.append(f"Akismet could not be reached ({tries}, next at {when})")
+                reasons.append(f"Akismet could not be reached ({tries}, {self._next_try()})")
             else:
                 reasons.append(
                     f"Akismet could not be reached ({tries}; gave up after "
@@ -228,8 +244,13 @@ class Comment(models.Model):
             reasons.append("not checked for spam (no Akismet key)")
         return reasons + list(self.hold_notes)
 
-    def personal_data_expired(self, now=None) -> bool:
-        return self.created_at < (now or timezone.now()) - timedelta(days=settings.COMMENT_PERSONAL_DATA_DAYS)
+    def _next_try(self) -> str:
+        if self.next_check_at <= timezone.now():
+            return "re-check due now"
+        local = timezone.localtime(self.next_check_at)
+        if local.date() == timezone.localdate():
+            return f"next at {local:%H:%M}"
+        return f"next on {local:%-d %b} at {local:%H:%M}"
 
 
 class CommentEvent(models.Model):

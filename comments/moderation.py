@@ -59,20 +59,31 @@ def receive(comment: Comment, *, honeypot_filled: bool = False) -> Comment:
 
 
 def screen(comment: Comment, *, recheck: bool = False) -> str:
-    """Ask Akismet about a pending comment and act on its verdict; returns the verdict."""
-    reason = "Akismet was unavailable" if recheck else ""
-    verdict = spam.comment_check(comment, recheck_reason=reason)
+    """Ask Akismet about a pending comment and act on its verdict; returns the verdict.
+
+    The answer is applied to the row as it is *after* Akismet replied, locked, so a moderator's
+    decision made in the meantime always wins over the machine.
+    """
+    verdict = spam.comment_check(comment, recheck_reason="Akismet was unavailable" if recheck else "")
     now = timezone.now()
-    comment.refresh_from_db()
-    if comment.status != Status.PENDING:  # a moderator decided while Akismet was thinking
-        return comment.verdict
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().filter(pk=comment.pk, status=Status.PENDING).first()
+        if locked is None:  # decided (or deleted) while Akismet was thinking
+            return verdict
+        comment = locked
+        _apply_verdict(comment, verdict, now)
+    if comment.status == Status.PENDING and not recheck:
+        notify_moderators(comment)
+    if comment.verdict == Verdict.ERROR and comment.next_check_at:
+        tasks.schedule_recheck(comment)
+    return verdict
+
+
+def _apply_verdict(comment: Comment, verdict: str, now) -> None:
     comment.verdict = verdict
     if verdict == Verdict.UNCHECKED:  # no key: screening is off, a moderator decides
         comment.save(update_fields=["verdict"])
-        if not recheck:
-            notify_moderators(comment)
-        return verdict
-
+        return
     comment.check_attempts += 1
     if verdict == Verdict.ERROR:
         if comment.created_at + timedelta(days=settings.COMMENT_RECHECK_GIVE_UP_DAYS) <= now:
@@ -81,30 +92,20 @@ def screen(comment: Comment, *, recheck: bool = False) -> str:
         else:
             comment.next_check_at = now + backoff(comment.check_attempts)
             note = f"try {comment.check_attempts}; next at {timezone.localtime(comment.next_check_at):%H:%M}"
-        with transaction.atomic():
-            comment.save(update_fields=["verdict", "check_attempts", "next_check_at"])
-            comment.log(Kind.CHECK_FAILED, note=note)
-        if not recheck:
-            notify_moderators(comment)
-        if comment.next_check_at:
-            tasks.schedule_recheck(comment)
-        return verdict
-
-    comment.next_check_at = None
-    with transaction.atomic():
         comment.save(update_fields=["verdict", "check_attempts", "next_check_at"])
-        comment.log(Kind.CHECKED, note=comment.get_verdict_display())
-        if verdict in (Verdict.SPAM, Verdict.DISCARD):
-            comment.move_to(Status.SPAM, note="Akismet")
-        elif _trusted(comment):
-            _approve(comment, by=None, note="Akismet: not spam, and this email has an approved comment")
-        elif not comment.hold_notes:
-            known = _has_approved_comment(comment)
-            comment.hold_notes = ["every comment waits for a moderator" if known else "first comment from this address"]
-            comment.save(update_fields=["hold_notes"])
-    if comment.status == Status.PENDING and not recheck:
-        notify_moderators(comment)
-    return verdict
+        comment.log(Kind.CHECK_FAILED, note=note)
+        return
+    comment.next_check_at = None
+    comment.save(update_fields=["verdict", "check_attempts", "next_check_at"])
+    comment.log(Kind.CHECKED, note=comment.get_verdict_display())
+    if verdict in (Verdict.SPAM, Verdict.DISCARD):
+        comment.move_to(Status.SPAM, note="Akismet")
+    elif _trusted(comment):
+        _approve(comment, by=None, note="Akismet: not spam, and this email has an approved comment")
+    elif not comment.hold_notes:
+        known = _has_approved_comment(comment)
+        comment.hold_notes = ["every comment waits for a moderator" if known else "first comment from this address"]
+        comment.save(update_fields=["hold_notes"])
 
 
 def _has_approved_comment(comment: Comment) -> bool:
@@ -124,6 +125,18 @@ def _trusted(comment: Comment) -> bool:
     )
 
 
+def recheck(comment_id: int) -> str | None:
+    """Re-check one comment if its turn has come; None when it is not due (or someone else took it).
+
+    The row is claimed first by pushing its next try a little ahead, so a scheduled task and the
+    catch-up in `run_due_checks` never check the same comment twice; if the process dies, the claim
+    simply runs out.
+    """
+    if not Comment.objects.due_for_recheck().filter(pk=comment_id).update(next_check_at=_lease()):
+        return None
+    return screen(Comment.objects.select_related("review").get(pk=comment_id), recheck=True)
+
+
 def run_due_checks(limit: int = 5) -> int:
     """Re-check comments whose next try has come, oldest first; stops at the first failure.
 
@@ -131,12 +144,13 @@ def run_due_checks(limit: int = 5) -> int:
     even with the immediate task backend (no worker). Returns how many were checked.
     """
     checked = 0
-    for comment in Comment.objects.due_for_recheck().select_related("review")[:limit]:
-        checked += 1
-        if screen(comment, recheck=True) == Verdict.ERROR:
+    for comment_id in list(Comment.objects.due_for_recheck().values_list("pk", flat=True)[:limit]):
+        verdict = recheck(comment_id)
+        checked += verdict is not None
+        if verdict == Verdict.ERROR:
             break  # still down: the rest keep their turn for later
-    for comment in Comment.objects.due_for_report().select_related("review")[:limit]:
-        if not report(comment):
+    for comment_id in list(Comment.objects.due_for_report().values_list("pk", flat=True)[:limit]):
+        if report(comment_id) is False:
             break
     return checked
 
@@ -150,6 +164,10 @@ def recheck_all() -> dict[str, int]:
     return results
 
 
+def _lease():
+    return timezone.now() + timedelta(minutes=5)
+
+
 # --- Deciding ---
 
 
@@ -157,8 +175,7 @@ def approve(comment: Comment, *, by=None) -> None:
     """Publish a comment; if Akismet had called it spam, tell Akismet it was wrong."""
     with transaction.atomic():
         _approve(comment, by=by)
-        if comment.verdict in (Verdict.SPAM, Verdict.DISCARD):
-            _queue_report(comment, "ham")
+        _settle_report(comment, "ham")
 
 
 def _approve(comment: Comment, *, by, note: str = "") -> None:
@@ -173,8 +190,7 @@ def mark_spam(comment: Comment, *, by=None) -> None:
     was_public = comment.status == Status.APPROVED
     with transaction.atomic():
         comment.move_to(Status.SPAM, by=by)
-        if comment.verdict not in (Verdict.SPAM, Verdict.DISCARD) and spam.is_configured():
-            _queue_report(comment, "spam")
+        _settle_report(comment, "spam")
         if was_public:
             comment.review.touch()
 
@@ -199,33 +215,65 @@ def unapprove(comment: Comment, *, by=None) -> None:
 # --- Reporting to Akismet ---
 
 
-def _queue_report(comment: Comment, kind: str) -> None:
-    comment.report_due, comment.report_attempts, comment.next_report_at = kind, 0, timezone.now()
-    comment.save(update_fields=["report_due", "report_attempts", "next_report_at"])
-    transaction.on_commit(partial(tasks.report_to_akismet.enqueue, comment.pk))
+def _settle_report(comment: Comment, decided: str) -> None:
+    """Make sure Akismet ends up told what the moderator decided, once, whatever they decided before.
 
-
-def report(comment: Comment) -> bool:
-    """Send the moderator's decision to Akismet; on failure try again later. True when it was taken."""
-    kind = comment.report_due
-    if not kind:
-        return True
-    taken = spam.submit_ham(comment) if kind == "ham" else spam.submit_spam(comment)
-    comment.report_attempts += 1
-    if taken:
-        comment.report_due, comment.next_report_at = "", None
-        event, note = (Kind.REPORTED_HAM if kind == "ham" else Kind.REPORTED_SPAM), ""
-    elif comment.report_attempts >= MAX_REPORT_ATTEMPTS:
-        comment.report_due, comment.next_report_at = "", None
-        event, note = Kind.REPORT_FAILED, f"{kind}: gave up after {comment.report_attempts} tries"
+    Akismet believes what it last said or was last told. Approving what it thinks is spam queues a
+    ham report; filing as spam what it did not call spam queues a spam report; changing one's mind
+    back before the report went out cancels it.
+    """
+    comment.refresh_from_db(fields=["report_due", "reported_as", "report_attempts", "next_report_at"])
+    believed = comment.reported_as or {Verdict.SPAM: "spam", Verdict.DISCARD: "spam", Verdict.HAM: "ham"}.get(
+        comment.verdict, ""
+    )
+    if decided == "ham":
+        due = "ham" if believed == "spam" else ""
     else:
-        comment.next_report_at = timezone.now() + backoff(comment.report_attempts)
-        event = Kind.REPORT_FAILED
-        note = f"{kind}: try {comment.report_attempts}; next at {timezone.localtime(comment.next_report_at):%H:%M}"
+        due = "spam" if believed != "spam" and spam.is_configured() else ""
+    if due == comment.report_due:
+        return
+    comment.report_due, comment.report_attempts = due, 0
+    comment.next_report_at = timezone.now() if due else None
+    comment.save(update_fields=["report_due", "report_attempts", "next_report_at"])
+    if due:
+        transaction.on_commit(partial(tasks.report_to_akismet.enqueue, comment.pk))
+
+
+def report(comment_id: int) -> bool | None:
+    """Send a moderator's decision to Akismet if one is due; on failure try again later.
+
+    True when Akismet took it, False when it failed, None when there was nothing to send (not due,
+    cancelled, or another worker has it).
+    """
+    if not Comment.objects.due_for_report().filter(pk=comment_id).update(next_report_at=_lease()):
+        return None
+    comment = Comment.objects.select_related("review").get(pk=comment_id)
+    kind = comment.report_due
+    taken = spam.submit_ham(comment) if kind == "ham" else spam.submit_spam(comment)
     with transaction.atomic():
-        comment.save(update_fields=["report_due", "report_attempts", "next_report_at"])
-        comment.log(event, note=note)
-    if comment.report_due:
+        comment = Comment.objects.select_for_update().get(pk=comment_id)
+        comment.report_attempts += 1
+        if taken:
+            comment.reported_as = kind
+            comment.log(Kind.REPORTED_HAM if kind == "ham" else Kind.REPORTED_SPAM)
+        if comment.report_due != kind:
+            # The moderator changed their mind while this was in flight: settle against the new decision.
+            comment.save(update_fields=["report_attempts", "reported_as"])
+            decided = {Status.APPROVED: "ham", Status.SPAM: "spam"}.get(comment.status)
+            if decided:
+                _settle_report(comment, decided)
+            return taken
+        if taken:
+            comment.report_due, comment.next_report_at = "", None
+        elif comment.report_attempts >= MAX_REPORT_ATTEMPTS:
+            comment.report_due, comment.next_report_at = "", None
+            comment.log(Kind.REPORT_FAILED, note=f"{kind}: gave up after {comment.report_attempts} tries")
+        else:
+            comment.next_report_at = timezone.now() + backoff(comment.report_attempts)
+            when = timezone.localtime(comment.next_report_at)
+            comment.log(Kind.REPORT_FAILED, note=f"{kind}: try {comment.report_attempts}; next at {when:%H:%M}")
+        comment.save(update_fields=["report_due", "report_attempts", "next_report_at", "reported_as"])
+    if comment.report_due == kind and comment.next_report_at:
         tasks.schedule_report(comment)
     return taken
 

@@ -12,25 +12,34 @@ from .models import Comment
 
 
 @task()
-def check_comment(comment_id: int, recheck: bool = False) -> str | None:
+def check_comment(comment_id: int) -> str | None:
+    """The first Akismet check of a new comment."""
     from . import moderation
 
-    comment = Comment.objects.select_related("review").filter(pk=comment_id).first()
-    if comment is None or comment.status != Comment.Status.PENDING:
+    comment = Comment.objects.select_related("review").filter(pk=comment_id, status=Comment.Status.PENDING).first()
+    if comment is None or comment.verdict != Comment.Verdict.UNCHECKED:
         return None
-    verdict = moderation.screen(comment, recheck=recheck)
-    if not recheck:
-        moderation.run_due_checks()  # no worker with the immediate backend: catch up on older ones now
-        purge_if_due()
+    verdict = moderation.screen(comment)
+    # With no worker (the immediate backend) this is a chance to catch up, but the reader is waiting:
+    # one overdue item at most; the moderators' queue takes care of the rest.
+    moderation.run_due_checks(limit=1)
+    purge_if_due()
     return verdict
 
 
 @task()
-def report_to_akismet(comment_id: int) -> bool:
+def recheck_comment(comment_id: int) -> str | None:
+    """A re-check at its backoff time (database backend); does nothing if it is not due any more."""
     from . import moderation
 
-    comment = Comment.objects.select_related("review").filter(pk=comment_id).first()
-    return comment is None or moderation.report(comment)
+    return moderation.recheck(comment_id)
+
+
+@task()
+def report_to_akismet(comment_id: int) -> bool | None:
+    from . import moderation
+
+    return moderation.report(comment_id)
 
 
 @task()
@@ -70,7 +79,7 @@ def _defer(task_, run_after, *args) -> None:
 
 
 def schedule_recheck(comment: Comment) -> None:
-    _defer(check_comment, comment.next_check_at, comment.pk, True)
+    _defer(recheck_comment, comment.next_check_at, comment.pk)
 
 
 def schedule_report(comment: Comment) -> None:

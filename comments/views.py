@@ -1,6 +1,8 @@
 """Posting a comment (POST/redirect/GET), a comment's permalink, and the privacy page."""
 
+import ipaddress
 import json
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,17 +26,34 @@ RATE_WINDOWS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The reader's address: REMOTE_ADDR, or the entry our own proxies added to X-Forwarded-For."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if proxies := settings.TRUSTED_PROXY_COUNT:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]  # anything further left was written by the client itself
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return ""
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """Parse a rate: "5/m" is (5, 60) and "10/5m" is (10, 300); anything else raises ValueError."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*", rate.lower())
+    if not match:
+        raise ValueError(f"{rate!r} is not a rate like 5/m, 20/h or 10/5m")
+    count, multiple, unit = match.groups()
+    return int(count), int(multiple or 1) * RATE_WINDOWS[unit]
 
 
 def over_rate_limit(ip: str) -> bool:
-    """True once this address has posted more than COMMENT_RATE_LIMIT (e.g. "5/m") in the window."""
-    count, _, window = settings.COMMENT_RATE_LIMIT.partition("/")
-    seconds = RATE_WINDOWS[window[:1].lower() or "m"]
+    """True once this address has posted more than COMMENT_RATE_LIMIT in the window."""
+    limit, seconds = parse_rate(settings.COMMENT_RATE_LIMIT)
     key = f"comments:rate:{ip}"
     cache.add(key, 0, timeout=seconds)
     try:
-        return cache.incr(key) > int(count)
+        return cache.incr(key) > limit
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=seconds)
         return False
@@ -82,7 +101,9 @@ def post_comment(request, slug):
         messages.success(request, "Thank you! Your comment is published.")
     else:
         messages.success(request, "Thank you! Your comment is awaiting moderation.")
-    response = HttpResponseRedirect(comment.get_absolute_url())
+    shown = comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
+    # Filed as spam (honeypot, Akismet): the reader hears the same as anyone; a bot learns nothing.
+    response = HttpResponseRedirect(comment.get_absolute_url() if shown else f"{review.get_absolute_url()}#comments")
     if form.cleaned_data["remember"]:
         author = {k: form.cleaned_data[k] for k in ("author_name", "author_email", "author_url")}
         response.set_signed_cookie(
@@ -107,8 +128,8 @@ def permalink(request, pk):
         raise Http404("No published review holds this comment.")
     root = comment.root or comment
     earlier = (
-        Comment.objects.shown_to(own_comment_ids(request))
-        .filter(review=review, root=None, created_at__lte=root.created_at)
+        Comment.objects.thread_roots(review, own_comment_ids(request))
+        .filter(created_at__lte=root.created_at)
         .exclude(created_at=root.created_at, pk__gte=root.pk)
         .count()
     )

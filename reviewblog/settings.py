@@ -139,6 +139,16 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 MARKDOWNX_SERVER_CALL_LATENCY = 400  # ms of quiet typing before the preview refreshes
 EDITOR_UPLOAD_PATH = "uploads/"  # under MEDIA_ROOT
 
+# --- Cache ---
+# Per-process memory by default; with REDIS_URL (redis://127.0.0.1:6379/0) every worker and server
+# shares one cache, so the comment rate limit counts across all of them.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "rb"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # --- Security ---
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the markdownx editor reads it for its AJAX calls
@@ -151,6 +161,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+# How many reverse proxies in front of the app add to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
+# Behind one nginx, set 1, or every reader looks like 127.0.0.1 to the rate limit and to Akismet.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Email ---
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -168,7 +181,7 @@ AKISMET_TIMEOUT = float(os.environ.get("AKISMET_TIMEOUT", "2"))
 COMMENT_MAX_LENGTH = int(os.environ.get("COMMENT_MAX_LENGTH", "5000"))  # characters of a body
 COMMENT_MAX_DEPTH = int(os.environ.get("COMMENT_MAX_DEPTH", "3"))  # levels of a thread, replies included
 COMMENT_MAX_LINKS = int(os.environ.get("COMMENT_MAX_LINKS", "2"))  # more links than this: held for a moderator
-COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5/m")  # per IP address: N/s, N/m, N/h or N/d
+COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5/m")  # per IP address: 5/m, 20/h, 10/5m, 100/d
 COMMENT_THREADS_PER_PAGE = int(os.environ.get("COMMENT_THREADS_PER_PAGE", "20"))
 # Akismet's ham from an email that already has an approved comment is published at once, as WordPress does.
 COMMENT_TRUST_KNOWN_AUTHORS = env_bool("COMMENT_TRUST_KNOWN_AUTHORS", default=True)

@@ -96,3 +96,27 @@ def test_gunicorn_serves_the_site_and_whitenoise_serves_hashed_static_files(tmp_
         server.terminate()
         server.wait(timeout=10)
         server.stderr.close()
+
+
+def redis_available(host="127.0.0.1", port=6379) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_with_redis_the_comment_rate_limit_is_shared_by_every_worker(tmp_path):
+    if not redis_available():
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail("Redis is required here but 127.0.0.1:6379 does not answer")
+        pytest.skip("No Redis on 127.0.0.1:6379 (REDIS_URL is optional); CI has one and runs this test")
+    env = production_env(tmp_path, REDIS_URL="redis://127.0.0.1:6379/14", COMMENT_RATE_LIMIT="1/m")
+    address = f"192.0.2.{os.getpid() % 250}"
+    post = f"from comments.views import over_rate_limit; print(over_rate_limit('{address}'))"
+    try:
+        # Two separate processes, like two gunicorn workers: the second post from the address is over.
+        assert manage(env, "shell", "-c", post).stdout.strip().endswith("False")
+        assert manage(env, "shell", "-c", post).stdout.strip().endswith("True")
+    finally:
+        manage(env, "shell", "-c", "from django.core.cache import cache; cache.clear()")

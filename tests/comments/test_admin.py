@@ -166,7 +166,46 @@ def test_the_change_page_shows_the_history(moderator_client, review, moderator):
     comment.log(CommentEvent.Kind.CHECK_FAILED, note="try 1; next at 14:20")
     html = moderator_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
     assert "Akismet check failed" in html and "try 1; next at 14:20" in html
-    assert f'formaction="{moderate_url(comment, "approve")}"' in html
+
+
+def test_the_change_page_decides_in_forms_of_its_own_so_enter_only_saves(moderator_client, review):
+    comment = CommentFactory(review=review, status=Comment.Status.SPAM, verdict=Verdict.SPAM, author_name="Typo Nmae")
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    html = moderator_client.get(url).content.decode()
+    assert f'<form method="post" action="{moderate_url(comment, "not-spam")}" class="decision">' in html
+    edit_form = html[html.index('id="comment_form"') :]
+    edit_form = edit_form[: edit_form.index("</form>")]
+    assert "moderate/" not in edit_form  # no decision can be triggered by submitting the edit form
+    data = {
+        "author_name": "Typo Name",
+        "author_url": "",
+        "body": comment.body,
+        "events-TOTAL_FORMS": 0,
+        "events-INITIAL_FORMS": 0,
+        "_save": "Save",
+    }
+    moderator_client.post(url, data)
+    comment.refresh_from_db()
+    assert (comment.author_name, comment.status) == ("Typo Name", Comment.Status.SPAM)
+    assert comment.events.get().kind == CommentEvent.Kind.EDITED
+
+
+def test_moderators_cannot_delete_for_good(moderator_client, review):
+    comment = CommentFactory(review=review, status=Status.SPAM)
+    assert "delete_selected" not in moderator_client.get(QUEUE).content.decode()
+    assert moderator_client.get(reverse("admin:comments_comment_delete", args=[comment.pk])).status_code == 403
+
+
+def test_a_recheck_that_is_due_now_says_so(moderator_client, review):
+    comment = CommentFactory(
+        review=review,
+        status=Status.PENDING,
+        verdict=Verdict.ERROR,
+        check_attempts=2,
+        next_check_at=timezone.now() - timedelta(minutes=5),
+    )
+    html = moderator_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    assert "Akismet could not be reached (2 tries, re-check due now)" in html
 
 
 def test_opening_the_queue_runs_due_rechecks(moderator_client, review, akismet_server):

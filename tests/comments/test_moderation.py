@@ -170,7 +170,7 @@ def test_after_fifteen_days_rechecks_stop_but_the_comment_stays_in_the_queue(aki
     assert comment in Comment.objects.pending()
 
 
-def test_a_moderator_decision_during_a_check_wins(akismet_server, review, moderator):
+def test_a_decision_made_before_a_recheck_is_kept(akismet_server, review, moderator):
     comment = CommentFactory(review=review, status=Status.PENDING, verdict=Verdict.ERROR, author_name=SPAM_AUTHOR)
     moderation.approve(Comment.objects.get(pk=comment.pk), by=moderator)
     moderation.screen(comment, recheck=True)
@@ -250,3 +250,61 @@ def test_a_reader_who_did_not_ask_gets_no_email(review, moderator, run_on_commit
     comment = CommentFactory(review=review, status=Status.PENDING, notify_on_approval=False)
     run_on_commit(moderation.approve, comment, by=moderator)
     assert mail.outbox == []
+
+
+def test_changing_ones_mind_before_the_report_went_out_cancels_it(akismet_server, review, moderator, run_on_commit):
+    akismet_server.mode = "error"
+    comment = CommentFactory(review=review, status=Status.SPAM, verdict=Verdict.SPAM)
+    run_on_commit(moderation.approve, comment, by=moderator)  # ham report fails, waits for a retry
+    run_on_commit(moderation.mark_spam, comment, by=moderator)  # back to spam: Akismet was right after all
+    comment.refresh_from_db()
+    assert comment.report_due == ""
+    akismet_server.mode = "normal"
+    tried = len(akismet_server.received)  # the failed first try
+    Comment.objects.filter(pk=comment.pk).update(next_report_at=timezone.now())
+    moderation.run_due_checks()
+    assert len(akismet_server.received) == tried  # nothing more went to Akismet
+
+
+def test_a_reversal_after_a_report_is_reported_too(akismet_server, review, moderator, run_on_commit):
+    comment = CommentFactory(review=review, status=Status.SPAM, verdict=Verdict.SPAM)
+    run_on_commit(moderation.approve, comment, by=moderator)
+    run_on_commit(moderation.mark_spam, comment, by=moderator)
+    assert len(akismet_server.calls("submit-ham")) == 1 and len(akismet_server.calls("submit-spam")) == 1
+    comment.refresh_from_db()
+    assert comment.reported_as == "spam"
+
+
+def test_a_recheck_that_is_not_due_asks_nothing(akismet_server, review):
+    later = timezone.now() + timedelta(minutes=30)
+    comment = CommentFactory(
+        review=review, status=Status.PENDING, verdict=Verdict.ERROR, check_attempts=5, next_check_at=later
+    )
+    assert moderation.recheck(comment.pk) is None
+    comment.refresh_from_db()
+    assert (comment.check_attempts, comment.next_check_at) == (5, later)
+    assert akismet_server.calls("comment-check") == []
+
+
+def test_a_new_comment_makes_its_reader_wait_for_one_overdue_recheck_at_most(akismet_server, receive, review):
+    past = timezone.now() - timedelta(minutes=1)
+    CommentFactory.create_batch(4, review=review, status=Status.PENDING, verdict=Verdict.ERROR, next_check_at=past)
+    receive()
+    assert len(akismet_server.calls("comment-check")) == 2  # the new comment and one overdue re-check
+    assert Comment.objects.due_for_recheck().count() == 3
+
+
+def test_a_moderator_deciding_while_akismet_answers_wins(akismet_server, review, moderator, monkeypatch):
+    comment = CommentFactory(review=review, status=Status.PENDING, verdict=Verdict.UNCHECKED, author_name=SPAM_AUTHOR)
+    real_check = moderation.spam.comment_check
+
+    def check_while_a_moderator_approves(*args, **kwargs):
+        verdict = real_check(*args, **kwargs)  # the real client, the real (local) Akismet: spam
+        moderation.approve(Comment.objects.get(pk=comment.pk), by=moderator)
+        return verdict
+
+    monkeypatch.setattr(moderation.spam, "comment_check", check_while_a_moderator_approves)
+    assert moderation.screen(comment) == Verdict.SPAM
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED
+    assert Kind.MARKED_SPAM not in kinds(comment)

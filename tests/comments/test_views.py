@@ -3,9 +3,11 @@
 import re
 
 import pytest
-from django.test import Client
+from django.core.checks import run_checks
+from django.test import Client, RequestFactory
 
 from comments.models import Comment
+from comments.views import client_ip, parse_rate
 from tests.akismet_server import SPAM_AUTHOR
 from tests.factories import CommentFactory, ReviewFactory
 
@@ -304,17 +306,19 @@ def test_permalinks_of_hidden_comments_are_not_found(client, review):
     assert client.get(CommentFactory(review=review, status=Status.PENDING).get_absolute_url()).status_code == 404
 
 
-@pytest.mark.parametrize("threads", [0, 100])
+@pytest.mark.parametrize("threads, queries", [(0, 5), (100, 7)])
 def test_review_page_queries_do_not_grow_with_comments(
-    client, review, settings, django_assert_max_num_queries, threads
+    client, review, settings, django_assert_num_queries, threads, queries
 ):
+    # 4 for the review, film and credits; 1 counting comments and threads; with comments, 1 for the
+    # page of threads and 1 for all their replies, however many there are.
     settings.COMMENT_THREADS_PER_PAGE = 1000  # every comment on one page: the worst case
     for i in range(threads):
         top = CommentFactory(review=review, author_name=f"Top {i}")
         CommentFactory(review=review, parent=CommentFactory(review=review, parent=top))
-    with django_assert_max_num_queries(8):
+    with django_assert_num_queries(queries):
         html = page_of(client, review)
-    assert html.count('class="comment"') + html.count('class="comment comment-pending"') == threads * 3
+    assert html.count('<li class="comment"') == threads * 3
 
 
 def test_spam_and_pending_comments_never_show_to_the_public(client, review):
@@ -331,3 +335,67 @@ def test_the_same_comment_twice_is_refused_with_a_message(review, post_comment):
     assert response.status_code == 400
     assert "You have already posted exactly this comment here." in response.content.decode()
     assert Comment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # the check runs on commit, before the redirect, as in production
+def test_a_reader_whose_comment_is_filed_as_spam_lands_on_the_review(akismet_server, client, review, post_comment):
+    response = post_comment(review, author_name=SPAM_AUTHOR, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"/reviews/{review.slug}/#comments"
+    assert "Your comment is awaiting moderation" in response.content.decode()
+    assert Comment.objects.get().status == Status.SPAM
+
+
+def test_a_reply_to_a_comment_removed_meanwhile_can_be_sent_as_a_new_comment(review, post_comment):
+    parent = CommentFactory(review=review, status=Status.TRASH)
+    response = post_comment(review, parent=parent.pk, body="My reply, which must not get stuck.")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The comment you replied to is not on this review any more." in html
+    assert 'name="parent" id="id_parent"' in html and f'value="{parent.pk}"' not in html
+    # The reader sends the form again, as it came back.
+    assert post_comment(review, parent="", body="My reply, which must not get stuck.").status_code == 302
+    assert Comment.objects.get(body="My reply, which must not get stuck.").parent is None
+
+
+def test_approved_replies_of_a_removed_comment_stay_under_a_placeholder(client, review):
+    removed = CommentFactory(review=review, body="Something regrettable")
+    CommentFactory(review=review, parent=removed, body="A fair answer")
+    Comment.objects.filter(pk=removed.pk).update(status=Status.TRASH)
+    html = page_of(client, review)
+    assert "This comment was removed." in html and "A fair answer" in html
+    assert "Something regrettable" not in html
+    assert "1 comment<" in html
+
+
+@pytest.mark.parametrize(
+    "proxies, forwarded, seen",
+    [(0, "1.2.3.4", "127.0.0.1"), (1, "1.2.3.4", "1.2.3.4"), (1, "6.6.6.6, 1.2.3.4", "1.2.3.4"), (1, "junk", "")],
+)
+def test_the_readers_address_behind_our_proxy(settings, proxies, forwarded, seen):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().post("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == seen
+
+
+def test_behind_a_proxy_the_rate_limit_counts_each_reader(review, post_comment, settings, client):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.COMMENT_RATE_LIMIT = "1/m"
+    for n, reader in enumerate(["192.0.2.1", "192.0.2.2"]):
+        data = {"author_name": "R", "author_email": f"r{n}@x.org", "body": f"Hello {n}"}
+        response = client.post(
+            f"/reviews/{review.slug}/comments/", data, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=reader
+        )
+        assert response.status_code == 302
+    assert Comment.objects.get(body="Hello 1").ip_address == "192.0.2.2"
+
+
+@pytest.mark.parametrize("rate, parsed", [("5/m", (5, 60)), ("20/hour", (20, 3600)), ("10/5m", (10, 300))])
+def test_rate_limits_read_as_people_write_them(rate, parsed):
+    assert parse_rate(rate) == parsed
+
+
+def test_a_mistyped_rate_limit_fails_the_system_check(settings):
+    settings.COMMENT_RATE_LIMIT = "five a minute"
+    errors = [e for e in run_checks() if e.id == "comments.E001"]
+    assert errors and "'five a minute' is not a rate like 5/m" in errors[0].msg
