@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "markdownx",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "reviews",
     "comments",
 ]
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # revisions record who saved them
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
 
 from .markdown import render_markdown
 
@@ -284,10 +285,18 @@ class Review(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
     comments_open = models.BooleanField(default=True)
+    contains_spoilers = models.BooleanField(
+        default=False, help_text="Flagged on cards. Hide single passages with ||double bars|| in the text."
+    )
+    # Films and people the body mentions with [[Title]] or [[Name]], kept in step on every save.
+    mentioned_films = models.ManyToManyField(Film, blank=True, editable=False, related_name="mentioned_in")
+    mentioned_people = models.ManyToManyField(Person, blank=True, editable=False, related_name="mentioned_in")
     # Bumped by anything else the page shows (an approved comment, say), so caches and feeds can tell.
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ReviewQuerySet.as_manager()
+    # Every save keeps a revision (who, when, what); the admin lists, compares and restores them.
+    history = HistoricalRecords(excluded_fields=["body_html", "page_changed_at"])
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -365,3 +374,44 @@ class ReviewAspect(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.score}"
+
+
+class AuthorProfile(models.Model):
+    """What readers see about a reviewer on their author page."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile")
+    slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
+    bio = models.TextField("short bio", blank=True)
+    photo = models.ImageField(upload_to="authors/", blank=True, width_field="photo_width", height_field="photo_height")
+    photo_width = models.PositiveIntegerField(null=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, editable=False)
+    photo_alt = models.CharField("photo alt text", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(photo="") | ~Q(photo_alt=""),
+                name="author_photo_has_alt",
+                violation_error_message="Describe the photo for readers who cannot see it.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("reviews:author_detail", args=[self.slug])
+
+    def clean(self):
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError({"photo_alt": "Describe the photo for readers who cannot see it."})
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
