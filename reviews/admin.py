@@ -9,7 +9,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
 from .forms import CheckedImagesForm
-from .models import Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
+from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
 
 
 def can_edit_any(user) -> bool:
@@ -40,7 +40,7 @@ class ReviewAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["film", "title", "slug", "standfirst", "body"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt", "hero_caption"]}),
-        ("Verdict", {"fields": ["rating"]}),
+        ("Verdict", {"fields": ["rating", "contains_spoilers"]}),
         ("Publishing", {"fields": ["author", "status", "published_at", "comments_open"]}),
     ]
 
@@ -159,3 +159,23 @@ class GenreAdmin(admin.ModelAdmin):
 class FranchiseAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(AuthorProfile)
+class AuthorProfileAdmin(admin.ModelAdmin):
+    """Each author keeps their own page (bio and photo); editors keep everyone's."""
+
+    form = CheckedImagesForm
+    list_display = ["name", "slug"]
+    search_fields = ["user__first_name", "user__last_name", "user__username"]
+    fields = ["user", "slug", "bio", "photo", "photo_alt"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("user")
+        return queryset if can_edit_any(request.user) else queryset.filter(user=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if can_edit_any(request.user) else ["user"]
+
+    def has_add_permission(self, request):
+        return can_edit_any(request.user) and super().has_add_permission(request)

@@ -159,10 +159,16 @@ USERS = [
     ("milo", "milo-moderates", "Milo", "Reyes", "Moderators", "moderator"),
 ]
 
+# Short bios on the demo authors' pages.
+AUTHOR_BIOS = {
+    "ava": "Ava writes about action cinema and the stunt teams who make it. She will sit through any credits.",
+    "theo": "Theo reviews thrillers and slow cinema, and argues that every film is ten minutes too long.",
+}
+
 BALLERINA_ASPECTS = """\
 *Ballerina* does not pretend to reinvent the John Wick films. What it does is find a new heart for them:
-a young woman whose violence is still raw, still personal, still tangled up with a childhood she never got
-to finish.
+a young woman ([[Ana de Armas]]) whose violence is still raw, still personal, still tangled up with a
+childhood she never got to finish.
 
 ## Direction
 
@@ -203,7 +209,7 @@ films, this is a welcome new voice in the same world; if you don't, de Armas mig
 """
 
 BALLERINA_ESSAY = """\
-The John Wick films run on momentum. *Ballerina* is the first of them that dares to slow down, and the
+The [[John Wick]] films run on momentum. *Ballerina* is the first of them that dares to slow down, and the
 decision turns out to be its best one.
 
 Eve Macarro (Ana de Armas) is raised by the Ruska Roma after her father is murdered in front of her. The
@@ -215,7 +221,7 @@ De Armas gets this completely. She is convincing in the choreography, but watch 
 a half-second when her eyes drift somewhere else before she snaps back to the job. Nothing is announced;
 everything is there.
 
-Keanu Reeves turns up as Wick, and the film knows not to lean on him. Anjelica Huston returns as the
+[[Keanu Reeves]] turns up as Wick, and the film knows not to lean on him. Anjelica Huston returns as the
 Director, elegant and frightening at once, and Ian McShane's Winston gets a few dry lines that tie the
 story to the larger saga.
 
@@ -229,6 +235,9 @@ rooms a ceremonial weight, as if we were watching the rites of a forgotten churc
 The sound deserves a mention. The synths and strings are back, but the silences between them do just as
 much. Dialogue is sparse, sometimes too sparse, and the middle stretch sags a little before the final act
 snaps everything back into focus.
+
+||The last act moves to a snowbound alpine village where everyone, from the innkeeper to the
+children, belongs to the cult, and the Director sends Wick himself to bring Eve home.||
 
 It is not a perfect film, and it does not need to be. It is a confident, emotional, gorgeous action film
 with a lead who makes you care about every bruise.
@@ -320,6 +329,7 @@ REVIEWS = [
         "standfirst": "A revenge story that lets grief show between the fights.",
         "body": BALLERINA_ESSAY,
         "rating": "4",
+        "contains_spoilers": True,
         "aspects": [],
         "published_at": "2025-06-08T18:30:00",
         "hero": ("#120402", "#c2410c", "From the World of John Wick"),

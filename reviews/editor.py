@@ -12,9 +12,8 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from .images import check_image, store_upload
-from .markdown import render_markdown
-
-IMAGE_PLACEHOLDER_ALT = "Describe this image"
+from .markdown import IMAGE_PLACEHOLDER_ALT, render_markdown
+from .mentions import resolve as resolve_mentions
 
 
 def _staff_only(view):
@@ -31,7 +30,9 @@ def _staff_only(view):
 
 @_staff_only
 def markdownify(request):
-    return HttpResponse(render_markdown(request.POST.get("content", "")))
+    content = request.POST.get("content", "")
+    # The preview links mentions as the page will, and marks those that match nothing.
+    return HttpResponse(render_markdown(content, mentions=resolve_mentions(content).urls, flag_missing=True))
 
 
 @_staff_only

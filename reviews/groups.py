@@ -20,6 +20,7 @@ GROUPS = {
         "credit": ALL,
         "genre": ["view"],
         "franchise": ["view"],
+        "authorprofile": ["view", "change"],  # their own only (the admin filters)
     },
     "Editors": {
         "review": [*ALL, "edit_any"],
@@ -29,6 +30,7 @@ GROUPS = {
         "credit": ALL,
         "genre": ALL,
         "franchise": ALL,
+        "authorprofile": ALL,
     },
     "Moderators": {},
 }

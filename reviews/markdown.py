@@ -2,10 +2,29 @@
 
 Whoever wrote the Markdown, the HTML that comes out is sanitised by nh3, so no script, event
 attribute, `javascript:` URL, iframe or style survives.
+
+Two additions to Markdown for reviewers:
+- `[[Atomic Blonde]]`, `[[Atomic Blonde (2017)]]` or `[[Ana de Armas]]` link to that film's or
+  person's page (the caller passes `mentions`, a label → URL mapping; see reviews/mentions.py);
+  a mention that matches nothing stays plain text, and in the editor's preview it is flagged;
+- a paragraph (or several) wrapped in `||double bars||` is a spoiler: a `<details>` element the
+  reader opens with a click, no JavaScript needed.
 """
+
+import re
+import xml.etree.ElementTree as etree
+from html.parser import HTMLParser
 
 import markdown
 import nh3
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+
+# What the editor writes for a dropped image until the author describes it; a review keeping it is refused.
+IMAGE_PLACEHOLDER_ALT = "Describe this image"
+MENTION = re.compile(r"\[\[([^\[\]\n|]{1,200})\]\]")
+SPOILER_SUMMARY = "Spoiler — select to reveal"
 
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "sane_lists", "smarty", "toc"]
 EXTENSION_CONFIGS = {
@@ -35,14 +54,98 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
 }
 ALLOWED_CLASSES = {
-    "a": {"headerlink", "footnote-ref", "footnote-backref"},
+    "a": {"headerlink", "footnote-ref", "footnote-backref", "mention"},
     "div": {"footnote"},
+    "details": {"spoiler"},
+    "mark": {"mention-missing"},
 }
+ALLOWED_ATTRIBUTES["mark"] = {"title"}
 
 
-def render_markdown(text: str) -> str:
-    """Markdown → safe HTML: tables, footnotes, headings with anchors, lazy images."""
-    html = markdown.markdown(text or "", extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+class _MentionProcessor(InlineProcessor):
+    def __init__(self, mentions: dict[str, str], flag_missing: bool):
+        super().__init__(MENTION.pattern)
+        self.mentions, self.flag_missing = mentions, flag_missing
+
+    def handleMatch(self, m, data):  # noqa: N802 (Markdown's API)
+        label = " ".join(m.group(1).split())
+        url = self.mentions.get(label.casefold())
+        if url:
+            element = etree.Element("a", {"href": url, "class": "mention"})
+        elif self.flag_missing:
+            element = etree.Element(
+                "mark", {"class": "mention-missing", "title": "No film or person matches this mention"}
+            )
+        else:
+            return label, m.start(0), m.end(0)  # plain text, without the brackets
+        element.text = label
+        return element, m.start(0), m.end(0)
+
+
+class _SpoilerProcessor(BlockProcessor):
+    """Blocks from one starting with `||` to one ending with `||` become a closed <details>."""
+
+    def test(self, parent, block):
+        return block.startswith("||")
+
+    def run(self, parent, blocks):
+        for end, block in enumerate(blocks):
+            if block.rstrip().endswith("||") and (end > 0 or len(block.strip()) > 4):
+                break
+        else:
+            return False  # never closed: leave the bars as text
+        inner = blocks[: end + 1]
+        del blocks[: end + 1]
+        inner[0] = inner[0][2:]
+        inner[-1] = inner[-1].rstrip()[:-2]
+        details = etree.SubElement(parent, "details", {"class": "spoiler"})
+        summary = etree.SubElement(details, "summary")
+        summary.text = SPOILER_SUMMARY
+        self.parser.parseBlocks(details, inner)
+        return True
+
+
+class ReviewExtension(Extension):
+    def __init__(self, mentions: dict[str, str] | None = None, flag_missing: bool = False):
+        super().__init__()
+        self.mentions, self.flag_missing = mentions or {}, flag_missing
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        md.inlinePatterns.register(_MentionProcessor(self.mentions, self.flag_missing), "mention", 175)
+        md.parser.blockprocessors.register(_SpoilerProcessor(md.parser), "spoiler", 105)
+
+
+class _ImageFinder(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.missing: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "img" and (attributes.get("alt") or "").strip() in ("", IMAGE_PLACEHOLDER_ALT):
+            self.missing.append(attributes.get("src") or "(an image without a source)")
+
+
+def images_missing_alt(html: str) -> list[str]:
+    """The sources of the images in rendered HTML whose alt text is empty or still the placeholder."""
+    finder = _ImageFinder()
+    finder.feed(html)
+    return finder.missing
+
+
+def mention_labels(text: str) -> set[str]:
+    """The labels of every [[mention]] in a text, as written (spaces tidied)."""
+    return {" ".join(label.split()) for label in MENTION.findall(text or "")}
+
+
+def render_markdown(text: str, mentions: dict[str, str] | None = None, flag_missing: bool = False) -> str:
+    """Markdown → safe HTML: tables, footnotes, headings with anchors, lazy images, mentions, spoilers.
+
+    `mentions` maps a mention's label, casefolded, to the URL it links to; `flag_missing` marks
+    mentions that match nothing (for the editor's preview) instead of leaving them as plain text.
+    """
+    extensions = [*EXTENSIONS, ReviewExtension(mentions, flag_missing)]
+    html = markdown.markdown(text or "", extensions=extensions, extension_configs=EXTENSION_CONFIGS)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -5,15 +5,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q, Value
+from django.db.models import Count, Prefetch, Q, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from .markdown import render_markdown
+from .markdown import IMAGE_PLACEHOLDER_ALT, images_missing_alt, render_markdown
+from .mentions import resolve as resolve_mentions
 
 # Ratings and aspect scores: 0.5 to 5 in half steps.
 HALF_STEPS = [Decimal(n) / 2 for n in range(1, 11)]
@@ -31,6 +33,14 @@ def half_step_constraint(field: str, name: str, *, nullable: bool) -> models.Che
     return models.CheckConstraint(
         condition=condition, name=name, violation_error_message="Scores go from 0.5 to 5 in half steps."
     )
+
+
+WORDS_PER_MINUTE = 230
+
+
+def reading_minutes(html: str) -> int:
+    """Minutes an average reader needs for a text, at least one."""
+    return max(1, round(len(strip_tags(html).split()) / WORDS_PER_MINUTE))
 
 
 def unique_slug(instance: models.Model, value: str, field: str = "slug") -> str:
@@ -144,6 +154,18 @@ class Film(SluggedModel):
     def directors(self):
         return [c.person for c in self.credits.all() if c.job == Credit.Job.DIRECTOR]
 
+    def more_from_franchise(self):
+        """The other films of this film's franchise, in release order, with how many reviews each has."""
+        if not self.franchise_id:
+            return Film.objects.none()
+        published = Q(reviews__status=Review.Status.PUBLISHED, reviews__published_at__lte=timezone.now())
+        return (
+            Film.objects.filter(franchise_id=self.franchise_id)
+            .exclude(pk=self.pk)
+            .annotate(review_count=Count("reviews", filter=published))
+            .order_by("release_year", "title")
+        )
+
     def main_cast(self, limit: int = 5):
         return [c for c in self.credits.all() if c.job == Credit.Job.CAST][:limit]
 
@@ -225,12 +247,17 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(status=Review.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_list(self):
-        """The shape of a review card: film and author in the same query."""
-        return self.select_related("film", "author").defer("body", "body_html").order_by("-published_at", "-id")
+        """The shape of a review card: film and author (with their page) in the same query."""
+        return (
+            self.select_related("film", "author__author_profile")
+            .defer("body", "body_html")
+            .order_by("-published_at", "-id")
+        )
 
     def for_detail(self):
-        return self.select_related("film__franchise", "author").prefetch_related(
+        return self.select_related("film__franchise", "author__author_profile").prefetch_related(
             "aspects",
+            "mentioned_films",
             "film__genres",
             Prefetch("film__credits", queryset=Credit.objects.select_related("person")),
         )
@@ -285,6 +312,7 @@ class Review(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
     comments_open = models.BooleanField(default=True)
+    reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
     contains_spoilers = models.BooleanField(
         default=False, help_text="Flagged on cards. Hide single passages with ||double bars|| in the text."
     )
@@ -320,11 +348,17 @@ class Review(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.title)
         # Rendered once here, so pages never render Markdown per request.
-        self.body_html = render_markdown(self.body)
+        mentions = resolve_mentions(self.body)
+        self.body_html = render_markdown(self.body, mentions=mentions.urls)
+        self.reading_minutes = reading_minutes(self.body_html)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html"}
+            kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
         super().save(*args, **kwargs)
+        if update_fields is None or "body" in update_fields:
+            self.mentioned_films.set(mentions.films)
+            self.mentioned_people.set(mentions.people)
+        AuthorProfile.objects.get_or_create(user_id=self.author_id)
 
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])
@@ -337,6 +371,15 @@ class Review(models.Model):
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():
             raise ValidationError({"hero_alt": "Describe the hero image for readers who cannot see it."})
+        if missing := images_missing_alt(render_markdown(self.body)):
+            names = ", ".join(f"“{src.rsplit('/', 1)[-1]}”" for src in missing)
+            raise ValidationError(
+                {
+                    "body": f"Describe every image for readers who cannot see it: {names} "
+                    f"{'has' if len(missing) == 1 else 'have'} no alt text yet (replace “{IMAGE_PLACEHOLDER_ALT}” "
+                    "between the square brackets: ![What the image shows](…))."
+                }
+            )
 
     @property
     def is_public(self) -> bool:

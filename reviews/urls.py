@@ -9,6 +9,7 @@ urlpatterns = [
     path("reviews/<slug:slug>/", views.review_detail, name="review_detail"),
     path("films/<slug:slug>/", views.film_detail, name="film_detail"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
+    path("authors/<slug:slug>/", views.author_detail, name="author_detail"),
     path("genres/<slug:slug>/", views.genre_detail, name="genre_detail"),
     path("franchises/<slug:slug>/", views.franchise_detail, name="franchise_detail"),
     path("archive/", views.archive_index, name="archive"),

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from .models import Credit, Film, Franchise, Genre, Person, Review, group_credits
+from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, group_credits
 
 
 def _page(request, queryset):
@@ -31,7 +31,13 @@ def review_detail(request, slug):
 def render_review_page(request, review, extra_context=None, status=200):
     """The review page; the comments app renders it too, to show a comment form with its errors."""
     film = review.film
-    context = {"review": review, "film": film, "directors": film.directors(), "cast": film.main_cast()}
+    context = {
+        "review": review,
+        "film": film,
+        "directors": film.directors(),
+        "cast": film.main_cast(),
+        "more_from_franchise": film.more_from_franchise(),
+    }
     return render(request, "reviews/review_detail.html", context | (extra_context or {}), status=status)
 
 
@@ -49,6 +55,8 @@ def film_detail(request, slug):
             "reviews": reviews,
             "average_rating": average,
             "rating_count": len(ratings),
+            "mentioned_in": film.mentioned_in.published().exclude(film=film).select_related("film"),
+            "more_from_franchise": film.more_from_franchise(),
         },
     )
 
@@ -56,7 +64,20 @@ def film_detail(request, slug):
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
     credits = Credit.objects.filter(person=person).select_related("film").order_by("-film__release_year", "billing")
-    return render(request, "reviews/person_detail.html", {"person": person, "credit_groups": group_credits(credits)})
+    mentioned_in = person.mentioned_in.published().select_related("film")
+    return render(
+        request,
+        "reviews/person_detail.html",
+        {"person": person, "credit_groups": group_credits(credits), "mentioned_in": mentioned_in},
+    )
+
+
+def author_detail(request, slug):
+    profile = get_object_or_404(AuthorProfile.objects.select_related("user"), slug=slug)
+    page = _page(request, Review.objects.published().for_list().filter(author_id=profile.user_id))
+    if not page.paginator.count and not request.user.is_staff:
+        raise Http404("This author has no published reviews.")
+    return render(request, "reviews/author_detail.html", {"profile": profile, "page": page})
 
 
 def genre_detail(request, slug):

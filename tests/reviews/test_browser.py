@@ -41,7 +41,7 @@ def test_demo_author_writes_markdown_sees_the_live_preview_and_publishes(browser
     editor.click()
     editor.press_sequentially(
         "## Acting\n\nAna de Armas is **superb**.\n\n"
-        '<script>window.pwned = "script"</script><img src="x" onerror="window.pwned = \'img\'">'
+        '<script>window.pwned = "script"</script><img src="x" alt="A broken still" onerror="window.pwned = \'img\'">'
     )
     preview = page.locator(".markdownx-preview")
     preview.locator("h2#acting").wait_for()

@@ -97,14 +97,20 @@ def test_review_page_shows_everything_a_reader_expects(client, ballerina):
 
 
 def test_review_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
-    film = FilmFactory()
+    saga = FranchiseFactory()
+    film = FilmFactory(franchise=saga)
     CreditFactory.create_batch(50, film=film)
-    review = ReviewFactory(film=film)
+    others = FilmFactory.create_batch(10, franchise=saga)
+    body = " ".join(f"[[{other.title}]]" for other in others)
+    review = ReviewFactory(film=film, body=body)
     ReviewAspectFactory.create_batch(5, review=review, name=factory_names())
-    # 5 for the review, film and credits; 3 for the comment thread (counts, one page of threads, their replies).
-    with django_assert_max_num_queries(8):
+    # 6 for the review, film, credits and mentions; 1 for the rest of the franchise;
+    # 3 for the comment thread (counts, one page of threads, their replies).
+    with django_assert_max_num_queries(10):
         response = client.get(review_url(review))
-    assert response.content.decode().count("<tr>") == 6  # five aspects and the overall line
+    html = response.content.decode()
+    assert html.count("<tr>") == 6  # five aspects and the overall line
+    assert html.count('class="mention"') == 10
 
 
 def factory_names():
@@ -167,9 +173,14 @@ def test_film_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_
     film.genres.add(GenreFactory(), GenreFactory())
     CreditFactory.create_batch(50, film=film)
     ReviewFactory.create_batch(30, film=film)
-    with django_assert_max_num_queries(5):
+    for other in FilmFactory.create_batch(10, franchise=film.franchise):
+        ReviewFactory(film=other, body=f"Better than [[{film.title}]].")
+    # 5 for the film, credits and reviews; 1 for reviews that mention it; 1 for the rest of the franchise.
+    with django_assert_max_num_queries(7):
         response = client.get(film.get_absolute_url())
-    assert response.content.decode().count('class="card"') == 30
+    html = response.content.decode()
+    assert html.count('class="card"') == 30
+    assert html.count("— a review of") == 10
 
 
 def test_person_page_lists_filmography_by_job_with_characters(client):
@@ -187,9 +198,13 @@ def test_person_page_lists_filmography_by_job_with_characters(client):
 def test_person_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     person = PersonFactory()
     CreditFactory.create_batch(50, person=person)
-    with django_assert_max_num_queries(2):
+    ReviewFactory.create_batch(10, body=f"With [[{person.name}]] at the top of the bill.")
+    # 2 for the person and their credits; 1 for the reviews that mention them.
+    with django_assert_max_num_queries(3):
         response = client.get(person.get_absolute_url())
-    assert response.content.decode().count('<li><a href="/films/') == 50
+    html = response.content.decode()
+    assert html.count('<li><a href="/films/') == 50
+    assert html.count("— a review of") == 10
 
 
 def test_genre_page_lists_its_films_and_reviews(client, django_assert_max_num_queries, settings):

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 
 from reviews import demo_content as demo
-from reviews.models import Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
+from reviews.models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
 
 
 def draw_banner(size: tuple[int, int], dark: str, light: str, text: str) -> bytes:
@@ -89,6 +89,8 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save(update_fields=["password"])
                 user.groups.add(Group.objects.get(name=group))
+            if username in demo.AUTHOR_BIOS:
+                AuthorProfile.objects.get_or_create(user=user, defaults={"bio": demo.AUTHOR_BIOS[username]})
             users[username] = user
         return users
 
@@ -143,6 +145,7 @@ class Command(BaseCommand):
                     "standfirst": data["standfirst"],
                     "body": data["body"],
                     "rating": data["rating"],
+                    "contains_spoilers": data.get("contains_spoilers", False),
                     "status": data.get("status", Review.Status.PUBLISHED),
                     "published_at": aware(data["published_at"]),
                     "hero_image": hero,
