@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from .admin_revisions import RevisionsAdmin
 from .forms import CheckedImagesForm
 from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
 
@@ -25,7 +26,7 @@ class ReviewAspectInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(RevisionsAdmin):
     form = CheckedImagesForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     list_display = ["title", "film", "author", "status_label", "published_at", "rating"]
@@ -102,12 +103,12 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected reviews", permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.move_to(Review.Status.PUBLISHED)
+        count = queryset.move_to(Review.Status.PUBLISHED, by=request.user)
         self.message_user(request, f"{count} review(s) published.", messages.SUCCESS)
 
     @admin.action(description="Move the selected reviews back to draft", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.move_to(Review.Status.DRAFT)
+        count = queryset.move_to(Review.Status.DRAFT, by=request.user)
         self.message_user(request, f"{count} review(s) moved to draft.", messages.SUCCESS)
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
@@ -262,8 +262,8 @@ class ReviewQuerySet(models.QuerySet):
             Prefetch("film__credits", queryset=Credit.objects.select_related("person")),
         )
 
-    def move_to(self, status: str) -> int:
-        """Set the status of these reviews; returns how many changed.
+    def move_to(self, status: str, *, by=None) -> int:
+        """Set the status of these reviews, keeping a revision of each (saved `by` a user); returns how many changed.
 
         Publishing dates a draft now, as WordPress does, unless it is scheduled for later.
         """
@@ -271,7 +271,13 @@ class ReviewQuerySet(models.QuerySet):
         changes = {"status": status, "updated_at": now}
         if status == Review.Status.PUBLISHED:
             changes["published_at"] = Greatest("published_at", Value(now))
-        return self.exclude(status=status).update(**changes)
+        with transaction.atomic():
+            moving = list(self.exclude(status=status).values_list("pk", flat=True))
+            count = Review.objects.filter(pk__in=moving).update(**changes)
+            # update() skips save() and its signals, so keep the revisions a save would have kept.
+            moved = Review.objects.filter(pk__in=moving).defer("body_html", "page_changed_at")
+            Review.history.bulk_history_create(moved, update=True, default_user=by, default_date=now)
+        return count
 
     def visible_to(self, user):
         """Published reviews, plus the drafts a staff user may preview."""
@@ -324,7 +330,7 @@ class Review(models.Model):
 
     objects = ReviewQuerySet.as_manager()
     # Every save keeps a revision (who, when, what); the admin lists, compares and restores them.
-    history = HistoricalRecords(excluded_fields=["body_html", "page_changed_at"])
+    history = HistoricalRecords(excluded_fields=["body_html", "page_changed_at", "reading_minutes"])
 
     class Meta:
         ordering = ["-published_at", "-id"]
