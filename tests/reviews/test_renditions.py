@@ -222,6 +222,21 @@ def test_saving_a_model_with_a_new_image_replaces_the_old_renditions(django_capt
     }
 
 
+def test_restoring_a_revision_brings_back_its_image_and_drops_the_replaced_one(django_capture_on_commit_callbacks):
+    review = ReviewFactory(hero_image=picture_file("first.jpg"), hero_alt="First.")
+    first = review.hero_image
+    with django_capture_on_commit_callbacks(execute=True):
+        review.hero_image = picture_file("second.jpg")
+        review.save()
+    second = review.hero_image
+    assert renditions_of(first) == {} and renditions_of(second)
+    with django_capture_on_commit_callbacks(execute=True):
+        review.history.earliest().instance.save()  # what the admin's "Revert" does
+    assert Review.objects.get().hero_image.name == first.name
+    assert len(renditions_of(first)) == 7
+    assert renditions_of(second) == {}
+
+
 def test_saving_a_row_whose_renditions_are_missing_builds_them_again():
     """As when a revision is restored whose image had been replaced in the meantime."""
     film = FilmFactory(poster=picture_file(), poster_alt="The poster.")
