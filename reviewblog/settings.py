@@ -133,6 +133,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 IMAGE_MAX_WIDTH = int(os.environ.get("IMAGE_MAX_WIDTH", "1600"))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))  # decompression-bomb guard
+# Hero images, posters and photos also get narrower copies (WebP + JPEG/PNG) at these widths, never upscaled.
+IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", default="480,800,1200,1600")]
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- Markdown editor (django-markdownx) ---

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 
 from reviews import demo_content as demo
+from reviews import renditions
 from reviews.models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
 
 
@@ -72,6 +73,8 @@ class Command(BaseCommand):
             users = self.load_users()
             films = self.load_films()
             created = self.load_reviews(users, films)
+        # New rows got theirs on save; this fills in any a demo loaded before renditions existed lacks.
+        renditions.make_missing()
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new review(s))."))
         self.stdout.write("Demo logins for http://127.0.0.1:8000/admin/ :")
         for username, password, _first, _last, _group, role in demo.USERS:
