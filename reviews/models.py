@@ -229,7 +229,7 @@ class ReviewQuerySet(models.QuerySet):
         return self.select_related("film", "author").defer("body", "body_html").order_by("-published_at", "-id")
 
     def for_detail(self):
-        return self.select_related("film__franchise", "author").prefetch_related(
+        return self.select_related("film__franchise", "author__author_profile").prefetch_related(
             "aspects",
             "film__genres",
             Prefetch("film__credits", queryset=Credit.objects.select_related("person")),
