@@ -1,5 +1,5 @@
 """What search engines and link previews read about a page: absolute URLs, meta description, canonical
-URL, OpenGraph and Twitter card tags.
+URL, OpenGraph and Twitter card tags, and robots.txt.
 
 `page_meta(obj)` describes the page of a review, film, person, genre, franchise or author; the
 `{% meta_tags %}` tag (templatetags/seo.py) writes it into <head>.
@@ -11,7 +11,10 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db.models.fields.files import ImageFieldFile
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
 
 from .models import AuthorProfile, Film, Franchise, Genre, Person, Review
 
@@ -127,3 +130,9 @@ def _(franchise: Franchise) -> PageMeta:
         description=summary(franchise.description or f"Reviews of the {franchise.name} films."),
         url=franchise.get_absolute_url(),
     )
+
+
+@require_safe
+def robots_txt(request):
+    sitemap = absolute_url(reverse("sitemap"))
+    return render(request, "robots.txt", {"sitemap": sitemap}, content_type="text/plain; charset=utf-8")

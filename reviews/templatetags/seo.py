@@ -1,6 +1,8 @@
 """What <head> tells search engines, link previews and feed readers about a page.
 
 {% meta_tags review %} canonical URL, OpenGraph and Twitter card tags (a plain page: {% meta_tags %})
+{% feed_links film %} autodiscovery <link>s of the film's feeds (no argument: the site's feeds)
+{% subscribe_links film %} the same feeds as visible links
 {% structured_data review %} schema.org JSON-LD
 """
 
@@ -8,6 +10,7 @@ from django import template
 from django.conf import settings
 from django.utils.translation import to_locale
 
+from .. import feeds
 from ..seo import PageMeta, absolute_url, page_meta
 from ..structured_data import json_ld
 from ..structured_data import structured_data as structured_data_for
@@ -35,6 +38,16 @@ def meta_tags(context, subject=None):
         # A wide picture fills a large card; a poster or a portrait sits beside the text.
         "card": "summary_large_image" if meta.image and (width or 0) >= (height or 0) else "summary",
     }
+
+
+@register.inclusion_tag("includes/_feed_links.html")
+def feed_links(subject=None):
+    return {"feeds": feeds.feed_links(subject)}
+
+
+@register.inclusion_tag("includes/_subscribe_links.html")
+def subscribe_links(subject=None):
+    return {"feeds": feeds.feed_links(subject)}
 
 
 @register.simple_tag

@@ -1,5 +1,5 @@
 """What search engines and link previews read in <head>: title, description, canonical URL,
-OpenGraph and Twitter cards."""
+OpenGraph and Twitter cards; and robots.txt."""
 
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -186,3 +186,18 @@ def test_a_missing_page_names_no_canonical_url(client):
     response = client.get("/films/no-such-film/")
     assert response.status_code == 404
     assert Head(response.content.decode()).canonical == []
+
+
+# --- robots.txt ---
+
+
+def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_the_admin(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    assert "Disallow: /admin/" in lines
+    assert f"Sitemap: {SITE}/sitemap.xml" in lines
+    assert client.get("/sitemap.xml").status_code == 200
+    assert client.head("/robots.txt").status_code == 200  # crawlers may ask with HEAD first
