@@ -2,7 +2,8 @@
 
 Each item carries the whole review as HTML (hero image, standfirst, body, verdict) with absolute
 links, as WordPress does in <content:encoded>; the hero image is also the item's enclosure. A feed
-runs a fixed number of queries (the feed's subject, one page of reviews, their genres).
+runs a fixed number of queries (the feed's subject, one page of reviews, their genres) and answers
+a feed reader whose copy is current with 304 (conditional.feed).
 """
 
 import mimetypes
@@ -11,11 +12,13 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import feedgenerator
+from django.utils import feedgenerator, timezone
 
+from . import conditional
 from .models import Film, Genre, Person, Review
 from .seo import absolute_url
 
@@ -74,7 +77,7 @@ class ReviewFeed(Feed):
     # --- Which reviews ---
 
     def reviews(self, slug=None):
-        """Every review of this feed, drafts too."""
+        """Every review of this feed, drafts too (they count as changes when they leave it)."""
         return Review.objects.all()
 
     def get_object(self, request, slug=None):
@@ -82,6 +85,21 @@ class ReviewFeed(Feed):
 
     def items(self, subject):
         return self.reviews(subject.slug if subject else None).published().for_feed()[:FEED_ITEMS]
+
+    def changes(self, slug=None):
+        """(What identifies the feed's state, when it last changed), in one query; None without reviews.
+
+        An edit or unpublishing bumps updated_at, a scheduled review going live passes its
+        published_at, and a deletion changes the count.
+        """
+        now = timezone.now()
+        state = self.reviews(slug).aggregate(
+            count=Count("pk"), updated=Max("updated_at"), live=Max("published_at", filter=Q(published_at__lte=now))
+        )
+        if not state["count"]:
+            return None
+        last_modified = max(filter(None, [state["updated"], state["live"]]))
+        return (type(self).__name__, slug, state["count"], state["updated"], state["live"]), last_modified
 
     # --- The feed ---
 
@@ -211,7 +229,7 @@ RSS_FEEDS = [ReviewFeed, FilmFeed, PersonFeed, GenreFeed]
 ATOM_FEEDS = {rss_class: atom(rss_class) for rss_class in RSS_FEEDS}
 # URL name → view, for reviews/urls.py.
 VIEWS = {
-    feed_class.url_name.removeprefix("reviews:"): feed_class()
+    feed_class.url_name.removeprefix("reviews:"): conditional.feed(feed_class())
     for rss_class, atom_class in ATOM_FEEDS.items()
     for feed_class in (rss_class, atom_class)
 }

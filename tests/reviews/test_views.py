@@ -102,7 +102,8 @@ def test_review_page_runs_a_fixed_number_of_queries(client, django_assert_max_nu
     CreditFactory.create_batch(50, film=film)
     review = ReviewFactory(film=film)
     ReviewAspectFactory.create_batch(5, review=review, name=factory_names())
-    # 5 for the review, film and credits; 3 for the comment thread (counts, one page of threads, their replies).
+    # 1 checking whether the reader's copy is current; 4 for the review, film and credits; 3 for the comment
+    # thread (counts, one page of threads, their replies).
     with django_assert_max_num_queries(8):
         response = client.get(review_url(review))
     assert response.content.decode().count("<tr>") == 6  # five aspects and the overall line
