@@ -36,7 +36,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (DEV_SECRET_KEY if DEBUG else _requ
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default="")
 SITE_NAME = os.environ.get("SITE_NAME", "Reel Verdicts")
-# The public address of the site, for links in emails and for Akismet.
+# The public address of the site: canonical links, feeds, the sitemap, emails and Akismet.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # its sitemap.xml template
     "markdownx",
     "django_tasks",
     "django_tasks_db",

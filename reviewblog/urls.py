@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from reviews import editor
+from reviews import editor, seo
+from reviews.sitemaps import SITEMAPS
 
 admin.site.site_header = f"{settings.SITE_NAME} — editorial desk"
 admin.site.site_title = settings.SITE_NAME
@@ -13,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The markdownx widget posts to these absolute paths; staff-only replacements of its views.
     path("markdownx/", include(editor.urlpatterns)),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
     path("", include("comments.urls")),
     path("", include("reviews.urls")),
 ]

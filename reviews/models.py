@@ -262,6 +262,14 @@ class ReviewQuerySet(models.QuerySet):
             Prefetch("film__credits", queryset=Credit.objects.select_related("person")),
         )
 
+    def for_feed(self):
+        """The shape of a feed item: the whole review, its film with genres, its author."""
+        return (
+            self.select_related("film", "author__author_profile")
+            .prefetch_related("film__genres")
+            .order_by("-published_at", "-id")
+        )
+
     def move_to(self, status: str, *, by=None) -> int:
         """Set the status of these reviews, keeping a revision of each (saved `by` a user); returns how many changed.
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import VIEWS as FEEDS
 
 app_name = "reviews"
 
@@ -15,4 +16,13 @@ urlpatterns = [
     path("archive/", views.archive_index, name="archive"),
     path("archive/<int:year>/", views.archive_period, name="archive_year"),
     path("archive/<int:year>/<int:month>/", views.archive_period, name="archive_month"),
+    # RSS 2.0 and Atom feeds of published reviews (reviews/feeds.py)
+    path("feed/", FEEDS["feed"], name="feed"),
+    path("feed/atom/", FEEDS["feed_atom"], name="feed_atom"),
+    path("films/<slug:slug>/feed/", FEEDS["film_feed"], name="film_feed"),
+    path("films/<slug:slug>/feed/atom/", FEEDS["film_feed_atom"], name="film_feed_atom"),
+    path("people/<slug:slug>/feed/", FEEDS["person_feed"], name="person_feed"),
+    path("people/<slug:slug>/feed/atom/", FEEDS["person_feed_atom"], name="person_feed_atom"),
+    path("genres/<slug:slug>/feed/", FEEDS["genre_feed"], name="genre_feed"),
+    path("genres/<slug:slug>/feed/atom/", FEEDS["genre_feed_atom"], name="genre_feed_atom"),
 ]

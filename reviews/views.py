@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from . import conditional
 from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, group_credits
 
 
@@ -23,6 +24,7 @@ def home(request):
     return render(request, "reviews/home.html", {"page": page})
 
 
+@conditional.review_page
 def review_detail(request, slug):
     review = get_object_or_404(Review.objects.visible_to(request.user).for_detail(), slug=slug)
     return render_review_page(request, review)

@@ -1,0 +1,110 @@
+"""Conditional GET: a reader or feed reader whose copy is current gets 304 Not Modified, at the cost
+of one small query instead of rendering the page.
+
+Review pages change when the review is saved (`updated_at`), when the comments app approves or
+removes a comment (`page_changed_at`, see Review.touch), when the deployment's templates or code
+change (`code_version`), and when the reader changes: the page carries a CSRF token tied to the
+reader's cookie and their saved comment details, so the ETag covers the cookies sent. Readers with a
+session (staff, anyone who has posted a comment and sees it pending) or with messages waiting are
+never answered with 304: their page depends on state that no timestamp records.
+"""
+
+import functools
+import hashlib
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
+from django.views.decorators.http import condition
+
+from .models import Review
+
+CODE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".json"}
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of this deployment's templates, code and static manifest, read once per process.
+
+    A new release changes it, so pages cached under the old design are sent afresh.
+    """
+    roots = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
+    roots += [Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == Path(settings.BASE_DIR)]
+    files = [path for root in roots for path in sorted(root.rglob("*")) if path.suffix in CODE_SUFFIXES]
+    files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")  # hashed CSS names, after collectstatic
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def make_etag(*parts, weak: bool = False) -> str:
+    tag = hashlib.sha256("|".join(map(str, (code_version(), *parts))).encode()).hexdigest()[:32]
+    return f'W/"{tag}"' if weak else f'"{tag}"'
+
+
+def answers_from_timestamps(request) -> bool:
+    """True when nothing but the review's timestamps and the cookies decide what this request sees."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+def cookie_state(request) -> str:
+    """Stands for the cookies sent (the CSRF token the form carries, saved comment details); keyed, so
+    the ETag gives nothing away."""
+    return salted_hmac("reviews.conditional.cookies", repr(sorted(request.COOKIES.items()))).hexdigest()[:16]
+
+
+def review_page(view):
+    """Decorate the review page: 304 for a reader whose copy is current, and never a stale 200 from a cache."""
+
+    @functools.wraps(view)
+    def wrapper(request, slug, **kwargs):
+        if answers_from_timestamps(request):
+            fields = ["pk", "updated_at", "page_changed_at"]
+            row = Review.objects.published().filter(slug=slug).values_list(*fields).first()
+            etag = last_modified = None
+            if row:  # no row: not public (404), nothing to compare
+                pk, updated_at, page_changed_at = row
+                # Weak: each copy carries a freshly masked CSRF token, so copies are equivalent, not identical.
+                etag = make_etag(pk, updated_at, page_changed_at, cookie_state(request), weak=True)
+                last_modified = max(updated_at, page_changed_at)
+            response = condition(lambda *a, **k: etag, lambda *a, **k: last_modified)(view)(request, slug, **kwargs)
+        else:
+            response = view(request, slug, **kwargs)
+        # The page carries this reader's CSRF token: only their browser may keep it, and it asks every time.
+        patch_cache_control(response, private=True, no_cache=True)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapper
+
+
+def feed(view):
+    """Decorate a feed (reviews/feeds.py): 304 when none of its reviews changed, in one query.
+
+    `view.changes(**url kwargs)` returns what identifies the feed's state and its last change, or None.
+    """
+
+    def render(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        del response.headers["Last-Modified"]  # the newest item's date; ours also counts removals
+        return response
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        state, last_modified = view.changes(*args, **kwargs) or (None, None)
+        etag = make_etag(*state) if state else None
+        response = condition(lambda *a, **k: etag, lambda *a, **k: last_modified)(render)(request, *args, **kwargs)
+        patch_cache_control(response, no_cache=True)  # feed readers ask every time; a 304 costs one query
+        return response
+
+    return wrapper

@@ -1,0 +1,138 @@
+"""What search engines and link previews read about a page: absolute URLs, meta description, canonical
+URL, OpenGraph and Twitter card tags, and robots.txt.
+
+`page_meta(obj)` describes the page of a review, film, person, genre, franchise or author; the
+`{% meta_tags %}` tag (templatetags/seo.py) writes it into <head>.
+"""
+
+from dataclasses import dataclass, field
+from functools import singledispatch
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.db.models.fields.files import ImageFieldFile
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
+
+from .models import AuthorProfile, Film, Franchise, Genre, Person, Review
+
+DESCRIPTION_CHARS = 160  # what search results show of a description
+
+
+def absolute_url(url: str) -> str:
+    """`url` as a full address on the public site (SITE_URL); full addresses are kept as they are."""
+    return urljoin(settings.SITE_URL + "/", url)
+
+
+def summary(text: str) -> str:
+    """One line of at most DESCRIPTION_CHARS characters, cut at a word."""
+    return Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
+
+
+@dataclass
+class PageMeta:
+    title: str
+    description: str = ""
+    url: str = ""  # the canonical path; empty: the requested path
+    type: str = "website"  # og:type
+    image: ImageFieldFile | None = None
+    image_alt: str = ""
+    image_size: tuple[int | None, int | None] = (None, None)
+    properties: list[tuple[str, str]] = field(default_factory=list)  # more OpenGraph properties
+    noindex: bool = False
+
+
+def _image(image, alt, width, height) -> dict:
+    """The image fields of PageMeta; the stored dimensions spare opening the file."""
+    return {"image": image, "image_alt": alt, "image_size": (width, height)} if image else {}
+
+
+@singledispatch
+def page_meta(obj) -> PageMeta:
+    raise TypeError(f"No page metadata for {type(obj).__name__}")
+
+
+@page_meta.register
+def _(review: Review) -> PageMeta:
+    film = review.film
+    properties = [
+        ("article:published_time", review.published_at.isoformat()),
+        ("article:modified_time", review.updated_at.isoformat()),
+        *(("article:tag", genre.name) for genre in film.genres.all()),
+    ]
+    return PageMeta(
+        title=review.title,
+        description=summary(review.standfirst),
+        url=review.get_absolute_url(),
+        type="article",
+        # The hero image, or else the film's poster.
+        **(
+            _image(review.hero_image, review.hero_alt, review.hero_width, review.hero_height)
+            or _image(film.poster, film.poster_alt, film.poster_width, film.poster_height)
+        ),
+        properties=properties,
+        noindex=not review.is_public,  # a staff preview of a draft or a scheduled review
+    )
+
+
+@page_meta.register
+def _(film: Film) -> PageMeta:
+    properties = [("video:release_date", film.release_date.isoformat())] if film.release_date else []
+    if film.runtime:
+        properties.append(("video:duration", str(film.runtime * 60)))
+    return PageMeta(
+        title=str(film),
+        description=summary(film.synopsis),
+        url=film.get_absolute_url(),
+        type="video.movie",
+        **_image(film.poster, film.poster_alt, film.poster_width, film.poster_height),
+        properties=properties,
+    )
+
+
+@page_meta.register
+def _(person: Person) -> PageMeta:
+    return PageMeta(
+        title=person.name,
+        description=summary(person.bio),
+        url=person.get_absolute_url(),
+        type="profile",
+        **_image(person.photo, person.photo_alt, person.photo_width, person.photo_height),
+    )
+
+
+@page_meta.register
+def _(author: AuthorProfile) -> PageMeta:
+    return PageMeta(
+        title=author.name,
+        description=summary(author.bio),
+        url=author.get_absolute_url(),
+        type="profile",
+        **_image(author.photo, author.photo_alt, author.photo_width, author.photo_height),
+    )
+
+
+@page_meta.register
+def _(genre: Genre) -> PageMeta:
+    return PageMeta(
+        title=f"{genre.name} film reviews",
+        description=f"Reviews of {genre.name.lower()} films on {settings.SITE_NAME}.",
+        url=genre.get_absolute_url(),
+    )
+
+
+@page_meta.register
+def _(franchise: Franchise) -> PageMeta:
+    return PageMeta(
+        title=f"From the World of {franchise.name}",
+        description=summary(franchise.description or f"Reviews of the {franchise.name} films."),
+        url=franchise.get_absolute_url(),
+    )
+
+
+@require_safe
+def robots_txt(request):
+    sitemap = absolute_url(reverse("sitemap"))
+    return render(request, "robots.txt", {"sitemap": sitemap}, content_type="text/plain; charset=utf-8")

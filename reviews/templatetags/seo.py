@@ -1,0 +1,56 @@
+"""What <head> tells search engines, link previews and feed readers about a page.
+
+{% meta_tags review %} canonical URL, OpenGraph and Twitter card tags (a plain page: {% meta_tags %})
+{% feed_links film %} autodiscovery <link>s of the film's feeds (no argument: the site's feeds)
+{% subscribe_links film %} the same feeds as visible links
+{% structured_data review %} schema.org JSON-LD
+"""
+
+from django import template
+from django.conf import settings
+from django.utils.translation import to_locale
+
+from .. import feeds
+from ..seo import PageMeta, absolute_url, page_meta
+from ..structured_data import json_ld
+from ..structured_data import structured_data as structured_data_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/_meta.html", takes_context=True)
+def meta_tags(context, subject=None):
+    meta = page_meta(subject) if subject is not None else PageMeta(title=settings.SITE_NAME)
+    request = context.get("request")
+    url = meta.url or (request.path if request else "/")
+    page = context.get("page")  # a page of a paginated list is a page of its own
+    if getattr(page, "number", 1) > 1:
+        url += f"?page={page.number}"
+    width, height = meta.image_size
+    return {
+        "meta": meta,
+        "canonical": absolute_url(url),
+        "site_name": settings.SITE_NAME,
+        "locale": to_locale(settings.LANGUAGE_CODE),
+        "image_url": absolute_url(meta.image.url) if meta.image else "",
+        "width": width,
+        "height": height,
+        # A wide picture fills a large card; a poster or a portrait sits beside the text.
+        "card": "summary_large_image" if meta.image and (width or 0) >= (height or 0) else "summary",
+    }
+
+
+@register.inclusion_tag("includes/_feed_links.html")
+def feed_links(subject=None):
+    return {"feeds": feeds.feed_links(subject)}
+
+
+@register.inclusion_tag("includes/_subscribe_links.html")
+def subscribe_links(subject=None):
+    return {"feeds": feeds.feed_links(subject)}
+
+
+@register.simple_tag
+def structured_data(subject, **page):
+    """JSON-LD for `subject`; keyword arguments add what only the page knows (a film's average rating)."""
+    return json_ld(structured_data_for(subject, **page))

@@ -1,0 +1,169 @@
+"""schema.org JSON-LD: a Review of a Movie on review pages, a Movie with its ratings on film pages, a
+Person on person pages; checked against what Google's review-snippet documentation requires."""
+
+import json
+import re
+from decimal import Decimal
+
+import pytest
+
+from reviews.models import AuthorProfile, Credit
+from reviews.structured_data import json_ld
+from tests.factories import CreditFactory, FilmFactory, PersonFactory, ReviewFactory, UserFactory, image_file
+
+pytestmark = pytest.mark.django_db
+
+SITE = "https://films.example"
+SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    settings.SITE_URL = SITE
+
+
+def json_lds(client, url) -> list[dict]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return [json.loads(block) for block in SCRIPT.findall(response.content.decode())]
+
+
+def assert_google_can_show_a_review_snippet(review: dict):
+    """The properties https://developers.google.com/search/docs/appearance/structured-data/review-snippet
+    marks required for a Review."""
+    assert review["@type"] == "Review"
+    assert review["itemReviewed"]["@type"] == "Movie" and review["itemReviewed"]["name"]
+    assert review["author"]["@type"] in ("Person", "Organization") and review["author"]["name"]
+    assert len(review["author"]["name"]) < 100  # "less than 100 characters"
+    rating = review["reviewRating"]
+    assert rating["@type"] == "Rating"
+    assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+
+
+def assert_google_can_show_an_aggregate_rating(movie: dict):
+    rating = movie["aggregateRating"]
+    assert rating["@type"] == "AggregateRating" and movie["name"]
+    assert rating["ratingCount"] > 0 or rating["reviewCount"] > 0
+    assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+
+
+@pytest.fixture
+def ballerina():
+    film = FilmFactory(
+        title="Ballerina",
+        release_year=2025,
+        poster=image_file("poster.jpg", size=(60, 90)),
+        poster_alt="Eve in a red coat.",
+        runtime=125,
+    )
+    CreditFactory(film=film, person=PersonFactory(name="Len Wiseman"), job=Credit.Job.DIRECTOR, character="")
+    CreditFactory(film=film, person=PersonFactory(name="Ana de Armas"), character="Eve", billing=1)
+    CreditFactory(film=film, person=PersonFactory(name="Keanu Reeves"), character="John Wick", billing=2)
+    return film
+
+
+def test_review_page_carries_a_review_of_the_movie_with_everything_google_asks_for(client, ballerina):
+    review = ReviewFactory(
+        film=ballerina,
+        title="Grief with a gun",
+        standfirst="A new, wounded heart.",
+        rating=Decimal("4.5"),
+        hero_image=image_file("hero.jpg", size=(160, 90)),
+        hero_alt="Eve points a shotgun.",
+        author=UserFactory(username="ava", first_name="Ava", last_name="Marlowe", group="Authors"),
+    )
+    [data] = json_lds(client, review.get_absolute_url())
+    assert_google_can_show_a_review_snippet(data)
+    assert data["@context"] == "https://schema.org"
+    assert data["name"] == "Grief with a gun"
+    assert data["url"] == f"{SITE}/reviews/{review.slug}/"
+    assert data["datePublished"] == review.published_at.isoformat()
+    assert data["image"] == f"{SITE}{review.hero_image.url}"
+    assert data["reviewRating"] == {"@type": "Rating", "ratingValue": 4.5, "bestRating": 5, "worstRating": 0.5}
+    assert data["author"] == {"@type": "Person", "name": "Ava Marlowe", "url": f"{SITE}/authors/ava-marlowe/"}
+    assert data["publisher"] == {"@type": "Organization", "name": "Reel Verdicts", "url": f"{SITE}/"}
+    movie = data["itemReviewed"]
+    assert movie["name"] == "Ballerina"
+    assert movie["dateCreated"] == "2025"
+    assert movie["url"] == f"{SITE}/films/{ballerina.slug}/"
+    assert movie["image"] == f"{SITE}{ballerina.poster.url}"
+    assert [p["name"] for p in movie["director"]] == ["Len Wiseman"]
+    assert [p["name"] for p in movie["actor"]] == ["Ana de Armas", "Keanu Reeves"]
+    assert all(p["@type"] == "Person" and p["url"].startswith(f"{SITE}/people/") for p in movie["actor"])
+
+
+def test_the_review_author_links_to_their_author_page(client):
+    review = ReviewFactory()
+    profile = AuthorProfile.objects.get(user=review.author)
+    [data] = json_lds(client, review.get_absolute_url())
+    assert data["author"]["url"] == f"{SITE}{profile.get_absolute_url()}"
+
+
+def test_a_known_release_date_is_the_movies_date(client):
+    review = ReviewFactory(film=FilmFactory(release_year=2017, release_date="2017-07-28"))
+    [data] = json_lds(client, review.get_absolute_url())
+    assert data["itemReviewed"]["dateCreated"] == "2017-07-28"
+
+
+def test_an_unrated_review_claims_no_rating(client):
+    [data] = json_lds(client, ReviewFactory(rating=None).get_absolute_url())
+    assert "reviewRating" not in data
+    assert data["itemReviewed"]["name"] and data["author"]["name"]
+
+
+def test_a_title_cannot_break_out_of_the_script_element(client):
+    title = "</script><script>alert('x')</script> & <!-- more"
+    review = ReviewFactory(title=title)
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert "<script>alert" not in html
+    assert html.count("<script") == html.count("</script>") == 1
+    [data] = json_lds(client, review.get_absolute_url())
+    assert data["name"] == title
+
+
+def test_json_ld_escapes_html_special_characters():
+    assert str(json_ld({"name": "<&>"})) == (
+        '<script type="application/ld+json">{"name": "\\u003C\\u0026\\u003E"}</script>'
+    )
+
+
+def test_film_page_carries_the_movie_with_its_aggregate_rating(client, ballerina):
+    ReviewFactory(film=ballerina, rating=Decimal("4"))
+    ReviewFactory(film=ballerina, rating=Decimal("4.5"))
+    ReviewFactory(film=ballerina, rating=None)
+    ReviewFactory(film=ballerina, rating=Decimal("1"), status="draft")
+    [movie] = json_lds(client, ballerina.get_absolute_url())
+    assert_google_can_show_an_aggregate_rating(movie)
+    assert movie["@type"] == "Movie" and movie["name"] == "Ballerina"
+    assert movie["aggregateRating"] == {
+        "@type": "AggregateRating",
+        "ratingValue": 4.3,  # (4 + 4.5) / 2, as the page shows it
+        "ratingCount": 2,
+        "reviewCount": 3,
+        "bestRating": 5,
+        "worstRating": 0.5,
+    }
+    assert movie["duration"] == "PT125M"
+    assert [p["name"] for p in movie["director"]] == ["Len Wiseman"]
+    assert [p["name"] for p in movie["actor"]] == ["Ana de Armas", "Keanu Reeves"]
+
+
+def test_a_film_without_ratings_claims_no_aggregate_rating(client, ballerina):
+    ReviewFactory(film=ballerina, rating=None)
+    [movie] = json_lds(client, ballerina.get_absolute_url())
+    assert movie["@type"] == "Movie" and "aggregateRating" not in movie
+
+
+def test_person_page_carries_a_person(client):
+    person = PersonFactory(
+        name="Ana de Armas", bio="Cuban-Spanish actor.", photo=image_file("ana.jpg"), photo_alt="Ana smiling."
+    )
+    [data] = json_lds(client, person.get_absolute_url())
+    assert data == {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": "Ana de Armas",
+        "url": f"{SITE}/people/{person.slug}/",
+        "description": "Cuban-Spanish actor.",
+        "image": f"{SITE}{person.photo.url}",
+    }
