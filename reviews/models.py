@@ -137,6 +137,7 @@ class Film(SluggedModel):
         if not self.slug:
             self.slug = unique_slug(self, f"{self.title} {self.release_year}")
         super().save(*args, **kwargs)
+        touch_review_pages(film=self)
 
     def get_absolute_url(self):
         return reverse("reviews:film_detail", args=[self.slug])
@@ -192,6 +193,10 @@ class Person(SluggedModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        touch_review_pages(film__credits__person=self)
+
     def get_absolute_url(self):
         return reverse("reviews:person_detail", args=[self.slug])
 
@@ -228,9 +233,23 @@ class Credit(models.Model):
         role = f" as {self.character}" if self.character else ""
         return f"{self.person} — {self.get_job_display()}{role} ({self.film.title})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        touch_review_pages(film_id=self.film_id)
+
+    def delete(self, *args, **kwargs):
+        touch_review_pages(film_id=self.film_id)
+        return super().delete(*args, **kwargs)
+
     def clean(self):
         if self.character and self.job != self.Job.CAST:
             raise ValidationError({"character": "Only cast credits have a character."})
+
+
+def touch_review_pages(**lookup) -> None:
+    """Review pages show their film's title, facts and credits: a change there changes the page too
+    (its ETag and Last-Modified), though the review itself was not edited."""
+    Review.objects.filter(**lookup).update(page_changed_at=timezone.now())
 
 
 def group_credits(credits):

@@ -241,3 +241,24 @@ def test_a_film_feed_does_not_change_with_another_films_review(client, review):
     copy = client.get(url)
     ReviewFactory(title="About another film")
     assert client.get(url, headers={"if-none-match": copy["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("change", ["film", "person", "credit added", "credit removed"])
+def test_editing_the_film_or_its_people_refreshes_the_review_page(client, review, change):
+    from tests.factories import CreditFactory
+
+    credit = CreditFactory(film=review.film)
+    Review.objects.filter(pk=review.pk).update(page_changed_at=review.page_changed_at)  # as before the credit
+    copy = visit(client, review)
+    assert revisit(client, review, copy).status_code == 304
+    if change == "film":
+        review.film.title = "A better title"
+        review.film.save()
+    elif change == "person":
+        credit.person.name = "Renamed Person"
+        credit.person.save()
+    elif change == "credit added":
+        CreditFactory(film=review.film)
+    else:
+        credit.delete()
+    assert revisit(client, review, copy).status_code == 200
