@@ -1,5 +1,15 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.conf import settings
+from django.db.models import Q
+from django.db.models.signals import post_migrate, post_save
+
+
+def author_renamed(sender, instance, created, **kwargs):
+    """Bylines show the author's name: their review pages and feeds change with it."""
+    from .models import touch_review_pages
+
+    if not created:
+        touch_review_pages(Q(author_id=instance.pk))
 
 
 class ReviewsConfig(AppConfig):
@@ -13,3 +23,4 @@ class ReviewsConfig(AppConfig):
         post_migrate.connect(sync_groups, sender=self, dispatch_uid="reviews.sync_groups")
         # Responsive copies of hero images, posters and photos follow their rows: made on save, deleted with them.
         renditions.connect()
+        post_save.connect(author_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="reviews.author_renamed")

@@ -94,12 +94,15 @@ class ReviewFeed(Feed):
         """
         now = timezone.now()
         state = self.reviews(slug).aggregate(
-            count=Count("pk"), updated=Max("updated_at"), live=Max("published_at", filter=Q(published_at__lte=now))
+            count=Count("pk"),
+            updated=Max("updated_at"),
+            touched=Max("page_changed_at"),  # the film, its genres, people or the author changed
+            live=Max("published_at", filter=Q(published_at__lte=now)),
         )
         if not state["count"]:
             return None
-        last_modified = max(filter(None, [state["updated"], state["live"]]))
-        return (type(self).__name__, slug, state["count"], state["updated"], state["live"]), last_modified
+        last_modified = max(filter(None, [state["updated"], state["touched"], state["live"]]))
+        return (type(self).__name__, slug, *state.values()), last_modified
 
     # --- The feed ---
 

@@ -20,6 +20,7 @@ import nh3
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 # What the editor writes for a dropped image until the author describes it; a review keeping it is refused.
 IMAGE_PLACEHOLDER_ALT = "Describe this image"
@@ -55,8 +56,8 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_CLASSES = {
     "a": {"headerlink", "footnote-ref", "footnote-backref", "mention"},
-    "div": {"footnote"},
-    "details": {"spoiler"},
+    "div": {"footnote", "paragraph"},
+    "details": {"spoiler", "spoiler-inline"},
     "mark": {"mention-missing"},
 }
 ALLOWED_ATTRIBUTES["mark"] = {"title"}
@@ -83,14 +84,20 @@ class _MentionProcessor(InlineProcessor):
 
 
 class _SpoilerProcessor(BlockProcessor):
-    """Blocks from one starting with `||` to one ending with `||` become a closed <details>."""
+    """Blocks from one starting with `||` to one ending with `||` become a closed <details>.
+
+    Bars inside those blocks belong to inline spoilers instead (`||a|| and ||b||` is two of them).
+    """
 
     def test(self, parent, block):
-        return block.startswith("||")
+        return block.startswith("||") and "||" not in block[2:].rstrip()[:-2]
 
     def run(self, parent, blocks):
         for end, block in enumerate(blocks):
-            if block.rstrip().endswith("||") and (end > 0 or len(block.strip()) > 4):
+            stripped = block.rstrip()
+            if end > 0 and "||" in stripped[:-2]:
+                return False  # more bars on the way: inline spoilers, not a passage
+            if stripped.endswith("||") and (end > 0 or len(stripped) > 4):
                 break
         else:
             return False  # never closed: leave the bars as text
@@ -105,6 +112,28 @@ class _SpoilerProcessor(BlockProcessor):
         return True
 
 
+class _InlineSpoilerProcessor(InlineProcessor):
+    """`||words||` inside a sentence: a small <details> the reader opens in place."""
+
+    def handleMatch(self, m, data):  # noqa: N802 (Markdown's API)
+        details = etree.Element("details", {"class": "spoiler-inline"})
+        summary = etree.SubElement(details, "summary")
+        summary.text = "spoiler"
+        hidden = etree.SubElement(details, "span")
+        hidden.text = m.group(1)
+        return details, m.start(0), m.end(0)
+
+
+class _SpoilerParagraphs(Treeprocessor):
+    """A paragraph may not hold a <details> (browsers would split it): such paragraphs become a <div>."""
+
+    def run(self, root):
+        for paragraph in root.iter("p"):
+            if paragraph.find("details") is not None:
+                paragraph.tag = "div"
+                paragraph.set("class", "paragraph")
+
+
 class ReviewExtension(Extension):
     def __init__(self, mentions: dict[str, str] | None = None, flag_missing: bool = False):
         super().__init__()
@@ -113,6 +142,8 @@ class ReviewExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         md.inlinePatterns.register(_MentionProcessor(self.mentions, self.flag_missing), "mention", 175)
         md.parser.blockprocessors.register(_SpoilerProcessor(md.parser), "spoiler", 105)
+        md.inlinePatterns.register(_InlineSpoilerProcessor(r"\|\|(?=\S)(.+?)(?<=\S)\|\|"), "inline_spoiler", 174)
+        md.treeprocessors.register(_SpoilerParagraphs(md), "spoiler_paragraphs", 5)
 
 
 class _ImageFinder(HTMLParser):

@@ -77,6 +77,10 @@ class Genre(SluggedModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        touch_review_pages(Q(film__genres=self))
+
     def get_absolute_url(self):
         return reverse("reviews:genre_detail", args=[self.slug])
 
@@ -90,6 +94,10 @@ class Franchise(SluggedModel):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        touch_review_pages(Q(film__franchise=self))
 
     def get_absolute_url(self):
         return reverse("reviews:franchise_detail", args=[self.slug])
@@ -137,7 +145,12 @@ class Film(SluggedModel):
         if not self.slug:
             self.slug = unique_slug(self, f"{self.title} {self.release_year}")
         super().save(*args, **kwargs)
-        touch_review_pages(film=self)
+        # Its title shows on its reviews, on reviews that mention it and on its franchise's other reviews.
+        shown_on = Q(film=self) | Q(mentioned_films=self)
+        if self.franchise_id:
+            shown_on |= Q(film__franchise_id=self.franchise_id)
+        touch_review_pages(shown_on)
+        Review.refresh_mentions_of(self.title, film=self)
 
     def get_absolute_url(self):
         return reverse("reviews:film_detail", args=[self.slug])
@@ -195,7 +208,8 @@ class Person(SluggedModel):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        touch_review_pages(film__credits__person=self)
+        touch_review_pages(Q(film__credits__person=self) | Q(mentioned_people=self))
+        Review.refresh_mentions_of(self.name, person=self)
 
     def get_absolute_url(self):
         return reverse("reviews:person_detail", args=[self.slug])
@@ -235,10 +249,10 @@ class Credit(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        touch_review_pages(film_id=self.film_id)
+        touch_review_pages(Q(film_id=self.film_id))
 
     def delete(self, *args, **kwargs):
-        touch_review_pages(film_id=self.film_id)
+        touch_review_pages(Q(film_id=self.film_id))
         return super().delete(*args, **kwargs)
 
     def clean(self):
@@ -246,10 +260,11 @@ class Credit(models.Model):
             raise ValidationError({"character": "Only cast credits have a character."})
 
 
-def touch_review_pages(**lookup) -> None:
-    """Review pages show their film's title, facts and credits: a change there changes the page too
-    (its ETag and Last-Modified), though the review itself was not edited."""
-    Review.objects.filter(**lookup).update(page_changed_at=timezone.now())
+def touch_review_pages(condition: Q) -> None:
+    """Review pages (and feeds) show their film's title, facts, genres and credits, the author's name and
+    their franchise's other films: a change there changes the page too (its ETag and Last-Modified), though
+    the review itself was not edited."""
+    Review.objects.filter(pk__in=Review.objects.filter(condition).values("pk")).update(page_changed_at=timezone.now())
 
 
 def group_credits(credits):
@@ -304,6 +319,8 @@ class ReviewQuerySet(models.QuerySet):
             # update() skips save() and its signals, so keep the revisions a save would have kept.
             moved = Review.objects.filter(pk__in=moving).defer("body_html", "page_changed_at")
             Review.history.bulk_history_create(moved, update=True, default_user=by, default_date=now)
+            # Their franchises' other reviews count published reviews under "More from the World of …".
+            touch_review_pages(Q(film__franchise__films__reviews__pk__in=moving))
         return count
 
     def visible_to(self, user):
@@ -392,6 +409,9 @@ class Review(models.Model):
             self.mentioned_films.set(mentions.films)
             self.mentioned_people.set(mentions.people)
         AuthorProfile.objects.get_or_create(user_id=self.author_id)
+        if franchise_id := Film.objects.filter(pk=self.film_id).values_list("franchise_id", flat=True).first():
+            # Sibling reviews list this film's review count under "More from the World of …".
+            touch_review_pages(Q(film__franchise_id=franchise_id) & ~Q(pk=self.pk))
 
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])
@@ -400,6 +420,26 @@ class Review(models.Model):
         """Note that something on this review's page changed without the review itself changing."""
         self.page_changed_at = timezone.now()
         Review.objects.filter(pk=self.pk).update(page_changed_at=self.page_changed_at)
+
+    def refresh_mentions(self) -> None:
+        """Re-link the [[mentions]] after a film or person changed, without a new revision."""
+        mentions = resolve_mentions(self.body)
+        self.body_html = render_markdown(self.body, mentions=mentions.urls)
+        self.page_changed_at = timezone.now()
+        Review.objects.filter(pk=self.pk).update(body_html=self.body_html, page_changed_at=self.page_changed_at)
+        self.mentioned_films.set(mentions.films)
+        self.mentioned_people.set(mentions.people)
+
+    @classmethod
+    def refresh_mentions_of(cls, label: str, *, film=None, person=None) -> None:
+        """Reviews that mention a film or person by this name, or mentioned it before it was renamed."""
+        condition = Q(body__icontains=f"[[{label}")
+        if film is not None:
+            condition |= Q(mentioned_films=film)
+        if person is not None:
+            condition |= Q(mentioned_people=person)
+        for review in cls.objects.filter(pk__in=cls.objects.filter(condition).values("pk")):
+            review.refresh_mentions()
 
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():
@@ -480,6 +520,7 @@ class AuthorProfile(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
+        touch_review_pages(Q(author_id=self.user_id))
 
     def get_absolute_url(self):
         return reverse("reviews:author_detail", args=[self.slug])

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
-from django.db.models.signals import post_delete, post_init, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from PIL import Image, ImageOps
 
 # The image fields that get renditions, as (model, field).
@@ -175,7 +175,6 @@ def connect() -> None:
     for label, field_name in IMAGE_FIELDS:
         model = apps.get_model(label)
         uid = f"reviews.renditions.{label}.{field_name}"
-        post_init.connect(partial(_remember, field_name=field_name), sender=model, weak=False, dispatch_uid=uid)
         pre_save.connect(partial(_saving, field_name=field_name), sender=model, weak=False, dispatch_uid=uid)
         post_save.connect(partial(_saved, field_name=field_name), sender=model, weak=False, dispatch_uid=uid)
         post_delete.connect(partial(_deleted, field_name=field_name), sender=model, weak=False, dispatch_uid=uid)
@@ -195,17 +194,17 @@ def _current_name(instance, field_name: str) -> str | None:
     return ""
 
 
-def _remember(sender, instance, field_name, **kwargs):
-    instance.__dict__.setdefault("_rendition_sources", {})[field_name] = _current_name(instance, field_name)
-
-
 def _saving(sender, instance, field_name, **kwargs):
-    """A row built in code rather than loaded (a restored revision, say) may replace an image it never saw."""
-    if instance._state.adding:
-        stored = None
-        if instance.pk is not None:
-            stored = sender._default_manager.filter(pk=instance.pk).values_list(field_name, flat=True).first()
-        instance.__dict__.setdefault("_rendition_sources", {})[field_name] = stored or ""
+    """Ask the database which image the row holds before this save replaces it.
+
+    What the instance remembers from when it was built is not enough: a restored revision is built
+    from history (it remembers the old image, not the one stored now), a row loaded with `.only()`
+    never saw the field. One small query per image field, on saves only.
+    """
+    stored = None
+    if instance.pk is not None:
+        stored = sender._default_manager.filter(pk=instance.pk).values_list(field_name, flat=True).first()
+    instance.__dict__.setdefault("_rendition_sources", {})[field_name] = stored or ""
 
 
 def _saved(sender, instance, field_name, update_fields=None, **kwargs):

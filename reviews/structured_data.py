@@ -104,7 +104,11 @@ def _(review: Review, **page) -> dict:
         "publisher": _publisher(),
         "itemReviewed": _movie(review.film, cast=review.film.main_cast(), image=hero),
     }
-    if review.rating is not None:
+    if review.rating is None:
+        # Google requires reviewRating on a Review; without a score the page is an article about the film.
+        data["@type"] = "Article"
+        data["about"] = data.pop("itemReviewed")
+    else:
         data["reviewRating"] = {
             "@type": "Rating",
             "ratingValue": _number(review.rating),

@@ -262,3 +262,47 @@ def test_editing_the_film_or_its_people_refreshes_the_review_page(client, review
     else:
         credit.delete()
     assert revisit(client, review, copy).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change", ["genre renamed", "franchise renamed", "mentioned film renamed", "author renamed", "sibling published"]
+)
+def test_whatever_the_review_page_shows_refreshes_it_when_changed(client, review, change):
+    from tests.factories import FilmFactory, FranchiseFactory, GenreFactory
+
+    genre, saga, other = GenreFactory(), FranchiseFactory(), FilmFactory(title="Atomic Blonde")
+    review.film.genres.add(genre)
+    review.film.franchise = saga
+    review.film.save()
+    other.franchise = saga
+    other.save()
+    review.body = "Like [[Atomic Blonde]]."
+    review.save()
+    an_hour_ago = timezone.now() - timezone.timedelta(hours=1)
+    Review.objects.filter(pk=review.pk).update(updated_at=an_hour_ago, page_changed_at=an_hour_ago)
+    copy = visit(client, review)
+    assert revisit(client, review, copy).status_code == 304
+    if change == "genre renamed":
+        genre.name = "Neo-noir"
+        genre.save()
+    elif change == "franchise renamed":
+        saga.name = "The Continental"
+        saga.save()
+    elif change == "mentioned film renamed":
+        other.title = "Atomic Blonde: Director's Cut"
+        other.save()
+    elif change == "author renamed":
+        review.author.first_name = "Renamed"
+        review.author.save()
+    else:
+        ReviewFactory(film=other)  # "More from …" now counts a review of the other film
+    assert revisit(client, review, copy).status_code == 200
+
+
+def test_a_feed_changes_when_the_film_it_names_is_renamed(client, review):
+    feed = reverse("reviews:feed")
+    first = client.get(feed)
+    assert client.get(feed, headers={"if-none-match": first["ETag"]}).status_code == 304
+    review.film.title = "Ballerina: Director's Cut"
+    review.film.save()
+    assert client.get(feed, headers={"if-none-match": first["ETag"]}).status_code == 200

@@ -186,7 +186,8 @@ def test_more_from_the_franchise_on_film_and_review_pages(client):
     for url in (ballerina.get_absolute_url(), review.get_absolute_url()):
         html = html_of(client, url)
         assert "More from the World of John Wick" in html
-        assert f'<a href="{wick.get_absolute_url()}">John Wick</a>' in html and "1 review" in html
+        assert f'<a href="{wick.get_absolute_url()}">John Wick</a>' in html
+        assert '<span class="muted">· 1 review</span>' in html
         assert "Unrelated" not in html
     assert f'<a href="{ballerina.get_absolute_url()}">Ballerina</a>' in html_of(client, wick.get_absolute_url())
 
@@ -239,3 +240,44 @@ def test_author_page_query_count_does_not_grow(client, django_assert_max_num_que
     with django_assert_max_num_queries(3):
         html = html_of(client, "/authors/busy-writer/")
     assert html.count('class="card"') == 30
+
+
+def test_mention_links_follow_a_film_whose_address_changes(client, cast):
+    atomic, _ = cast
+    review = ReviewFactory(body="See [[Atomic Blonde]].")
+    atomic.slug = "atomic-blonde-the-film"
+    atomic.save()
+    html = html_of(client, review.get_absolute_url())
+    assert 'class="mention" href="/films/atomic-blonde-the-film/"' in html
+    assert client.get("/films/atomic-blonde-the-film/").status_code == 200
+
+
+def test_a_film_added_after_the_review_gets_its_mentions_linked(client):
+    review = ReviewFactory(body="Waiting for [[Nobody Film]].")
+    assert 'class="mention"' not in review.body_html
+    film = FilmFactory(title="Nobody Film")
+    review.refresh_from_db()
+    assert f'class="mention" href="{film.get_absolute_url()}"' in review.body_html
+    assert list(review.mentioned_films.all()) == [film]
+    assert review.history.count() == 1  # re-linking is not an edit: no new revision
+
+
+def test_inline_spoilers_hide_words_inside_a_sentence():
+    html = render_markdown("The twist: ||the butler did it||, of course.")
+    assert "||" not in html
+    assert (
+        '<details class="spoiler-inline">\n<summary>spoiler</summary>\n<span>the butler did it</span></details>' in html
+    )
+    assert html.startswith('<div class="paragraph">')  # a <p> may not hold a <details>
+
+
+def test_two_inline_spoilers_in_one_paragraph_stay_two():
+    html = render_markdown("||Eve|| survives and ||Wick|| walks away.")
+    assert html.count('<details class="spoiler-inline">') == 2
+    assert "<span>Eve</span>" in html and "<span>Wick</span>" in html and " survives and " in html
+
+
+def test_the_spoiler_note_does_not_claim_hidden_passages_that_are_not_there(client):
+    review = ReviewFactory(contains_spoilers=True, body="The details of the heist are the point.")
+    html = html_of(client, review.get_absolute_url())
+    assert "This review contains spoilers." in html and "hidden until you open them" not in html

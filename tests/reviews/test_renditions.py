@@ -375,3 +375,35 @@ def test_demo_content_gets_renditions(settings, client):
         assert "480w.webp" in renditions_of(film.poster)
     html = client.get(reverse("reviews:home")).content.decode()
     assert len(pictures(html)) == Review.objects.published().exclude(hero_image="").count()
+
+
+def test_restoring_a_revision_in_the_admin_drops_the_replaced_images_renditions(
+    editor_client, django_capture_on_commit_callbacks
+):
+    from tests.reviews.test_revisions import form_data, restore_url
+
+    review = ReviewFactory(hero_image=picture_file("first.jpg"), hero_alt="First.")
+    first = review.hero_image
+    with django_capture_on_commit_callbacks(execute=True):
+        review = Review.objects.get(pk=review.pk)
+        review.hero_image = picture_file("second.jpg")
+        review.save()
+    second = review.hero_image
+    revision = review.history.earliest()
+    form = editor_client.get(restore_url(revision)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor_client.post(restore_url(revision), form_data(form)).status_code == 302
+    assert Review.objects.get().hero_image.name == first.name
+    assert len(renditions_of(first)) == 7
+    assert renditions_of(second) == {}
+
+
+def test_replacing_an_image_on_a_row_loaded_without_it_drops_the_old_renditions(django_capture_on_commit_callbacks):
+    person = PersonFactory(photo=picture_file("before.jpg", size=(500, 500)), photo_alt="Before.")
+    before = person.photo
+    with django_capture_on_commit_callbacks(execute=True):
+        partial = Person.objects.only("pk", "name").get(pk=person.pk)
+        partial.photo = picture_file("after.jpg", size=(500, 500))
+        partial.photo_alt = "After."
+        partial.save()
+    assert renditions_of(before) == {}

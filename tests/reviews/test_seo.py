@@ -172,12 +172,17 @@ def test_every_public_page_has_a_title_description_canonical_url_and_card(client
     film.franchise = franchise
     film.save()
     review = ReviewFactory(film=film, rating=Decimal("4"))
-    for obj in [None, review, film, person, genre, franchise]:
+    author = review.author.author_profile
+    author.bio = "Writes about action films."
+    author.save()
+    for obj in [None, review, film, person, genre, franchise, author]:
         url = obj.get_absolute_url() if obj else reverse("reviews:home")
         page = head(client, url)
         assert page.title.strip() and page["description"].strip(), url
         assert page.canonical == [f"{SITE}{url}"]
         assert page["og:title"] and page["og:url"] == f"{SITE}{url}" and page["twitter:card"]
+        if obj is author:
+            assert page["og:type"] == "profile" and page["og:description"] == "Writes about action films."
     archive = head(client, reverse("reviews:archive"))
     assert archive.canonical == [f"{SITE}/archive/"]
 

@@ -105,10 +105,10 @@ def test_a_known_release_date_is_the_movies_date(client):
     assert data["itemReviewed"]["dateCreated"] == "2017-07-28"
 
 
-def test_an_unrated_review_claims_no_rating(client):
+def test_an_unrated_review_is_an_article_about_the_movie_not_a_review_without_a_rating(client):
     [data] = json_lds(client, ReviewFactory(rating=None).get_absolute_url())
-    assert "reviewRating" not in data
-    assert data["itemReviewed"]["name"] and data["author"]["name"]
+    assert data["@type"] == "Article" and "reviewRating" not in data
+    assert data["about"]["@type"] == "Movie" and data["about"]["name"] and data["author"]["name"]
 
 
 def test_a_title_cannot_break_out_of_the_script_element(client):
