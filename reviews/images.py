@@ -130,3 +130,15 @@ def checked_upload(upload) -> ContentFile:
     checked = check_image(upload)
     stem = (upload.name or "image").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "image"
     return ContentFile(checked.content, name=f"{stem}.{checked.extension}")
+
+
+def uploaded_image_size(src: str) -> tuple[int, int] | None:
+    """(width, height) of an image the editor stored under MEDIA_URL, read from its header; else None."""
+    if not src.startswith(settings.MEDIA_URL):
+        return None
+    name = src.removeprefix(settings.MEDIA_URL)
+    try:
+        with default_storage.open(name) as stored, Image.open(stored) as image:
+            return image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None

@@ -134,16 +134,32 @@ class _SpoilerParagraphs(Treeprocessor):
                 paragraph.set("class", "paragraph")
 
 
+class _ImageSizes(Treeprocessor):
+    """Width and height on images whose size is known, so the page does not jump as they load."""
+
+    def __init__(self, md, image_size):
+        super().__init__(md)
+        self.image_size = image_size
+
+    def run(self, root):
+        for image in root.iter("img"):
+            if size := self.image_size(image.get("src", "")):
+                image.set("width", str(size[0]))
+                image.set("height", str(size[1]))
+
+
 class ReviewExtension(Extension):
-    def __init__(self, mentions: dict[str, str] | None = None, flag_missing: bool = False):
+    def __init__(self, mentions: dict[str, str] | None = None, flag_missing: bool = False, image_size=None):
         super().__init__()
-        self.mentions, self.flag_missing = mentions or {}, flag_missing
+        self.mentions, self.flag_missing, self.image_size = mentions or {}, flag_missing, image_size
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         md.inlinePatterns.register(_MentionProcessor(self.mentions, self.flag_missing), "mention", 175)
         md.parser.blockprocessors.register(_SpoilerProcessor(md.parser), "spoiler", 105)
         md.inlinePatterns.register(_InlineSpoilerProcessor(r"\|\|(?=\S)(.+?)(?<=\S)\|\|"), "inline_spoiler", 174)
         md.treeprocessors.register(_SpoilerParagraphs(md), "spoiler_paragraphs", 5)
+        if self.image_size:
+            md.treeprocessors.register(_ImageSizes(md, self.image_size), "image_sizes", 4)
 
 
 class _ImageFinder(HTMLParser):
@@ -169,13 +185,16 @@ def mention_labels(text: str) -> set[str]:
     return {" ".join(label.split()) for label in MENTION.findall(text or "")}
 
 
-def render_markdown(text: str, mentions: dict[str, str] | None = None, flag_missing: bool = False) -> str:
+def render_markdown(
+    text: str, mentions: dict[str, str] | None = None, flag_missing: bool = False, image_size=None
+) -> str:
     """Markdown → safe HTML: tables, footnotes, headings with anchors, lazy images, mentions, spoilers.
 
     `mentions` maps a mention's label, casefolded, to the URL it links to; `flag_missing` marks
-    mentions that match nothing (for the editor's preview) instead of leaving them as plain text.
+    mentions that match nothing (for the editor's preview) instead of leaving them as plain text;
+    `image_size(src)` gives the (width, height) of an image it knows, or None.
     """
-    extensions = [*EXTENSIONS, ReviewExtension(mentions, flag_missing)]
+    extensions = [*EXTENSIONS, ReviewExtension(mentions, flag_missing, image_size)]
     html = markdown.markdown(text or "", extensions=extensions, extension_configs=EXTENSION_CONFIGS)
     return nh3.clean(
         html,

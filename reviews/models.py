@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from .images import uploaded_image_size
 from .markdown import IMAGE_PLACEHOLDER_ALT, images_missing_alt, render_markdown
 from .mentions import resolve as resolve_mentions
 
@@ -399,7 +400,7 @@ class Review(models.Model):
             self.slug = unique_slug(self, self.title)
         # Rendered once here, so pages never render Markdown per request.
         mentions = resolve_mentions(self.body)
-        self.body_html = render_markdown(self.body, mentions=mentions.urls)
+        self.body_html = render_markdown(self.body, mentions=mentions.urls, image_size=uploaded_image_size)
         self.reading_minutes = reading_minutes(self.body_html)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
@@ -424,7 +425,7 @@ class Review(models.Model):
     def refresh_mentions(self) -> None:
         """Re-link the [[mentions]] after a film or person changed, without a new revision."""
         mentions = resolve_mentions(self.body)
-        self.body_html = render_markdown(self.body, mentions=mentions.urls)
+        self.body_html = render_markdown(self.body, mentions=mentions.urls, image_size=uploaded_image_size)
         self.page_changed_at = timezone.now()
         Review.objects.filter(pk=self.pk).update(body_html=self.body_html, page_changed_at=self.page_changed_at)
         self.mentioned_films.set(mentions.films)

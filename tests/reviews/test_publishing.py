@@ -1,5 +1,6 @@
 """Authors' publishing tools: scheduling, mentions, spoilers, alt text, reading time, author pages."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -281,3 +282,14 @@ def test_the_spoiler_note_does_not_claim_hidden_passages_that_are_not_there(clie
     review = ReviewFactory(contains_spoilers=True, body="The details of the heist are the point.")
     html = html_of(client, review.get_absolute_url())
     assert "This review contains spoilers." in html and "hidden until you open them" not in html
+
+
+def test_images_dropped_into_the_editor_keep_their_size_so_the_page_does_not_jump(author_client):
+    from tests.factories import image_file as make_image
+
+    upload = make_image("still.png", size=(640, 360), fmt="PNG")
+    url = author_client.post("/markdownx/upload/", {"image": upload}).json()["image_code"].split("(")[1][:-1]
+    review = ReviewFactory(body=f"![Eve on stage]({url})\n\n![Elsewhere](https://example.com/x.jpg)")
+    [tag] = [t for t in re.findall(r"<img [^>]+>", review.body_html) if url in t]
+    assert 'width="640"' in tag and 'height="360"' in tag and 'alt="Eve on stage"' in tag
+    assert review.body_html.count("width=") == 1  # a remote image's size is unknown: none is invented
