@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_search
 from .feeds import VIEWS as FEEDS
 
 app_name = "reviews"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("authors/<slug:slug>/", views.author_detail, name="author_detail"),
     path("genres/<slug:slug>/", views.genre_detail, name="genre_detail"),
     path("franchises/<slug:slug>/", views.franchise_detail, name="franchise_detail"),
+    path("search/", views_search.search_page, name="search"),
     path("archive/", views.archive_index, name="archive"),
     path("archive/<int:year>/", views.archive_period, name="archive_year"),
     path("archive/<int:year>/<int:month>/", views.archive_period, name="archive_month"),
