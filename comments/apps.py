@@ -10,13 +10,10 @@ QUEUE_PERMISSIONS = {
 
 
 def give_the_queue_to_moderators(using="default", **kwargs):
-    from django.contrib.auth.models import Group, Permission
+    from reviews.groups import grant
 
     for name, codenames in QUEUE_PERMISSIONS.items():
-        group, _ = Group.objects.using(using).get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.using(using).filter(content_type__app_label="comments", codename__in=codenames)
-        )
+        grant(name, "comments", codenames, using)
 
 
 class CommentsConfig(AppConfig):

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import linebreaks, urlize
@@ -85,10 +84,6 @@ class CommentQuerySet(models.QuerySet):
 
     def by_email(self, email: str):
         return self.filter(author_email__iexact=email.strip())
-
-    def with_thread(self):
-        """Annotate each comment with the id of the top-level comment its thread hangs from."""
-        return self.annotate(thread_id=Coalesce("root_id", "id"))
 
 
 class Comment(models.Model):
@@ -177,11 +172,12 @@ class Comment(models.Model):
         return f"{self.author_name} on {self.review}"
 
     def save(self, *args, **kwargs):
-        self.body_html = render_body(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.body_html = render_body(self.body)
         if self.parent_id and not self.pk:
             self.root_id = self.parent.root_id or self.parent_id
             self.depth = self.parent.depth + 1
-        update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
@@ -202,14 +198,12 @@ class Comment(models.Model):
     def can_take_replies(self) -> bool:
         return self.status == self.Status.APPROVED and self.depth + 1 < settings.COMMENT_MAX_DEPTH
 
-    @property
-    def rechecks_given_up(self) -> bool:
-        return self.verdict == self.Verdict.ERROR and self.next_check_at is None
-
     def move_to(self, status: str, *, by=None, note: str = "") -> None:
         """Change the status and write the history row; illegal moves raise InvalidTransition."""
         if status not in self.TRANSITIONS[self.status]:
             raise InvalidTransition(f"A {self.get_status_display().lower()} comment cannot become {status}.")
+        if self.Status.APPROVED in (self.status, status):
+            self.review.touch()  # the comment appears on or leaves the review's page
         self.status = status
         self.status_changed_at = timezone.now()
         self.save(update_fields=["status", "status_changed_at"])

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from reviews.seo import absolute_url
+
 from . import spam, tasks
 from .models import Comment, CommentEvent, count_links
 
@@ -29,10 +31,6 @@ MAX_REPORT_ATTEMPTS = 24  # about a day of tries, an hour apart at the end
 def backoff(attempts: int) -> timedelta:
     """2, 4, 8 … minutes after each failed try, never more than an hour."""
     return timedelta(minutes=min(2**attempts, 60))
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 # --- Receiving ---
@@ -100,10 +98,11 @@ def _apply_verdict(comment: Comment, verdict: str, now) -> None:
     comment.log(Kind.CHECKED, note=comment.get_verdict_display())
     if verdict in (Verdict.SPAM, Verdict.DISCARD):
         comment.move_to(Status.SPAM, note="Akismet")
-    elif _trusted(comment):
+        return
+    known = _has_approved_comment(comment)
+    if known and _trusted(comment):
         _approve(comment, by=None, note="Akismet: not spam, and this email has an approved comment")
     elif not comment.hold_notes:
-        known = _has_approved_comment(comment)
         comment.hold_notes = ["every comment waits for a moderator" if known else "first comment from this address"]
         comment.save(update_fields=["hold_notes"])
 
@@ -116,13 +115,8 @@ def _has_approved_comment(comment: Comment) -> bool:
 
 
 def _trusted(comment: Comment) -> bool:
-    """Published without a moderator: Akismet said ham, no rule held it, and the email is known."""
-    return (
-        settings.COMMENT_TRUST_KNOWN_AUTHORS
-        and comment.verdict == Verdict.HAM
-        and not comment.hold_notes
-        and _has_approved_comment(comment)
-    )
+    """Published without a moderator: Akismet said ham and no rule held it (the caller knows the email)."""
+    return settings.COMMENT_TRUST_KNOWN_AUTHORS and comment.verdict == Verdict.HAM and not comment.hold_notes
 
 
 def recheck(comment_id: int) -> str | None:
@@ -180,36 +174,24 @@ def approve(comment: Comment, *, by=None) -> None:
 
 def _approve(comment: Comment, *, by, note: str = "") -> None:
     comment.move_to(Status.APPROVED, by=by, note=note)
-    comment.review.touch()
     if comment.notify_on_approval and comment.notified_at is None:
         transaction.on_commit(partial(tasks.notify_author.enqueue, comment.pk))
 
 
 def mark_spam(comment: Comment, *, by=None) -> None:
     """File a comment as spam; if Akismet had let it pass, teach it."""
-    was_public = comment.status == Status.APPROVED
     with transaction.atomic():
         comment.move_to(Status.SPAM, by=by)
         _settle_report(comment, "spam")
-        if was_public:
-            comment.review.touch()
 
 
 def trash(comment: Comment, *, by=None) -> None:
-    was_public = comment.status == Status.APPROVED
-    with transaction.atomic():
-        comment.move_to(Status.TRASH, by=by)
-        if was_public:
-            comment.review.touch()
+    comment.move_to(Status.TRASH, by=by)
 
 
 def unapprove(comment: Comment, *, by=None) -> None:
     """Take a comment off the site and back into the queue."""
-    was_public = comment.status == Status.APPROVED
-    with transaction.atomic():
-        comment.move_to(Status.PENDING, by=by)
-        if was_public:
-            comment.review.touch()
+    comment.move_to(Status.PENDING, by=by)
 
 
 # --- Reporting to Akismet ---
@@ -295,12 +277,13 @@ def notify_moderators(comment: Comment) -> None:
         return
     review = comment.review
     why = "; ".join(comment.why_held()) or "every comment waits for a moderator"
+    change_url = absolute_url(reverse("admin:comments_comment_change", args=[comment.pk]))
     body = (
         f"{comment.author_name} <{comment.author_email}> commented on “{review.title}”.\n\n"
         f"{Truncator(comment.body).chars(600)}\n\n"
         f"Held because: {why}\n\n"
-        f"Approve, mark as spam or trash it: {absolute(reverse('admin:comments_comment_change', args=[comment.pk]))}\n"
-        f"All comments waiting: {absolute(reverse('admin:comments_comment_changelist'))}?status__exact=pending\n"
+        f"Approve, mark as spam or trash it: {change_url}\n"
+        f"All comments waiting: {absolute_url(reverse('admin:comments_comment_changelist'))}?status__exact=pending\n"
     )
     try:
         send_mail(f"[{settings.SITE_NAME}] Comment awaiting moderation: “{review.title}”", body, None, recipients)
@@ -314,7 +297,7 @@ def notify_author(comment: Comment) -> None:
         return
     if not comment.author_email:
         return
-    link = absolute(comment.get_absolute_url())
+    link = absolute_url(comment.get_absolute_url())
     body = (
         f"Hello {comment.author_name},\n\nyour comment on “{comment.review.title}” is now published:\n{link}\n\n"
         f"You asked to be told once; you will get no other email about it.\n\n— {settings.SITE_NAME}\n"

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from reviews.models import Review
+from reviews.models import touch_review_pages
+from reviews.seo import absolute_url
 
 from .models import Comment, CommentEvent
 
@@ -49,7 +50,7 @@ def export(email: str) -> list[dict]:
     return [
         {
             "review": comment.review.title,
-            "review_url": settings.SITE_URL + comment.review.get_absolute_url(),
+            "review_url": absolute_url(comment.review.get_absolute_url()),
             "name": comment.author_name,
             "email": comment.author_email,
             "website": comment.author_url,
@@ -92,5 +93,5 @@ def erase(email: str, *, delete: bool = False) -> int:
         ids = list(comments.values_list("pk", flat=True))
         count += comments.update(**anonymous)
         CommentEvent.objects.bulk_create(CommentEvent(comment_id=pk, kind=CommentEvent.Kind.ANONYMISED) for pk in ids)
-        Review.objects.filter(pk__in=review_ids).update(page_changed_at=timezone.now())
+        touch_review_pages(Q(pk__in=review_ids))
     return count

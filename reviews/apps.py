@@ -3,12 +3,14 @@ from django.conf import settings
 from django.db.models import Q
 from django.db.models.signals import post_migrate, post_save
 
+NAME_FIELDS = {"first_name", "last_name", "username"}
 
-def author_renamed(sender, instance, created, **kwargs):
-    """Bylines show the author's name: their review pages and feeds change with it."""
+
+def author_renamed(sender, instance, created, update_fields=None, **kwargs):
+    """Bylines show the author's name: their review pages and feeds change with it (not with a login)."""
     from .models import touch_review_pages
 
-    if not created:
+    if not created and (update_fields is None or NAME_FIELDS & set(update_fields)):
         touch_review_pages(Q(author_id=instance.pk))
 
 

@@ -40,10 +40,16 @@ def codename(action: str, model: str) -> str:
     return "edit_any_review" if action == "edit_any" else f"{action}_{model}"
 
 
+def grant(group_name: str, app_label: str, codenames, using="default") -> None:
+    """Give a group (created if missing) these permissions of one app; the comments app uses it too."""
+    group, _ = Group.objects.using(using).get_or_create(name=group_name)
+    group.permissions.add(
+        *Permission.objects.using(using).filter(content_type__app_label=app_label, codename__in=codenames)
+    )
+
+
 def sync_groups(using="default", **kwargs):
     for name, models in GROUPS.items():
-        group, _ = Group.objects.using(using).get_or_create(name=name)
-        wanted = [codename(action, model) for model, actions in models.items() for action in actions]
-        group.permissions.add(
-            *Permission.objects.using(using).filter(content_type__app_label="reviews", codename__in=wanted)
+        grant(
+            name, "reviews", [codename(action, model) for model, actions in models.items() for action in actions], using
         )

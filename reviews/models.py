@@ -145,13 +145,15 @@ class Film(SluggedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, f"{self.title} {self.release_year}")
+        before = Film.objects.filter(pk=self.pk).values_list("title", "release_year", "slug").first()
         super().save(*args, **kwargs)
         # Its title shows on its reviews, on reviews that mention it and on its franchise's other reviews.
-        shown_on = Q(film=self) | Q(mentioned_films=self)
+        shown_on = Q(film=self) | Q(pk__in=Review.mentioned_films.through.objects.filter(film=self).values("review"))
         if self.franchise_id:
             shown_on |= Q(film__franchise_id=self.franchise_id)
         touch_review_pages(shown_on)
-        Review.refresh_mentions_of(self.title, film=self)
+        if before != (self.title, self.release_year, self.slug):  # new, renamed or moved: mentions may change
+            Review.refresh_mentions_of(self.title, film=self)
 
     def get_absolute_url(self):
         return reverse("reviews:film_detail", args=[self.slug])
@@ -208,9 +210,12 @@ class Person(SluggedModel):
         return self.name
 
     def save(self, *args, **kwargs):
+        before = Person.objects.filter(pk=self.pk).values_list("name", "slug").first()
         super().save(*args, **kwargs)
-        touch_review_pages(Q(film__credits__person=self) | Q(mentioned_people=self))
-        Review.refresh_mentions_of(self.name, person=self)
+        mentioned = Review.mentioned_people.through.objects.filter(person=self).values("review")
+        touch_review_pages(Q(film__in=self.credits.values("film")) | Q(pk__in=mentioned))
+        if before != (self.name, self.slug):  # new, renamed or moved: mentions may change
+            Review.refresh_mentions_of(self.name, person=self)
 
     def get_absolute_url(self):
         return reverse("reviews:person_detail", args=[self.slug])
@@ -265,7 +270,7 @@ def touch_review_pages(condition: Q) -> None:
     """Review pages (and feeds) show their film's title, facts, genres and credits, the author's name and
     their franchise's other films: a change there changes the page too (its ETag and Last-Modified), though
     the review itself was not edited."""
-    Review.objects.filter(pk__in=Review.objects.filter(condition).values("pk")).update(page_changed_at=timezone.now())
+    Review.objects.filter(condition).update(page_changed_at=timezone.now())
 
 
 def group_credits(credits):
@@ -321,7 +326,7 @@ class ReviewQuerySet(models.QuerySet):
             moved = Review.objects.filter(pk__in=moving).defer("body_html", "page_changed_at")
             Review.history.bulk_history_create(moved, update=True, default_user=by, default_date=now)
             # Their franchises' other reviews count published reviews under "More from the World of …".
-            touch_review_pages(Q(film__franchise__films__reviews__pk__in=moving))
+            touch_review_pages(Q(film__franchise__in=Film.objects.filter(reviews__pk__in=moving).values("franchise")))
         return count
 
     def visible_to(self, user):
@@ -398,21 +403,26 @@ class Review(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.title)
-        # Rendered once here, so pages never render Markdown per request.
-        mentions = resolve_mentions(self.body)
-        self.body_html = render_markdown(self.body, mentions=mentions.urls, image_size=uploaded_image_size)
-        self.reading_minutes = reading_minutes(self.body_html)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
+        full_save = update_fields is None
+        if full_save or "body" in update_fields:
+            # Rendered once here, so pages never render Markdown per request.
+            mentions = resolve_mentions(self.body)
+            self.body_html = render_markdown(self.body, mentions=mentions.urls, image_size=uploaded_image_size)
+            self.reading_minutes = reading_minutes(self.body_html)
+            if not full_save:
+                kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
+        listed = ("status", "published_at", "film_id", "author_id")
+        before = Review.objects.filter(pk=self.pk).values_list(*listed).first() if full_save else None
         super().save(*args, **kwargs)
-        if update_fields is None or "body" in update_fields:
+        if full_save or "body" in update_fields:
             self.mentioned_films.set(mentions.films)
             self.mentioned_people.set(mentions.people)
-        AuthorProfile.objects.get_or_create(user_id=self.author_id)
-        if franchise_id := Film.objects.filter(pk=self.film_id).values_list("franchise_id", flat=True).first():
+        if full_save and before != tuple(getattr(self, name) for name in listed):
+            AuthorProfile.objects.get_or_create(user_id=self.author_id)
             # Sibling reviews list this film's review count under "More from the World of …".
-            touch_review_pages(Q(film__franchise_id=franchise_id) & ~Q(pk=self.pk))
+            films = [self.film_id, *([before[2]] if before else [])]
+            touch_review_pages(Q(film__franchise__in=Film.objects.filter(pk__in=films).values("franchise")))
 
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])

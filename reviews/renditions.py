@@ -201,6 +201,9 @@ def _saving(sender, instance, field_name, **kwargs):
     from history (it remembers the old image, not the one stored now), a row loaded with `.only()`
     never saw the field. One small query per image field, on saves only.
     """
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and field_name not in update_fields:
+        return
     stored = None
     if instance.pk is not None:
         stored = sender._default_manager.filter(pk=instance.pk).values_list(field_name, flat=True).first()

@@ -306,3 +306,21 @@ def test_a_feed_changes_when_the_film_it_names_is_renamed(client, review):
     review.film.title = "Ballerina: Director's Cut"
     review.film.save()
     assert client.get(feed, headers={"if-none-match": first["ETag"]}).status_code == 200
+
+
+def test_an_author_logging_in_does_not_refresh_their_pages(client, review):
+    copy = visit(client, review)
+    Client().force_login(review.author)  # saves last_login only
+    assert revisit(client, review, copy).status_code == 304
+
+
+def test_saving_a_film_unchanged_does_not_rewrite_the_reviews_that_mention_it(review):
+    from tests.factories import FilmFactory
+
+    film = FilmFactory(title="Atomic Blonde")
+    mentioning = ReviewFactory(body="Like [[Atomic Blonde]].")
+    Review.objects.filter(pk=mentioning.pk).update(body_html="<p>as stored</p>")
+    film.synopsis = "A spy in Berlin."
+    film.save()
+    mentioning.refresh_from_db()
+    assert mentioning.body_html == "<p>as stored</p>"  # no re-render when the name did not change
