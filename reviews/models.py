@@ -36,6 +36,30 @@ def half_step_constraint(field: str, name: str, *, nullable: bool) -> models.Che
     )
 
 
+def alt_text_required(image: str, alt: str, name: str, what: str) -> models.CheckConstraint:
+    """The database refuses a stored image without alt text; `require_alt_text` says so by the field."""
+    return models.CheckConstraint(
+        condition=Q(**{image: ""}) | ~Q(**{alt: ""}),
+        name=name,
+        violation_error_message=f"Describe the {what} for readers who cannot see it.",
+    )
+
+
+def require_alt_text(instance: models.Model, image: str, alt: str, what: str) -> None:
+    if getattr(instance, image) and not getattr(instance, alt).strip():
+        raise ValidationError({alt: f"Describe the {what} for readers who cannot see it."})
+
+
+def portrait_fields(upload_to: str):
+    """photo, photo_width, photo_height, photo_alt: the portrait of a person or an author."""
+    return (
+        models.ImageField(upload_to=upload_to, blank=True, width_field="photo_width", height_field="photo_height"),
+        models.PositiveIntegerField(null=True, editable=False),
+        models.PositiveIntegerField(null=True, editable=False),
+        models.CharField("photo alt text", max_length=300, blank=True),
+    )
+
+
 WORDS_PER_MINUTE = 230
 
 
@@ -132,11 +156,7 @@ class Film(SluggedModel):
     class Meta:
         ordering = ["-release_year", "title"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(poster="") | ~Q(poster_alt=""),
-                name="film_poster_has_alt",
-                violation_error_message="Describe the poster for readers who cannot see it.",
-            ),
+            alt_text_required("poster", "poster_alt", "film_poster_has_alt", "poster"),
         ]
 
     def __str__(self):
@@ -159,8 +179,7 @@ class Film(SluggedModel):
         return reverse("reviews:film_detail", args=[self.slug])
 
     def clean(self):
-        if self.poster and not self.poster_alt.strip():
-            raise ValidationError({"poster_alt": "Describe the poster for readers who cannot see it."})
+        require_alt_text(self, "poster", "poster_alt", "poster")
         if self.release_date and self.release_date.year != self.release_year:
             raise ValidationError({"release_date": "The release date must fall in the release year."})
 
@@ -190,20 +209,13 @@ class Film(SluggedModel):
 class Person(SluggedModel):
     name = models.CharField(max_length=200)
     bio = models.TextField("short bio", blank=True)
-    photo = models.ImageField(upload_to="people/", blank=True, width_field="photo_width", height_field="photo_height")
-    photo_width = models.PositiveIntegerField(null=True, editable=False)
-    photo_height = models.PositiveIntegerField(null=True, editable=False)
-    photo_alt = models.CharField("photo alt text", max_length=300, blank=True)
+    photo, photo_width, photo_height, photo_alt = portrait_fields("people/")
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(photo="") | ~Q(photo_alt=""),
-                name="person_photo_has_alt",
-                violation_error_message="Describe the photo for readers who cannot see it.",
-            ),
+            alt_text_required("photo", "photo_alt", "person_photo_has_alt", "photo"),
         ]
 
     def __str__(self):
@@ -221,8 +233,7 @@ class Person(SluggedModel):
         return reverse("reviews:person_detail", args=[self.slug])
 
     def clean(self):
-        if self.photo and not self.photo_alt.strip():
-            raise ValidationError({"photo_alt": "Describe the photo for readers who cannot see it."})
+        require_alt_text(self, "photo", "photo_alt", "photo")
 
 
 class Credit(models.Model):
@@ -390,11 +401,7 @@ class Review(models.Model):
         constraints = [
             half_step_constraint("rating", "review_rating_half_steps", nullable=True),
             models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="review_status_valid"),
-            models.CheckConstraint(
-                condition=Q(hero_image="") | ~Q(hero_alt=""),
-                name="review_hero_has_alt",
-                violation_error_message="Describe the hero image for readers who cannot see it.",
-            ),
+            alt_text_required("hero_image", "hero_alt", "review_hero_has_alt", "hero image"),
         ]
 
     def __str__(self):
@@ -453,8 +460,7 @@ class Review(models.Model):
             review.refresh_mentions()
 
     def clean(self):
-        if self.hero_image and not self.hero_alt.strip():
-            raise ValidationError({"hero_alt": "Describe the hero image for readers who cannot see it."})
+        require_alt_text(self, "hero_image", "hero_alt", "hero image")
         if missing := images_missing_alt(render_markdown(self.body)):
             names = ", ".join(f"“{src.rsplit('/', 1)[-1]}”" for src in missing)
             raise ValidationError(
@@ -509,19 +515,12 @@ class AuthorProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile")
     slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
     bio = models.TextField("short bio", blank=True)
-    photo = models.ImageField(upload_to="authors/", blank=True, width_field="photo_width", height_field="photo_height")
-    photo_width = models.PositiveIntegerField(null=True, editable=False)
-    photo_height = models.PositiveIntegerField(null=True, editable=False)
-    photo_alt = models.CharField("photo alt text", max_length=300, blank=True)
+    photo, photo_width, photo_height, photo_alt = portrait_fields("authors/")
 
     class Meta:
         ordering = ["user__first_name", "user__last_name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(photo="") | ~Q(photo_alt=""),
-                name="author_photo_has_alt",
-                violation_error_message="Describe the photo for readers who cannot see it.",
-            ),
+            alt_text_required("photo", "photo_alt", "author_photo_has_alt", "photo"),
         ]
 
     def __str__(self):
@@ -537,8 +536,7 @@ class AuthorProfile(models.Model):
         return reverse("reviews:author_detail", args=[self.slug])
 
     def clean(self):
-        if self.photo and not self.photo_alt.strip():
-            raise ValidationError({"photo_alt": "Describe the photo for readers who cannot see it."})
+        require_alt_text(self, "photo", "photo_alt", "photo")
 
     @property
     def name(self) -> str:

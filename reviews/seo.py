@@ -92,25 +92,16 @@ def _(film: Film) -> PageMeta:
     )
 
 
-@page_meta.register
-def _(person: Person) -> PageMeta:
+@page_meta.register(Person)
+@page_meta.register(AuthorProfile)
+def _(someone) -> PageMeta:
+    """A person in the films, or a reviewer: both have a name, a short bio and a portrait."""
     return PageMeta(
-        title=person.name,
-        description=summary(person.bio),
-        url=person.get_absolute_url(),
+        title=someone.name,
+        description=summary(someone.bio),
+        url=someone.get_absolute_url(),
         type="profile",
-        **_image(person.photo, person.photo_alt, person.photo_width, person.photo_height),
-    )
-
-
-@page_meta.register
-def _(author: AuthorProfile) -> PageMeta:
-    return PageMeta(
-        title=author.name,
-        description=summary(author.bio),
-        url=author.get_absolute_url(),
-        type="profile",
-        **_image(author.photo, author.photo_alt, author.photo_width, author.photo_height),
+        **_image(someone.photo, someone.photo_alt, someone.photo_width, someone.photo_height),
     )
 
 
