@@ -1,0 +1,29 @@
+"""Films, the people who make them, and the reviews written about them.
+
+models/base.py holds what both share, models/catalogue.py the films and people, models/review.py the
+reviews and their authors.
+"""
+
+from .base import HALF_STEPS, SCORE_CHOICES, SluggedModel, reading_minutes, unique_slug
+from .catalogue import Credit, Film, FilmQuerySet, Franchise, Genre, Person, group_credits
+from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet, touch_review_pages
+
+__all__ = [
+    "HALF_STEPS",
+    "SCORE_CHOICES",
+    "AuthorProfile",
+    "Credit",
+    "Film",
+    "FilmQuerySet",
+    "Franchise",
+    "Genre",
+    "Person",
+    "Review",
+    "ReviewAspect",
+    "ReviewQuerySet",
+    "SluggedModel",
+    "group_credits",
+    "reading_minutes",
+    "touch_review_pages",
+    "unique_slug",
+]

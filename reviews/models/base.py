@@ -1,0 +1,83 @@
+"""What the catalogue and the reviews share: half-step scores, slugs, images that need alt text."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+
+# Ratings and aspect scores: 0.5 to 5 in half steps.
+HALF_STEPS = [Decimal(n) / 2 for n in range(1, 11)]
+SCORE_CHOICES = [(step, f"{step.normalize():f}") for step in HALF_STEPS]
+
+
+def score_field(**kwargs):
+    return models.DecimalField(max_digits=2, decimal_places=1, choices=SCORE_CHOICES, **kwargs)
+
+
+def half_step_constraint(field: str, name: str, *, nullable: bool) -> models.CheckConstraint:
+    condition = Q(**{f"{field}__in": HALF_STEPS})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(
+        condition=condition, name=name, violation_error_message="Scores go from 0.5 to 5 in half steps."
+    )
+
+
+def alt_text_required(image: str, alt: str, name: str, what: str) -> models.CheckConstraint:
+    """The database refuses a stored image without alt text; `require_alt_text` says so by the field."""
+    return models.CheckConstraint(
+        condition=Q(**{image: ""}) | ~Q(**{alt: ""}),
+        name=name,
+        violation_error_message=f"Describe the {what} for readers who cannot see it.",
+    )
+
+
+def require_alt_text(instance: models.Model, image: str, alt: str, what: str) -> None:
+    if getattr(instance, image) and not getattr(instance, alt).strip():
+        raise ValidationError({alt: f"Describe the {what} for readers who cannot see it."})
+
+
+def portrait_fields(upload_to: str):
+    """photo, photo_width, photo_height, photo_alt: the portrait of a person or an author."""
+    return (
+        models.ImageField(upload_to=upload_to, blank=True, width_field="photo_width", height_field="photo_height"),
+        models.PositiveIntegerField(null=True, editable=False),
+        models.PositiveIntegerField(null=True, editable=False),
+        models.CharField("photo alt text", max_length=300, blank=True),
+    )
+
+
+WORDS_PER_MINUTE = 230
+
+
+def reading_minutes(html: str) -> int:
+    """Minutes an average reader needs for a text, at least one."""
+    return max(1, round(len(strip_tags(html).split()) / WORDS_PER_MINUTE))
+
+
+def unique_slug(instance: models.Model, value: str, field: str = "slug") -> str:
+    """A slug for `value` that no other row of the model uses yet."""
+    base = slugify(value)[:70] or "item"
+    slug, n = base, 2
+    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    while others.filter(**{field: slug}).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class SluggedModel(models.Model):
+    """A model whose slug is filled from its name when left blank."""
+
+    slug_source = "name"
+    slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, str(getattr(self, self.slug_source)))
+        super().save(*args, **kwargs)

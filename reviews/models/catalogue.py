@@ -1,0 +1,210 @@
+"""The catalogue: films, the people who make them, their credits, genres and franchises."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .base import SluggedModel, alt_text_required, portrait_fields, require_alt_text, unique_slug
+
+
+def _reviews():
+    """models/review.py imports this module, so its Review is fetched when a method needs it."""
+    from . import review
+
+    return review
+
+
+class Genre(SluggedModel):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _reviews().touch_review_pages(Q(film__genres=self))
+
+    def get_absolute_url(self):
+        return reverse("reviews:genre_detail", args=[self.slug])
+
+
+class Franchise(SluggedModel):
+    name = models.CharField(max_length=120, unique=True, help_text='Shown as "From the World of …".')
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _reviews().touch_review_pages(Q(film__franchise=self))
+
+    def get_absolute_url(self):
+        return reverse("reviews:franchise_detail", args=[self.slug])
+
+
+class FilmQuerySet(models.QuerySet):
+    def for_detail(self):
+        """Everything the film page shows, in a fixed number of queries."""
+        return self.select_related("franchise").prefetch_related(
+            "genres", Prefetch("credits", queryset=Credit.objects.select_related("person"))
+        )
+
+
+class Film(SluggedModel):
+    title = models.CharField(max_length=200)
+    release_year = models.PositiveSmallIntegerField()
+    release_date = models.DateField(null=True, blank=True, help_text="First release, where known.")
+    runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text="In minutes.")
+    synopsis = models.TextField(blank=True)
+    poster = models.ImageField(
+        upload_to="posters/", blank=True, width_field="poster_width", height_field="poster_height"
+    )
+    poster_width = models.PositiveIntegerField(null=True, editable=False)
+    poster_height = models.PositiveIntegerField(null=True, editable=False)
+    poster_alt = models.CharField("poster alt text", max_length=300, blank=True)
+    genres = models.ManyToManyField(Genre, related_name="films", blank=True)
+    franchise = models.ForeignKey(Franchise, null=True, blank=True, on_delete=models.SET_NULL, related_name="films")
+
+    objects = FilmQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-release_year", "title"]
+        constraints = [
+            alt_text_required("poster", "poster_alt", "film_poster_has_alt", "poster"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.release_year})"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, f"{self.title} {self.release_year}")
+        before = Film.objects.filter(pk=self.pk).values_list("title", "release_year", "slug").first()
+        super().save(*args, **kwargs)
+        # Its title shows on its reviews, on reviews that mention it and on its franchise's other reviews.
+        shown_on = Q(film=self) | Q(
+            pk__in=_reviews().Review.mentioned_films.through.objects.filter(film=self).values("review")
+        )
+        if self.franchise_id:
+            shown_on |= Q(film__franchise_id=self.franchise_id)
+        _reviews().touch_review_pages(shown_on)
+        if before != (self.title, self.release_year, self.slug):  # new, renamed or moved: mentions may change
+            _reviews().Review.refresh_mentions_of(self.title, film=self)
+
+    def get_absolute_url(self):
+        return reverse("reviews:film_detail", args=[self.slug])
+
+    def clean(self):
+        require_alt_text(self, "poster", "poster_alt", "poster")
+        if self.release_date and self.release_date.year != self.release_year:
+            raise ValidationError({"release_date": "The release date must fall in the release year."})
+
+    def credits_by_job(self):
+        """[(job label, [credits])] in the order of Credit.Job, from the prefetched credits."""
+        return group_credits(self.credits.all())
+
+    def directors(self):
+        return [c.person for c in self.credits.all() if c.job == Credit.Job.DIRECTOR]
+
+    def more_from_franchise(self):
+        """The other films of this film's franchise, in release order, with how many reviews each has."""
+        if not self.franchise_id:
+            return Film.objects.none()
+        published = Q(reviews__status=_reviews().Review.Status.PUBLISHED, reviews__published_at__lte=timezone.now())
+        return (
+            Film.objects.filter(franchise_id=self.franchise_id)
+            .exclude(pk=self.pk)
+            .annotate(review_count=Count("reviews", filter=published))
+            .order_by("release_year", "title")
+        )
+
+    def main_cast(self, limit: int = 5):
+        return [c for c in self.credits.all() if c.job == Credit.Job.CAST][:limit]
+
+
+class Person(SluggedModel):
+    name = models.CharField(max_length=200)
+    bio = models.TextField("short bio", blank=True)
+    photo, photo_width, photo_height, photo_alt = portrait_fields("people/")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            alt_text_required("photo", "photo_alt", "person_photo_has_alt", "photo"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        before = Person.objects.filter(pk=self.pk).values_list("name", "slug").first()
+        super().save(*args, **kwargs)
+        mentioned = _reviews().Review.mentioned_people.through.objects.filter(person=self).values("review")
+        _reviews().touch_review_pages(Q(film__in=self.credits.values("film")) | Q(pk__in=mentioned))
+        if before != (self.name, self.slug):  # new, renamed or moved: mentions may change
+            _reviews().Review.refresh_mentions_of(self.name, person=self)
+
+    def get_absolute_url(self):
+        return reverse("reviews:person_detail", args=[self.slug])
+
+    def clean(self):
+        require_alt_text(self, "photo", "photo_alt", "photo")
+
+
+class Credit(models.Model):
+    class Job(models.TextChoices):
+        DIRECTOR = "director", "Director"
+        WRITER = "writer", "Writer"
+        CAST = "cast", "Cast"
+        CINEMATOGRAPHER = "cinematographer", "Cinematographer"
+        COMPOSER = "composer", "Composer"
+        EDITOR = "editor", "Editor"
+        PRODUCER = "producer", "Producer"
+        PRODUCTION_DESIGNER = "production_designer", "Production designer"
+        STUNT_COORDINATOR = "stunt_coordinator", "Stunt coordinator"
+
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    job = models.CharField(max_length=30, choices=Job.choices, default=Job.CAST)
+    character = models.CharField(max_length=200, blank=True, help_text="For cast: the role played.")
+    billing = models.PositiveSmallIntegerField("billing order", default=100, help_text="Lower comes first.")
+
+    class Meta:
+        ordering = ["billing", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["film", "person", "job", "character"], name="credit_unique_role"),
+        ]
+
+    def __str__(self):
+        role = f" as {self.character}" if self.character else ""
+        return f"{self.person} — {self.get_job_display()}{role} ({self.film.title})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _reviews().touch_review_pages(Q(film_id=self.film_id))
+
+    def delete(self, *args, **kwargs):
+        _reviews().touch_review_pages(Q(film_id=self.film_id))
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        if self.character and self.job != self.Job.CAST:
+            raise ValidationError({"character": "Only cast credits have a character."})
+
+
+def group_credits(credits):
+    """[(job label, [credits])] in the order the jobs are declared, skipping empty jobs."""
+    groups: dict[str, list] = {job: [] for job in Credit.Job.values}
+    for credit in credits:
+        groups[credit.job].append(credit)
+    return [(Credit.Job(job).label, items) for job, items in groups.items() if items]
