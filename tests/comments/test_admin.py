@@ -53,7 +53,7 @@ def test_the_queue_lists_pending_first_and_says_why_each_is_held(moderator_clien
         verdict=Verdict.HAM,
         body="Old and waiting",
         hold_notes=["first comment from this address"],
-        created_at=timezone.now() - timedelta(days=2),
+        created_at=timezone.now() - timedelta(days=2, hours=3),
     )
     CommentFactory(review=review, status=Status.APPROVED, body="Recent and published")
     CommentFactory(
@@ -73,7 +73,7 @@ def test_the_queue_lists_pending_first_and_says_why_each_is_held(moderator_clien
     assert "first comment from this address" in html
     assert "5 links (limit 2)" in html
     assert "Akismet could not be reached (3 tries, next at" in html
-    assert "2\xa0days ago" in html or "2 days ago" in html
+    assert "2\xa0days ago" in html and "2\xa0days, " not in html  # one unit is enough in a queue
     assert old_pending.review.title in html
 
 
