@@ -1,4 +1,4 @@
-"""Posting a comment (POST/redirect/GET), a comment's permalink, and the privacy page."""
+"""Posting a comment (POST/redirect/GET), its form's CSRF token, a comment's permalink, and the privacy page."""
 
 import ipaddress
 import json
@@ -7,10 +7,13 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.urls import Resolver404, resolve, reverse
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from reviews.models import Review
 from reviews.views import render_review_page
@@ -19,7 +22,7 @@ from . import moderation, spam
 from .forms import CommentForm
 from .models import Comment
 
-REMEMBER_COOKIE = "comment_author"
+REMEMBER_COOKIE = settings.COMMENT_REMEMBER_COOKIE
 REMEMBER_SALT = "comments.remember"
 OWN_COMMENTS = "own_comments"  # session key: ids of the comments this browser posted
 RATE_WINDOWS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -118,6 +121,34 @@ def post_comment(request, slug):
     else:
         response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
     return response
+
+
+@never_cache
+@require_GET
+def form_token(request):
+    """The CSRF token for a comment form on a page served from the shared cache (static/js/comment-form.js
+    asks for it when a reader starts to write). Asking sets the reader's CSRF cookie too."""
+    return JsonResponse({"token": get_token(request)})
+
+
+def csrf_failure(request, reason=""):
+    """A comment sent without a valid CSRF token (no JavaScript on a cached page, or an old tab) is not
+    lost: the page comes back with the text in the form and a fresh token, to send again."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if match is None or match.view_name != "comments:post" or request.method != "POST":
+        return django_csrf_failure(request, reason)
+    review = get_object_or_404(Review.objects.published().for_detail(), slug=match.kwargs["slug"])
+    form = CommentForm(request.POST, review=review)
+    form.is_valid()
+    form.add_error(
+        None,
+        "Your browser's security token for this form was missing or out of date. "
+        "Everything you typed is still here: press Post comment again.",
+    )
+    return render_review_page(request, review, {"comment_form": form}, status=403)
 
 
 def permalink(request, pk):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "reviews.page_cache.PageCacheMiddleware",  # shared copies go out before the rest runs
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reviewblog.context_processors.site",
+                "reviews.page_cache.shared_csrf_token",  # after Django's own CSRF processor, to replace it
             ],
         },
     },
@@ -154,8 +156,13 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# Anonymous readers share one rendered copy of a review or the home page until what it shows changes
+# (reviews/page_cache.py); this only bounds how long an unread copy takes up room. 0 turns it off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", str(24 * 3600)))
+
 # --- Security ---
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "comments.views.csrf_failure"  # a comment sent without a token comes back, text kept
 CSRF_COOKIE_HTTPONLY = False  # the markdownx editor reads it for its AJAX calls
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -186,6 +193,8 @@ AKISMET_TIMEOUT = float(os.environ.get("AKISMET_TIMEOUT", "2"))
 COMMENT_MAX_LENGTH = int(os.environ.get("COMMENT_MAX_LENGTH", "5000"))  # characters of a body
 COMMENT_MAX_DEPTH = int(os.environ.get("COMMENT_MAX_DEPTH", "3"))  # levels of a thread, replies included
 COMMENT_MAX_LINKS = int(os.environ.get("COMMENT_MAX_LINKS", "2"))  # more links than this: held for a moderator
+# Holds a reader's name, email and website for their next comment (signed); pages for them are never shared.
+COMMENT_REMEMBER_COOKIE = "comment_author"
 COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5/m")  # per IP address: 5/m, 20/h, 10/5m, 100/d
 COMMENT_THREADS_PER_PAGE = int(os.environ.get("COMMENT_THREADS_PER_PAGE", "20"))
 # Akismet's ham from an email that already has an approved comment is published at once, as WordPress does.

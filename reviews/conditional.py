@@ -11,36 +11,15 @@ never answered with 304: their page depends on state that no timestamp records.
 
 import functools
 import hashlib
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import condition
 
-from .models import Review
-
-CODE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".json"}
-
-
-@functools.cache
-def code_version() -> str:
-    """A digest of this deployment's templates, code and static manifest, read once per process.
-
-    A new release changes it, so pages cached under the old design are sent afresh.
-    """
-    roots = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
-    roots += [Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == Path(settings.BASE_DIR)]
-    files = [path for root in roots for path in sorted(root.rglob("*")) if path.suffix in CODE_SUFFIXES]
-    files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")  # hashed CSS names, after collectstatic
-    digest = hashlib.sha256()
-    for path in files:
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+from .models import public_page_state
+from .page_cache import code_version
 
 
 def make_etag(*parts, weak: bool = False) -> str:
@@ -64,23 +43,24 @@ def cookie_state(request) -> str:
 
 
 def review_page(view):
-    """Decorate the review page: 304 for a reader whose copy is current, and never a stale 200 from a cache."""
+    """Decorate the review page: 304 for a reader whose copy is current, and never a stale 200."""
 
     @functools.wraps(view)
     def wrapper(request, slug, **kwargs):
         if answers_from_timestamps(request):
-            fields = ["pk", "updated_at", "page_changed_at"]
-            row = Review.objects.published().filter(slug=slug).values_list(*fields).first()
+            # Read already when the page cache looked for a shared copy (reviews/page_cache.py).
+            row = request.page_state if hasattr(request, "page_state") else public_page_state(slug)
             etag = last_modified = None
             if row:  # no row: not public (404), nothing to compare
-                pk, updated_at, page_changed_at = row
-                # Weak: each copy carries a freshly masked CSRF token, so copies are equivalent, not identical.
-                etag = make_etag(pk, updated_at, page_changed_at, cookie_state(request), weak=True)
-                last_modified = max(updated_at, page_changed_at)
+                # A copy for the page cache is the same for every reader it is shared with (no token);
+                # any other carries a freshly masked CSRF token: equivalent copies, so a weak ETag.
+                readers = "shared" if getattr(request, "shared_render", False) else cookie_state(request)
+                etag = make_etag(*row, readers, weak=True)
+                last_modified = max(filter(None, row[1:]))
             response = condition(lambda *a, **k: etag, lambda *a, **k: last_modified)(view)(request, slug, **kwargs)
         else:
             response = view(request, slug, **kwargs)
-        # The page carries this reader's CSRF token: only their browser may keep it, and it asks every time.
+        # The page may carry this reader's CSRF token: only their browser may keep it, and it asks every time.
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])
         return response

@@ -12,11 +12,10 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import feedgenerator, timezone
+from django.utils import feedgenerator
 
 from . import conditional
 from .models import Film, Genre, Person, Review
@@ -87,22 +86,11 @@ class ReviewFeed(Feed):
         return self.reviews(subject.slug if subject else None).published().for_feed()[:FEED_ITEMS]
 
     def changes(self, slug=None):
-        """(What identifies the feed's state, when it last changed), in one query; None without reviews.
-
-        An edit or unpublishing bumps updated_at, a scheduled review going live passes its
-        published_at, and a deletion changes the count.
-        """
-        now = timezone.now()
-        state = self.reviews(slug).aggregate(
-            count=Count("pk"),
-            updated=Max("updated_at"),
-            touched=Max("page_changed_at"),  # the film, its genres, people or the author changed
-            live=Max("published_at", filter=Q(published_at__lte=now)),
-        )
-        if not state["count"]:
+        """(What identifies the feed's state, when it last changed), in one query; None without reviews."""
+        count, *stamps = self.reviews(slug).change_state()
+        if not count:
             return None
-        last_modified = max(filter(None, [state["updated"], state["touched"], state["live"]]))
-        return (type(self).__name__, slug, *state.values()), last_modified
+        return (type(self).__name__, slug, count, *stamps), max(filter(None, stamps))
 
     # --- The feed ---
 

@@ -11,19 +11,22 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from . import conditional
-from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, group_credits
+from . import conditional, page_cache
+from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, group_credits, public_page_state
 
 
 def _page(request, queryset):
     return Paginator(queryset, settings.REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
 
 
+@page_cache.cached_page(lambda: Review.objects.change_state(), query_keys={"page"})
 def home(request):
     page = _page(request, Review.objects.published().for_list())
     return render(request, "reviews/home.html", {"page": page})
 
 
+# The comment page and the comment being answered make copies of their own.
+@page_cache.cached_page(public_page_state, query_keys={"cpage", "replytocom"})
 @conditional.review_page
 def review_detail(request, slug):
     review = get_object_or_404(Review.objects.visible_to(request.user).for_detail(), slug=slug)

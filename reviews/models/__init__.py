@@ -6,7 +6,7 @@ reviews and their authors.
 
 from .base import HALF_STEPS, SCORE_CHOICES, SluggedModel, reading_minutes, unique_slug
 from .catalogue import Credit, Film, FilmQuerySet, Franchise, Genre, Person, group_credits
-from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet, touch_review_pages
+from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet, public_page_state, touch_review_pages
 
 __all__ = [
     "HALF_STEPS",
@@ -24,6 +24,7 @@ __all__ = [
     "SluggedModel",
     "group_credits",
     "reading_minutes",
+    "public_page_state",
     "touch_review_pages",
     "unique_slug",
 ]

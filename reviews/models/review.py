@@ -1,12 +1,15 @@
 """Reviews, their scorecards and their authors' pages."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Prefetch, Q, Value
+from django.db import connection, models, transaction
+from django.db.models import Count, Max, Prefetch, Q, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
@@ -32,10 +35,50 @@ def touch_review_pages(condition: Q) -> None:
     Review.objects.filter(condition).update(page_changed_at=timezone.now())
 
 
+PAGE_STATE_SQL = """
+    SELECT id, updated_at, page_changed_at,
+           (SELECT MAX(published_at) FROM reviews_review WHERE status = %s AND published_at <= %s)
+    FROM reviews_review WHERE slug = %s AND status = %s AND published_at <= %s
+"""
+
+
+def aware(value) -> datetime | None:
+    """A timestamp as the ORM would give it (SQLite hands back naive UTC text or datetimes)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return timezone.make_aware(value, UTC) if value and timezone.is_naive(value) else value
+
+
+def public_page_state(slug: str) -> tuple | None:
+    """What the public page of review `slug` stands for, or None when it is not public:
+    (pk, updated_at, page_changed_at, newest_live). The last moves when a scheduled review goes live
+    and joins the page's lists. The page cache and the ETag ask this on every request, so it is one
+    hand-written query: building it with the ORM took longer than serving the cached page.
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    published = Review.Status.PUBLISHED
+    with connection.cursor() as cursor:
+        cursor.execute(PAGE_STATE_SQL, [published, now, slug, published, now])
+        row = cursor.fetchone()
+    return row and (row[0], *map(aware, row[1:]))
+
+
 class ReviewQuerySet(models.QuerySet):
     def published(self):
         """What the public may read: published, and not dated in the future."""
         return self.filter(status=Review.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def change_state(self) -> tuple:
+        """One row that changes whenever any of these reviews' pages or lists would: an edit or
+        unpublishing bumps updated_at, a scheduled review going live passes its published_at, a film,
+        person, author or comment change bumps page_changed_at, and a deletion changes the count."""
+        state = self.aggregate(
+            count=Count("pk"),
+            updated=Max("updated_at"),
+            touched=Max("page_changed_at"),
+            live=Max("published_at", filter=Q(published_at__lte=timezone.now())),
+        )
+        return tuple(state.values())
 
     def for_list(self):
         """The shape of a review card: film and author (with their page) in the same query."""

@@ -1,0 +1,202 @@
+"""bench/run's engine: build a throwaway site, serve it with gunicorn on 127.0.0.1, drive each page
+with wrk for a bounded time, and print requests/s, p50/p99 latency and the ratio to a "hello" view
+served by the same gunicorn configuration, with the peak memory of each worker.
+
+Cold: a server with no cache at all (every request renders). Warm: the site's own cache, primed by
+one request. Logged in: the warm server, with an author's session cookie (never served from cache).
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+
+# (page, server, target ratio to hello): the targets of issue 5.
+TARGETS = {
+    ("review", "warm"): 0.90,
+    ("review", "cold"): 0.25,
+    ("review", "logged in"): 0.25,
+    ("home", "cold"): 0.50,
+    ("film", "cold"): 0.50,
+}
+
+
+@dataclass
+class Result:
+    page: str
+    mode: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_database(workdir: Path) -> str:
+    """SQLite in the work folder, or a fresh `<name>_bench` database beside the one DATABASE_URL names."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return f"sqlite:///{workdir / 'db.sqlite3'}"
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'reviewblog'}_bench"
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def site_env(workdir: Path, database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "BENCH_CACHE"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        SECRET_KEY="bench-only-" + os.urandom(16).hex(),
+        DATABASE_URL=database_url,
+        MEDIA_ROOT=str(workdir / "media"),
+        STATIC_ROOT=str(workdir / "static"),
+        SITE_URL="http://127.0.0.1",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+@contextmanager
+def gunicorn(env: dict, cache: str):
+    port = free_port()
+    env = env | ({"BENCH_CACHE": "off"} if cache == "off" else {})
+    command = [PYTHON, "-m", "gunicorn", "reviewblog.wsgi", "--workers", str(WORKERS)]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/bench/hello/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("gunicorn did not start")
+        yield base, server.pid
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def worker_peak_mib(master: int) -> list[float]:
+    """Peak resident memory (VmHWM) of each gunicorn worker, read from /proc."""
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0")) == master and "VmHWM" in fields:
+            peaks.append(int(fields["VmHWM"].split()[0]) / 1024)
+    return sorted(peaks)
+
+
+def to_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def wrk(url: str, page: str, mode: str, headers: list[str] = ()) -> Result:
+    # Prime: the first request renders (and, on the warm server, fills the cache) in each worker.
+    request = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))
+    for _ in range(WORKERS * 4):
+        with urllib.request.urlopen(request, timeout=30) as response:
+            if response.status != 200:
+                raise SystemExit(f"{url} answered {response.status}")
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=SECONDS + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out))
+    result = Result(page, mode, rps, p50, p99, errors)
+    print(f"  {page:<7} {mode:<10} {rps:9.0f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms", flush=True)
+    return result
+
+
+def report(results: list[Result], memory: dict[str, list[float]]) -> bool:
+    hello = [r.rps for r in results if r.page == "hello"]
+    baseline = sum(hello) / len(hello)
+    print(f"\nhello view: {', '.join(f'{h:.0f}' for h in hello)} req/s (mean {baseline:.0f}, the 100 % mark)\n")
+    print(f"{'page':<8}{'server':<11}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'of hello':>10}{'target':>9}")
+    met = True
+    for r in results:
+        if r.page == "hello":
+            continue
+        ratio = r.rps / baseline
+        target = TARGETS.get((r.page, r.mode))
+        verdict = ""
+        if target is not None:
+            ok = ratio >= target and not r.errors
+            met &= ok
+            verdict = f"{target:>8.0%} {'met' if ok else 'MISSED'}"
+        errors = f"  ({r.errors} errors)" if r.errors else ""
+        print(f"{r.page:<8}{r.mode:<11}{r.rps:8.0f}{r.p50_ms:9.2f}{r.p99_ms:9.2f}{ratio:10.0%}{verdict}{errors}")
+    for server, peaks in memory.items():
+        print(f"\npeak memory per worker, {server} server: " + ", ".join(f"{p:.0f} MiB" for p in peaks))
+    return met
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        raise SystemExit("bench/run needs wrk (apt-get install wrk)")
+    workdir = Path(tempfile.mkdtemp(prefix="reviewblog-bench-"))
+    try:
+        database_url = bench_database(workdir)
+        env = site_env(workdir, database_url)
+        engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+        print(f"Building the bench site on {engine} (200 comments, a film with 50 credits and 30 reviews)…")
+        built = subprocess.run(
+            [PYTHON, "-m", "bench.data"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        )
+        pages = json.loads(built.stdout.strip().splitlines()[-1])
+        print(f"{WORKERS} gunicorn workers, wrk with {CONNECTIONS} connections, {SECONDS} s a run\n")
+        results, memory = [], {}
+        for mode, cache in (("cold", "off"), ("warm", "on")):
+            with gunicorn(env, cache) as (base, master):
+                results.append(wrk(f"{base}/bench/hello/", "hello", mode))
+                for page in ("review", "home", "film"):
+                    results.append(wrk(base + pages[page], page, mode))
+                if cache == "on":
+                    cookie = [f"Cookie: {pages['session_cookie']}"]
+                    results.append(wrk(base + pages["review"], "review", "logged in", cookie))
+                memory[mode] = worker_peak_mib(master)
+        met = report(results, memory)
+        print("\nAll targets met." if met else "\nSome targets missed (see above).")
+        return 0
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""The page cache: a public page is rendered once per change and then served, byte for byte, to every
+anonymous reader, as a page-cache plugin does for WordPress.
+
+A cached copy is found by what the page shows: the caller passes the state of its rows (timestamps
+read in one small query), and the key also holds the deployment's code version, the path and the
+query. Any change to the rows makes a new key, so the next reader gets a fresh render at once; old
+copies simply age out. The check reads the database, so copies kept in each worker's own memory (the
+default) are never stale either, whichever process made the change.
+
+Only readers for whom the page is the same as for everyone share it: no session (staff, or a reader
+who sees their own pending comment), no flash messages, no remembered comment details. The comment
+form's CSRF token is personal, so a shared copy goes out without one: static/js/comment-form.js
+fetches the reader's token when they start writing (comments.views.form_token), and without
+JavaScript a tokenless comment comes back with its text kept and a token set (comments.views.csrf_failure).
+"""
+
+import functools
+import hashlib
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.urls import Resolver404, resolve
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import parse_http_date_safe
+
+# A reader carrying any of these sees something of their own: their session, a message, their comment details.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name, settings.COMMENT_REMEMBER_COOKIE)
+
+CODE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".json"}
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of this deployment's templates, code and static manifest, read once per process.
+
+    A new release changes it, so pages cached under the old design are sent afresh.
+    """
+    roots = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
+    roots += [Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == Path(settings.BASE_DIR)]
+    files = [path for root in roots for path in sorted(root.rglob("*")) if path.suffix in CODE_SUFFIXES]
+    files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")  # hashed CSS names, after collectstatic
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def shareable_query(request, query_keys) -> bool:
+    """Only the query parameters the page reads, with numbers for values, make copies of their own;
+    any other query renders without the cache, so made-up URLs cannot fill it."""
+    return all(name in query_keys and value.isdigit() for name, value in request.GET.items())
+
+
+def cache_key(request, state) -> str:
+    query = sorted(request.GET.items())
+    digest = hashlib.sha256(repr((code_version(), request.path, query, state)).encode()).hexdigest()
+    return f"page:{digest[:40]}"
+
+
+def cached_page(state, query_keys=frozenset()):
+    """Mark a view whose page is fixed by `state(**url kwargs)`, a small query's result (None when the
+    page is not public), for PageCacheMiddleware; `query_keys` are the query parameters it reads."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            patch_vary_headers(response, ["Cookie"])  # staff see more; a proxy must not share their copy
+            return response
+
+        wrapper.page_state, wrapper.page_query = state, frozenset(query_keys)
+        return wrapper
+
+    return decorator
+
+
+class PageCacheMiddleware:
+    """Serve the shared copy of a marked page before sessions, CSRF, users, messages and the view run,
+    with a 304 when the reader's copy is current; render and keep it when there is none.
+
+    Listed right after WhiteNoise: the security headers are still added on the way out, and the copy
+    kept is the response as the inner middleware finished it (X-Frame-Options, Vary and all).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = self.shared_key(request)  # sets request.page_state, which the view may reuse
+        if key is None:
+            return self.get_response(request)
+        response = cache.get(key)
+        if response is None:
+            request.shared_render = True  # see shared_csrf_token below
+            response = self.get_response(request)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            return response
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        return get_conditional_response(request, response.get("ETag"), last_modified, response)
+
+    @staticmethod
+    def shared_key(request) -> str | None:
+        if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+            return None
+        if any(name in request.COOKIES for name in PERSONAL_COOKIES):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        state_of = getattr(match.func, "page_state", None)
+        if state_of is None or not shareable_query(request, match.func.page_query):
+            return None
+        request.page_state = state = state_of(*match.args, **match.kwargs)
+        return None if state is None else cache_key(request, state)
+
+
+def shared_csrf_token(request) -> dict:
+    """Context processor: a page rendered for sharing carries no CSRF token (and sets no cookie).
+
+    Listed after Django's own CSRF processor, so it wins; every other page keeps the real token.
+    """
+    return {"csrf_token": ""} if getattr(request, "shared_render", False) else {}

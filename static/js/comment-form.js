@@ -1,0 +1,29 @@
+// The review page may come from the shared page cache, so its comment form carries no CSRF token of its
+// own. Fetch this reader's token when they start writing, and before the form is sent. Without this
+// script the server answers a tokenless comment with the form again, text kept and a fresh token set.
+(function () {
+  "use strict";
+  document.querySelectorAll("form.comment-form[data-token-url]").forEach(function (form) {
+    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!field || field.value) return;
+    var pending = null;
+
+    function fetchToken() {
+      if (!pending) {
+        pending = fetch(form.dataset.tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+          .then(function (data) { field.value = data.token; })
+          .catch(function () { pending = null; });
+      }
+      return pending;
+    }
+
+    form.addEventListener("focusin", fetchToken, { once: true });
+    form.addEventListener("submit", function (event) {
+      if (field.value) return;
+      event.preventDefault();
+      // Send it either way: with a token, or without one and let the server hand the form back.
+      fetchToken().then(function () { form.submit(); }, function () { form.submit(); });
+    });
+  });
+})();
