@@ -1,13 +1,21 @@
 """The comment thread and form under a review: `{% load comments %}{% comment_section review %}`.
 
 Fetches a fixed number of rows whatever the length of the discussion: the approved count, one page of
-top-level comments, and the replies of those threads, which are put into a tree here.
+top-level comments, and the replies of those threads, which are put into a tree here. The rendered
+listing is kept in the cache until the discussion changes, so most renders fetch none of them.
 """
+
+import hashlib
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from reviews.page_cache import code_version
 
 from ..forms import CommentForm
 from ..models import Comment, thread_root_q
@@ -50,10 +58,15 @@ def build_tree(roots, replies, own_ids):
     return [root for root in roots if prune(root)]
 
 
-@register.inclusion_tag("comments/_thread.html", takes_context=True)
-def comment_section(context, review):
-    request = context["request"]
-    own = own_comment_ids(request)
+def listing_key(review, cpage: str) -> str:
+    """The shared listing of one page of a review's discussion, as of its last change (`page_changed_at`
+    moves whenever a comment appears on, changes on or leaves the page)."""
+    parts = (code_version(), review.pk, review.page_changed_at, review.comments_open, cpage)
+    return "comments:listing:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def render_listing(request, review, own) -> tuple[str, int, list]:
+    """(HTML of the heading, threads and page links; the page number; the comments shown)."""
     counts = Comment.objects.filter(review=review).aggregate(
         approved=Count("pk", filter=Q(status=Comment.Status.APPROVED)),
         threads=Count("pk", filter=thread_root_q(own)),
@@ -65,33 +78,78 @@ def comment_section(context, review):
     page = paginator.get_page(request.GET.get("cpage"))
     roots = list(page.object_list)
     replies = list(Comment.objects.filter(root__in=[c.pk for c in roots]).only(*SHOWN_FIELDS)) if roots else []
-    own = set(own)
+    context = {
+        "review": review,
+        "comments": build_tree(roots, replies, set(own)),
+        "page": page,
+        "approved_count": counts["approved"],
+    }
+    return render_to_string("comments/_listing.html", context, request), page.number, [*roots, *replies]
+
+
+@register.inclusion_tag("comments/_thread.html", takes_context=True)
+def comment_section(context, review):
+    request = context["request"]
+    own = own_comment_ids(request)
+    cpage = request.GET.get("cpage", "")
+    # A reader who sees their own pending comment gets a listing of their own; everyone else shares one,
+    # so a page-cache miss (a logged-in author, the first reader after a change) skips most of the work.
+    shared = not own and settings.PAGE_CACHE_SECONDS > 0
+    key = listing_key(review, cpage if cpage.isdigit() else "") if shared else None
+    cached = cache.get(key) if key else None
+    if cached:
+        listing, page_number = cached
+        shown = None
+    else:
+        listing, page_number, shown = render_listing(request, review, own)
+        if key:
+            cache.set(key, (listing, page_number), settings.PAGE_CACHE_SECONDS)
 
     form = context.get("comment_form")
     replying_to = None
     if form is None:
         reply_id = request.GET.get("replytocom", "")
         if reply_id.isdigit():
-            replying_to = next(
-                (c for c in [*roots, *replies] if c.pk == int(reply_id) and c.can_take_replies),
-                None,
-            )
+            candidates = shown if shown is not None else Comment.objects.filter(review=review, pk=reply_id)
+            replying_to = next((c for c in candidates if c.pk == int(reply_id) and c.can_take_replies), None)
         initial = remembered_author(request)
-        initial["remember"] = bool(initial)
-        if replying_to:
-            initial["parent"] = replying_to.pk
-        form = CommentForm(review=review, initial=initial)
+        if not initial and not replying_to and settings.PAGE_CACHE_SECONDS > 0:
+            form_html = blank_form(request, review, context.get("csrf_token"))
+        else:
+            initial["remember"] = bool(initial)
+            if replying_to:
+                initial["parent"] = replying_to.pk
+            form = CommentForm(review=review, initial=initial)
     else:  # the form came back with errors: keep replying to the same comment
         replying_to = getattr(form, "cleaned_data", {}).get("parent")
 
-    return {
-        "request": request,
+    form_context = {
         "review": review,
-        "comments": build_tree(roots, replies, own),
-        "page": page,
-        "approved_count": counts["approved"],
+        "page_number": page_number,
         "form": form,
         "replying_to": replying_to,
         "max_length": settings.COMMENT_MAX_LENGTH,
         "csrf_token": context.get("csrf_token"),
     }
+    if form is not None:
+        form_html = render_to_string("comments/_form.html", form_context, request)
+    return {
+        "review": review,
+        "listing": mark_safe(listing),  # rendered from our own template, comment bodies sanitised on save
+        "form_html": mark_safe(form_html),  # noqa: S308  (rendered from our own template just now or earlier)
+    }
+
+
+# Stands in for the reader's CSRF token in the kept copy of a blank form, which holds no reader's text.
+TOKEN_SLOT = "__csrf_token_for_this_reader__"
+
+
+def blank_form(request, review, csrf_token) -> str:
+    """The empty comment form, rendered once per review and design, with this reader's token put in."""
+    key = f"comments:form:{code_version()}:{review.pk}:{settings.COMMENT_MAX_LENGTH}"
+    html = cache.get(key)
+    if html is None:
+        context = {"review": review, "form": CommentForm(review=review, initial={"remember": False})}
+        html = render_to_string("comments/_form.html", context | {"csrf_token": TOKEN_SLOT}, request)
+        cache.set(key, html, settings.PAGE_CACHE_SECONDS)
+    return html.replace(TOKEN_SLOT, str(csrf_token or ""))

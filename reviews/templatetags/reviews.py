@@ -13,3 +13,9 @@ def rating_stars(rating, size="normal"):
     rating = Decimal(rating).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     text = f"{rating.normalize():f}"  # 4.0 → "4", 3.5 → "3.5", an average of 4.3 → "4.3"
     return {"rating": rating, "text": text, "percent": f"{rating / 5 * 100:.0f}", "size": size}
+
+
+@register.filter
+def in_first_row(counter) -> bool:
+    """For a card's forloop.counter: the first row of cards (three) loads its images at once."""
+    return counter <= 3

@@ -1,12 +1,15 @@
 """Commenting on a page served from the shared page cache (reviews/page_cache.py): the copy holds no
 CSRF token, the form fetches the reader's own, and without JavaScript nothing typed is lost."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from comments import moderation
 from comments.models import Comment
-from tests.factories import UserFactory
+from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +80,29 @@ def test_other_csrf_failures_get_django_s_own_page():
     staff = Client(enforce_csrf_checks=True)
     staff.force_login(UserFactory(is_staff=True))
     assert staff.post(reverse("admin:logout")).status_code == 403
+
+
+# --- Fragments kept for pages rendered per reader ---
+
+
+def test_a_reader_with_their_own_page_still_sees_a_newly_approved_comment(review):
+    staff = Client()
+    staff.force_login(UserFactory(group="Editors", is_staff=True))
+    comment = CommentFactory(review=review, status=Comment.Status.PENDING, body="Second thoughts on the finale.")
+    assert "Second thoughts on the finale." not in read(review.get_absolute_url(), staff)  # listing kept
+    moderation.approve(comment)
+    assert "Second thoughts on the finale." in read(review.get_absolute_url(), staff)
+
+
+def test_a_kept_blank_form_carries_each_reader_s_own_token(review):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for reader in (first, second):
+        reader.force_login(UserFactory(is_staff=True))  # their pages are rendered for them, not shared
+    tokens = []
+    for reader in (first, second):
+        page = read(review.get_absolute_url(), reader)
+        [token] = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', page)
+        tokens.append(token)
+    assert all(tokens) and tokens[0] != tokens[1]
+    response = second.post(reverse("comments:post", args=[review.slug]), comment_fields(csrfmiddlewaretoken=tokens[1]))
+    assert response.status_code == 302
