@@ -12,3 +12,5 @@ ALLOWED_HOSTS = ["127.0.0.1"]
 # bench/run measures the cold path with nothing cached at all, then the warm path with the site's cache.
 if os.environ.get("BENCH_CACHE") == "off":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+else:  # with REDIS_URL, keep the bench's entries apart from a site's (they expire by themselves)
+    CACHES["default"]["KEY_PREFIX"] = "rb-bench"  # noqa: F405
