@@ -7,7 +7,7 @@ The state machine lives here (`Comment.move_to`); the verbs that do more than ch
 import nh3
 from django.conf import settings
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -186,6 +186,12 @@ class Comment(models.Model):
         """The comment's permalink: it lands on the page of the thread that holds it."""
         return reverse("comments:permalink", args=[self.pk])
 
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self.review.touch()  # it, or a "removed" placeholder, or its replies leave the page
+        return result
+
     @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
@@ -202,11 +208,14 @@ class Comment(models.Model):
         """Change the status and write the history row; illegal moves raise InvalidTransition."""
         if status not in self.TRANSITIONS[self.status]:
             raise InvalidTransition(f"A {self.get_status_display().lower()} comment cannot become {status}.")
-        if self.Status.APPROVED in (self.status, status):
-            self.review.touch()  # the comment appears on or leaves the review's page
-        self.status = status
-        self.status_changed_at = timezone.now()
-        self.save(update_fields=["status", "status_changed_at"])
+        page_changes = self.Status.APPROVED in (self.status, status)  # it appears on or leaves the page
+        # One transaction: no reader may render the new page state (a new cache key) with the old status.
+        with transaction.atomic():
+            self.status = status
+            self.status_changed_at = timezone.now()
+            self.save(update_fields=["status", "status_changed_at"])
+            if page_changes:
+                self.review.touch()
         kind = {
             self.Status.APPROVED: CommentEvent.Kind.APPROVED,
             self.Status.PENDING: CommentEvent.Kind.UNAPPROVED,

@@ -30,8 +30,9 @@ def purge(now=None) -> dict[str, int]:
         .exclude(ip_address=None, user_agent="", referrer="")
         .update(ip_address=None, user_agent="", referrer="")
     )
+    # Any live comment below it, not only a direct reply: deleting a comment deletes its whole subtree.
     live_reply = Comment.objects.filter(
-        parent=OuterRef("pk"), status__in=[Comment.Status.PENDING, Comment.Status.APPROVED]
+        Q(parent=OuterRef("pk")) | Q(root=OuterRef("pk")), status__in=[Comment.Status.PENDING, Comment.Status.APPROVED]
     )
     spam_cutoff = now - timedelta(days=settings.COMMENT_SPAM_DAYS)
     _, deleted = (

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import REASON_CSRF_TOKEN_MISSING, REASON_NO_CSRF_COOKIE, get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
 from django.views.csrf import csrf_failure as django_csrf_failure
@@ -133,16 +133,26 @@ def form_token(request):
 
 def csrf_failure(request, reason=""):
     """A comment sent without a valid CSRF token (no JavaScript on a cached page, or an old tab) is not
-    lost: the page comes back with the text in the form and a fresh token, to send again."""
+    lost: the page comes back with the text in the form and a fresh token, to send again.
+
+    Only for a missing or stale token or cookie from our own pages: a post from another site (Origin or
+    Referer checks) gets Django's refusal, so a forged form cannot be turned into one click.
+    """
     try:
         match = resolve(request.path_info)
     except Resolver404:
         match = None
-    if match is None or match.view_name != "comments:post" or request.method != "POST":
+    stale_token = reason in (REASON_NO_CSRF_COOKIE, REASON_CSRF_TOKEN_MISSING) or reason.startswith(
+        ("CSRF token from POST", "CSRF cookie ")
+    )
+    if match is None or match.view_name != "comments:post" or request.method != "POST" or not stale_token:
         return django_csrf_failure(request, reason)
     review = get_object_or_404(Review.objects.published().for_detail(), slug=match.kwargs["slug"])
     form = CommentForm(request.POST, review=review)
     form.is_valid()
+    if over_rate_limit(client_ip(request)):  # each refusal costs a render: the same limit as a comment
+        form.add_error(None, "You are sending comments faster than we allow. Wait a minute, then send it again.")
+        return render_review_page(request, review, {"comment_form": form}, status=429)
     form.add_error(
         None,
         "Your browser's security token for this form was missing or out of date. "

@@ -148,13 +148,22 @@ EDITOR_UPLOAD_PATH = "uploads/"  # under MEDIA_ROOT
 
 # --- Cache ---
 # Per-process memory by default; with REDIS_URL (redis://127.0.0.1:6379/0) every worker and server
-# shares one cache, so the comment rate limit counts across all of them.
+# shares one cache, so the comment rate limit counts across all of them. Rendered pages and fragments
+# have a cache of their own, so however many there are they never push out a rate-limit count.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "rb"}
-    if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+
+
+def _cache(prefix: str, max_entries: int) -> dict:
+    if REDIS_URL:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": prefix,
+        "OPTIONS": {"MAX_ENTRIES": max_entries},
+    }
+
+
+CACHES = {"default": _cache("rb", 1000), "pages": _cache("rb-pages", 5000)}
 
 # Anonymous readers share one rendered copy of a review or the home page until what it shows changes
 # (reviews/page_cache.py); this only bounds how long an unread copy takes up room. 0 turns it off.

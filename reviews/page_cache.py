@@ -21,28 +21,47 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
+from django.core.cache import caches
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
+
+# Its own cache (settings.CACHES): pages never push out what the default cache holds, such as rate limits.
+pages = caches["pages"]
 
 # A reader carrying any of these sees something of their own: their session, a message, their comment details.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name, settings.COMMENT_REMEMBER_COOKIE)
 
 CODE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".json"}
+# Environment settings that change what a page shows (names, page sizes, reply depth, addresses).
+PAGE_SETTINGS = [
+    "SITE_NAME",
+    "SITE_URL",
+    "MEDIA_URL",
+    "STATIC_URL",
+    "REVIEWS_PER_PAGE",
+    "COMMENT_THREADS_PER_PAGE",
+    "COMMENT_MAX_DEPTH",
+    "COMMENT_MAX_LENGTH",
+    "IMAGE_RENDITION_WIDTHS",
+]
 
 
 @functools.cache
 def code_version() -> str:
-    """A digest of this deployment's templates, code and static manifest, read once per process.
+    """A digest of this deployment's templates, code, requirements, static manifest and the settings
+    that shape pages, read once per process.
 
-    A new release changes it, so pages cached under the old design are sent afresh.
+    A new release or configuration changes it, so pages cached under the old one (in Redis, which
+    outlives a restart) are sent afresh.
     """
     roots = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
     roots += [Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == Path(settings.BASE_DIR)]
+    roots.append(Path(settings.BASE_DIR) / "reviewblog")  # settings, URLs, context processors
     files = [path for root in roots for path in sorted(root.rglob("*")) if path.suffix in CODE_SUFFIXES]
+    files.append(Path(settings.BASE_DIR) / "requirements.txt")
     files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")  # hashed CSS names, after collectstatic
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(repr([getattr(settings, name) for name in PAGE_SETTINGS]).encode())
     for path in files:
         if path.is_file():
             digest.update(path.name.encode())
@@ -51,9 +70,14 @@ def code_version() -> str:
 
 
 def shareable_query(request, query_keys) -> bool:
-    """Only the query parameters the page reads, with numbers for values, make copies of their own;
-    any other query renders without the cache, so made-up URLs cannot fill it."""
-    return all(name in query_keys and value.isdigit() for name, value in request.GET.items())
+    """Only the query parameters the page reads, each once and written as a plain number ("2", not
+    "02" or "²"), make copies of their own; any other query renders without the cache, so made-up
+    URLs cannot fill it."""
+    return all(name in query_keys and len(values) == 1 and is_number(values[0]) for name, values in request.GET.lists())
+
+
+def is_number(value: str) -> bool:
+    return value.isascii() and value.isdecimal() and value == str(int(value))
 
 
 def cache_key(request, state) -> str:
@@ -94,12 +118,12 @@ class PageCacheMiddleware:
         key = self.shared_key(request)  # sets request.page_state, which the view may reuse
         if key is None:
             return self.get_response(request)
-        response = cache.get(key)
+        response = pages.get(key)
         if response is None:
             request.shared_render = True  # see shared_csrf_token below
             response = self.get_response(request)
             if response.status_code == 200 and not response.streaming and not response.cookies:
-                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+                pages.set(key, response, settings.PAGE_CACHE_SECONDS)
             return response
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         return get_conditional_response(request, response.get("ETag"), last_modified, response)
@@ -108,6 +132,7 @@ class PageCacheMiddleware:
     def shared_key(request) -> str | None:
         if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
             return None
+        request.get_host()  # ALLOWED_HOSTS still holds (CommonMiddleware does not run for a copy)
         if any(name in request.COOKIES for name in PERSONAL_COOKIES):
             return None
         try:

@@ -39,9 +39,11 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Rate limits and other cached state start afresh in every test."""
-    from django.core.cache import cache
+    """Rate limits, cached pages and other cached state start afresh in every test."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()

@@ -9,13 +9,12 @@ import hashlib
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from reviews.page_cache import code_version
+from reviews.page_cache import code_version, is_number, pages
 
 from ..forms import CommentForm
 from ..models import Comment, thread_root_q
@@ -65,8 +64,8 @@ def listing_key(review, cpage: str) -> str:
     return "comments:listing:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
 
-def render_listing(request, review, own) -> tuple[str, int, list]:
-    """(HTML of the heading, threads and page links; the page number; the comments shown)."""
+def render_listing(request, review, own) -> tuple[str, int]:
+    """(HTML of the heading, threads and page links; the page number)."""
     counts = Comment.objects.filter(review=review).aggregate(
         approved=Count("pk", filter=Q(status=Comment.Status.APPROVED)),
         threads=Count("pk", filter=thread_root_q(own)),
@@ -84,7 +83,7 @@ def render_listing(request, review, own) -> tuple[str, int, list]:
         "page": page,
         "approved_count": counts["approved"],
     }
-    return render_to_string("comments/_listing.html", context, request), page.number, [*roots, *replies]
+    return render_to_string("comments/_listing.html", context, request), page.number
 
 
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
@@ -95,23 +94,22 @@ def comment_section(context, review):
     # A reader who sees their own pending comment gets a listing of their own; everyone else shares one,
     # so a page-cache miss (a logged-in author, the first reader after a change) skips most of the work.
     shared = not own and settings.PAGE_CACHE_SECONDS > 0
-    key = listing_key(review, cpage if cpage.isdigit() else "") if shared else None
-    cached = cache.get(key) if key else None
+    key = listing_key(review, cpage if is_number(cpage) else "") if shared else None
+    cached = pages.get(key) if key else None
     if cached:
         listing, page_number = cached
-        shown = None
     else:
-        listing, page_number, shown = render_listing(request, review, own)
+        listing, page_number = render_listing(request, review, own)
         if key:
-            cache.set(key, (listing, page_number), settings.PAGE_CACHE_SECONDS)
+            pages.set(key, (listing, page_number), settings.PAGE_CACHE_SECONDS)
 
     form = context.get("comment_form")
     replying_to = None
     if form is None:
         reply_id = request.GET.get("replytocom", "")
-        if reply_id.isdigit():
-            candidates = shown if shown is not None else Comment.objects.filter(review=review, pk=reply_id)
-            replying_to = next((c for c in candidates if c.pk == int(reply_id) and c.can_take_replies), None)
+        if is_number(reply_id):  # the same answer whether the listing was kept or rendered just now
+            comment = Comment.objects.filter(review=review, pk=reply_id, status=Comment.Status.APPROVED).first()
+            replying_to = comment if comment and comment.can_take_replies else None
         initial = remembered_author(request)
         if not initial and not replying_to and settings.PAGE_CACHE_SECONDS > 0:
             form_html = blank_form(request, review, context.get("csrf_token"))
@@ -136,7 +134,7 @@ def comment_section(context, review):
     return {
         "review": review,
         "listing": mark_safe(listing),  # rendered from our own template, comment bodies sanitised on save
-        "form_html": mark_safe(form_html),  # noqa: S308  (rendered from our own template just now or earlier)
+        "form_html": mark_safe(form_html),  # rendered from our own template, just now or earlier
     }
 
 
@@ -146,10 +144,10 @@ TOKEN_SLOT = "__csrf_token_for_this_reader__"
 
 def blank_form(request, review, csrf_token) -> str:
     """The empty comment form, rendered once per review and design, with this reader's token put in."""
-    key = f"comments:form:{code_version()}:{review.pk}:{settings.COMMENT_MAX_LENGTH}"
-    html = cache.get(key)
+    key = f"comments:form:{code_version()}:{review.pk}:{review.slug}:{settings.COMMENT_MAX_LENGTH}"
+    html = pages.get(key)
     if html is None:
         context = {"review": review, "form": CommentForm(review=review, initial={"remember": False})}
         html = render_to_string("comments/_form.html", context | {"csrf_token": TOKEN_SLOT}, request)
-        cache.set(key, html, settings.PAGE_CACHE_SECONDS)
+        pages.set(key, html, settings.PAGE_CACHE_SECONDS)
     return html.replace(TOKEN_SLOT, str(csrf_token or ""))

@@ -106,3 +106,68 @@ def test_a_kept_blank_form_carries_each_reader_s_own_token(review):
     assert all(tokens) and tokens[0] != tokens[1]
     response = second.post(reverse("comments:post", args=[review.slug]), comment_fields(csrfmiddlewaretoken=tokens[1]))
     assert response.status_code == 302
+
+
+# --- Every way a comment leaves the page ---
+
+
+def test_a_trashed_comment_leaves_the_page_at_once(review):
+    comment = CommentFactory(review=review, status=Comment.Status.PENDING, body="Regrettable words.")
+    moderation.approve(comment)
+    assert "Regrettable words." in read(review.get_absolute_url())
+    moderation.trash(Comment.objects.get(pk=comment.pk))
+    assert "Regrettable words." not in read(review.get_absolute_url())
+
+
+def test_comments_deleted_in_the_admin_leave_the_page_at_once(review, moderator_client):
+    one = CommentFactory(review=review, body="Deleted on its own page.")
+    two = CommentFactory(review=review, body="Deleted from the list.")
+    assert "Deleted on its own page." in read(review.get_absolute_url())
+    moderator_client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    moderator_client.post(reverse("admin:comments_comment_delete", args=[one.pk]), {"post": "yes"})
+    assert "Deleted on its own page." not in read(review.get_absolute_url())
+    assert "Deleted from the list." in read(review.get_absolute_url())
+    moderator_client.post(
+        reverse("admin:comments_comment_changelist"),
+        {"action": "delete_selected", "_selected_action": [two.pk], "post": "yes"},
+    )
+    assert not Comment.objects.exists()
+    assert "Deleted from the list." not in read(review.get_absolute_url())
+
+
+def test_a_new_slug_gives_the_kept_form_its_new_address(review):
+    read(review.get_absolute_url())
+    review.slug = "grief-with-a-gun-revisited"
+    review.save()
+    page = read(review.get_absolute_url())
+    assert 'action="/reviews/grief-with-a-gun-revisited/comments/"' in page
+
+
+# --- What the cache refuses ---
+
+
+def test_a_post_from_another_site_is_refused_not_handed_back(review):
+    forger = Client(enforce_csrf_checks=True)
+    response = forger.post(
+        reverse("comments:post", args=[review.slug]),
+        comment_fields(body="Click here for a prize"),
+        headers={"origin": "https://evil.example"},
+    )
+    assert response.status_code == 403
+    assert "Click here for a prize" not in response.content.decode()
+    assert "csrftoken" not in response.cookies
+    assert not Comment.objects.exists()
+
+
+def test_numbers_written_oddly_are_served_but_not_kept(review, django_assert_max_num_queries):
+    read(review.get_absolute_url())
+    for query in ("?cpage=01", "?cpage=²", "?cpage=1&cpage=2"):
+        for _ in range(2):  # rendered both times: never kept under a key of its own
+            with django_assert_max_num_queries(7) as queries:
+                Client().get(review.get_absolute_url() + query)
+            assert len(queries) > 1
+
+
+def test_a_cached_page_still_refuses_hosts_not_allowed(review):
+    read(review.get_absolute_url())
+    assert Client().get(review.get_absolute_url(), headers={"host": "evil.example"}).status_code == 400

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -338,7 +338,7 @@ def test_responsive_images_add_no_queries(client):
     Review.objects.update(hero_image="")
     Film.objects.update(poster="")
     Person.objects.update(photo="")
-    cache.clear()  # update() skips save(), so nothing tells the page cache the pages changed
+    caches["pages"].clear()  # update() skips save(), so nothing tells the page cache the pages changed
     without_images = count_queries()
     assert [n for n, _ in with_images] == [n for n, _ in without_images]
     assert [images for _, images in with_images] == [settings.REVIEWS_PER_PAGE, 1, 32, 1]
