@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
@@ -25,8 +26,18 @@ class ReviewAspectInline(admin.TabularInline):
     verbose_name_plural = "Scorecard (optional): a score per aspect"
 
 
+class DeletesOneByOne:
+    """The list's "Delete selected" calls each object's delete(), which tells the pages it changes
+    (a bulk delete would skip it and leave cached pages showing what is gone)."""
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                obj.delete()
+
+
 @admin.register(Review)
-class ReviewAdmin(RevisionsAdmin):
+class ReviewAdmin(DeletesOneByOne, RevisionsAdmin):
     form = CheckedImagesForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     list_display = ["title", "film", "author", "status_label", "published_at", "rating"]
@@ -136,7 +147,7 @@ class FilmAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(DeletesOneByOne, admin.ModelAdmin):
     form = CheckedImagesForm
     list_display = ["name", "credit_count"]
     search_fields = ["name"]
@@ -151,19 +162,19 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
+class GenreAdmin(DeletesOneByOne, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Franchise)
-class FranchiseAdmin(admin.ModelAdmin):
+class FranchiseAdmin(DeletesOneByOne, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(AuthorProfile)
-class AuthorProfileAdmin(admin.ModelAdmin):
+class AuthorProfileAdmin(DeletesOneByOne, admin.ModelAdmin):
     """Each author keeps their own page (bio and photo); editors keep everyone's."""
 
     form = CheckedImagesForm

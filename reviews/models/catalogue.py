@@ -1,7 +1,7 @@
 """The catalogue: films, the people who make them, their credits, genres and franchises."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,11 @@ class Genre(SluggedModel):
         super().save(*args, **kwargs)
         _reviews().touch_review_pages(Q(film__genres=self))
 
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():  # touched while the links still exist, gone together
+            _reviews().touch_review_pages(Q(film__genres=self))
+            return super().delete(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("reviews:genre_detail", args=[self.slug])
 
@@ -46,6 +51,11 @@ class Franchise(SluggedModel):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         _reviews().touch_review_pages(Q(film__franchise=self))
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            _reviews().touch_review_pages(Q(film__franchise=self))
+            return super().delete(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("reviews:franchise_detail", args=[self.slug])
@@ -157,6 +167,11 @@ class Person(SluggedModel):
     def get_absolute_url(self):
         return reverse("reviews:person_detail", args=[self.slug])
 
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():  # their credits go too
+            _reviews().touch_review_pages(Q(film__in=self.credits.values("film")))
+            return super().delete(*args, **kwargs)
+
     def clean(self):
         require_alt_text(self, "photo", "photo_alt", "photo")
 
@@ -194,8 +209,9 @@ class Credit(models.Model):
         _reviews().touch_review_pages(Q(film_id=self.film_id))
 
     def delete(self, *args, **kwargs):
-        _reviews().touch_review_pages(Q(film_id=self.film_id))
-        return super().delete(*args, **kwargs)
+        with transaction.atomic():
+            _reviews().touch_review_pages(Q(film_id=self.film_id))
+            return super().delete(*args, **kwargs)
 
     def clean(self):
         if self.character and self.job != self.Job.CAST:

@@ -217,6 +217,12 @@ class Review(models.Model):
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])
 
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():  # its franchise's other reviews list it under "More from …"
+            if self.film.franchise_id:
+                touch_review_pages(Q(film__franchise_id=self.film.franchise_id) & ~Q(pk=self.pk))
+            return super().delete(*args, **kwargs)
+
     def touch(self) -> None:
         """Note that something on this review's page changed without the review itself changing."""
         self.page_changed_at = timezone.now()
@@ -317,6 +323,11 @@ class AuthorProfile(models.Model):
 
     def get_absolute_url(self):
         return reverse("reviews:author_detail", args=[self.slug])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():  # bylines stop linking to the author's page
+            touch_review_pages(Q(author_id=self.user_id))
+            return super().delete(*args, **kwargs)
 
     def clean(self):
         require_alt_text(self, "photo", "photo_alt", "photo")

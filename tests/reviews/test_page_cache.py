@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderation
 from comments.models import Comment
-from reviews.models import Review
+from reviews.models import Genre, Person, Review
 from tests.factories import CommentFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,20 @@ def test_the_cache_can_be_turned_off(review, settings, django_assert_num_queries
     read(review.get_absolute_url())
     with django_assert_num_queries(7):
         read(review.get_absolute_url())
+
+
+def test_deleting_what_a_page_shows_shows_at_once(review, admin_client):
+    genre = Genre.objects.create(name="Neo-noir")
+    review.film.genres.add(genre)
+    person = Person.objects.create(name="Anjelica Huston")
+    review.film.credits.create(person=person, job="cast", character="The Director")
+    page = read(review.get_absolute_url())
+    assert "Neo-noir" in page and "Anjelica Huston" in page
+
+    admin_client.post(reverse("admin:reviews_genre_delete", args=[genre.pk]), {"post": "yes"})
+    assert "Neo-noir" not in read(review.get_absolute_url())
+    admin_client.post(
+        reverse("admin:reviews_person_changelist"),
+        {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"},
+    )
+    assert "Anjelica Huston" not in read(review.get_absolute_url())
