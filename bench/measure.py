@@ -69,6 +69,15 @@ def bench_database(workdir: Path) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def drop_bench_database(url: str) -> None:
+    if url.startswith("postgres"):
+        import psycopg
+
+        parts = urlsplit(url)
+        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}"')
+
+
 def site_env(workdir: Path, database_url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "BENCH_CACHE"}}
     env.update(
@@ -138,7 +147,9 @@ def wrk(url: str, page: str, mode: str, headers: list[str] = ()) -> Result:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
-    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out))
+    failed = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(failed.group(1)) if failed else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
     result = Result(page, mode, rps, p50, p99, errors)
     print(f"  {page:<7} {mode:<10} {rps:9.0f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms", flush=True)
     return result
@@ -188,8 +199,8 @@ def main() -> int:
     if not shutil.which("wrk"):
         raise SystemExit("bench/run needs wrk (apt-get install wrk)")
     workdir = Path(tempfile.mkdtemp(prefix="reviewblog-bench-"))
+    database_url = bench_database(workdir)
     try:
-        database_url = bench_database(workdir)
         env = site_env(workdir, database_url)
         engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
         print(f"Building the bench site on {engine} (200 comments, a film with 50 credits and 30 reviews)…")
@@ -212,10 +223,11 @@ def main() -> int:
                     results.append(after_change(env, base, "review"))
                 memory[mode] = worker_peak_mib(master)
         met = report(results, memory)
-        print("\nAll targets met." if met else "\nSome targets missed (see above).")
-        return 0
+        print("\nAll targets met." if met else "\nSome targets missed (see above); the exit status is 1.")
+        return 0 if met else 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        drop_bench_database(database_url)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ bench/run points gunicorn at these; nothing in the site imports them.
 
 import os
 
+# The one `import *` in the project: the bench must serve the site exactly as configured, plus one page.
 from reviewblog.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"

@@ -11,12 +11,3 @@ def hello(request):
 
 
 urlpatterns = [path("bench/hello/", hello), *site_urlpatterns]
-
-BIG = b"x" * 75_000
-
-
-def hello_big(request):
-    return HttpResponse(BIG, content_type="text/html")
-
-
-urlpatterns.insert(0, path("bench/big/", hello_big))

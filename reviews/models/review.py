@@ -35,10 +35,11 @@ def touch_review_pages(condition: Q) -> None:
     Review.objects.filter(condition).update(page_changed_at=timezone.now())
 
 
+# ReviewQuerySet.published(), written out: status published and published_at not in the future.
 PAGE_STATE_SQL = """
     SELECT id, updated_at, page_changed_at,
-           (SELECT MAX(published_at) FROM reviews_review WHERE status = %s AND published_at <= %s)
-    FROM reviews_review WHERE slug = %s AND status = %s AND published_at <= %s
+           (SELECT MAX(published_at) FROM {table} WHERE status = %s AND published_at <= %s)
+    FROM {table} WHERE slug = %s AND status = %s AND published_at <= %s
 """
 
 
@@ -58,7 +59,7 @@ def public_page_state(slug: str) -> tuple | None:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     published = Review.Status.PUBLISHED
     with connection.cursor() as cursor:
-        cursor.execute(PAGE_STATE_SQL, [published, now, slug, published, now])
+        cursor.execute(PAGE_STATE_SQL.format(table=Review._meta.db_table), [published, now, slug, published, now])
         row = cursor.fetchone()
     return row and (row[0], *map(aware, row[1:]))
 

@@ -22,8 +22,8 @@
     form.addEventListener("submit", function (event) {
       if (field.value) return;
       event.preventDefault();
-      // Send it either way: with a token, or without one and let the server hand the form back.
-      fetchToken().then(function () { form.submit(); }, function () { form.submit(); });
+      // Send it either way: with a token, or (the fetch failed) without one, and the server hands it back.
+      fetchToken().then(function () { form.submit(); });
     });
   });
 })();
