@@ -47,8 +47,13 @@ PAGE_SETTINGS = [
 ]
 
 
-@functools.cache
 def code_version() -> str:
+    """The deployment's code version; while developing (DEBUG) read afresh on every call, because
+    runserver reloads templates without restarting, and a copy kept from before an edit would hide it."""
+    return deployment_digest() if settings.DEBUG else cached_digest()
+
+
+def deployment_digest() -> str:
     """A digest of this deployment's templates, code, requirements, static manifest and the settings
     that shape pages, read once per process.
 
@@ -67,6 +72,9 @@ def code_version() -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+cached_digest = functools.cache(deployment_digest)
 
 
 def shareable_query(request, query_keys) -> bool:

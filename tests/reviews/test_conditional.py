@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from comments.models import Comment
-from reviews import conditional
+from reviews import conditional, page_cache
 from reviews.models import Review
 from tests.factories import CommentFactory, ReviewFactory, UserFactory
 
@@ -181,14 +181,25 @@ def test_a_new_release_of_the_templates_changes_every_etag(settings, tmp_path):
     templates.mkdir()
     (templates / "extra.html").write_text("<p>One design</p>")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], templates]}]
-    conditional.code_version.cache_clear()
+    page_cache.cached_digest.cache_clear()
     before = conditional.make_etag("review", 1)
     (templates / "extra.html").write_text("<p>Another design</p>")
-    conditional.code_version.cache_clear()
+    page_cache.cached_digest.cache_clear()  # a new release starts new processes
     try:
         assert conditional.make_etag("review", 1) != before
     finally:
-        conditional.code_version.cache_clear()
+        page_cache.cached_digest.cache_clear()
+
+
+def test_while_developing_an_edited_template_shows_without_a_restart(settings, tmp_path):
+    settings.DEBUG = True
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "extra.html").write_text("<p>One design</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], templates]}]
+    before = page_cache.code_version()
+    (templates / "extra.html").write_text("<p>Another design</p>")
+    assert page_cache.code_version() != before
 
 
 # --- Feeds ---
