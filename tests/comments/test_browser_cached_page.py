@@ -77,6 +77,9 @@ def test_a_reader_comments_from_a_cached_review_page(browser_page, live_server, 
 
     open_cached_page(page, url)
     write_comment(page, "The knife-skate fight alone is worth the ticket.")
+    # While the reader writes, the form fetches their token (the page as served had none).
+    page.wait_for_function("document.querySelector('input[name=csrfmiddlewaretoken]').value.length > 0")
+    assert any(cookie["name"] == "csrftoken" for cookie in page.context.cookies())
     page.click("button:has-text('Post comment')")
 
     page.wait_for_selector(".message")
