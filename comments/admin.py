@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
-from django.db.models import Case, IntegerField, Q, When
+from django.db import models
+from django.db.models import Case, IntegerField, When
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from reviews.models import touch_review_pages
+from reviews.admin import DeletesOneByOne
 
 from . import moderation, spam, tasks
 from .models import Comment, CommentEvent, InvalidTransition
@@ -55,7 +55,7 @@ class CommentEventInline(admin.TabularInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
     # WordPress-style: the decisions sit right under the words they are about.
     list_display = ["comment", "author", "state", "held_because", "age"]
     list_display_links = None
@@ -281,13 +281,6 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Not spam: approve selected and tell Akismet", permissions=["change"])
     def not_spam_selected(self, request, queryset):
         self._bulk(request, queryset, "not-spam")
-
-    def delete_queryset(self, request, queryset):
-        """Bulk delete skips Comment.delete(): the reviews whose pages showed them change all the same."""
-        with transaction.atomic():
-            reviews = list(queryset.values_list("review", flat=True).distinct())
-            super().delete_queryset(request, queryset)
-            touch_review_pages(Q(pk__in=reviews))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

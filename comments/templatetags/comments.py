@@ -11,6 +11,7 @@ from django import template
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -104,33 +105,21 @@ def comment_section(context, review):
             pages.set(key, (listing, page_number), settings.PAGE_CACHE_SECONDS)
 
     form = context.get("comment_form")
-    replying_to = None
-    if form is None:
+    if form is not None:  # the form came back with errors: keep replying to the same comment
+        form_html = render_form(request, review, form, getattr(form, "cleaned_data", {}).get("parent"), page_number)
+    else:
         reply_id = request.GET.get("replytocom", "")
+        replying_to = None
         if is_number(reply_id):  # the same answer whether the listing was kept or rendered just now
             comment = Comment.objects.filter(review=review, pk=reply_id, status=Comment.Status.APPROVED).first()
             replying_to = comment if comment and comment.can_take_replies else None
         initial = remembered_author(request)
         if not initial and not replying_to and settings.PAGE_CACHE_SECONDS > 0:
-            form_html = blank_form(request, review, context.get("csrf_token"))
+            form_html = blank_form(request, review)
         else:
-            initial["remember"] = bool(initial)
-            if replying_to:
-                initial["parent"] = replying_to.pk
+            initial |= {"remember": bool(initial), "parent": replying_to.pk if replying_to else None}
             form = CommentForm(review=review, initial=initial)
-    else:  # the form came back with errors: keep replying to the same comment
-        replying_to = getattr(form, "cleaned_data", {}).get("parent")
-
-    form_context = {
-        "review": review,
-        "page_number": page_number,
-        "form": form,
-        "replying_to": replying_to,
-        "max_length": settings.COMMENT_MAX_LENGTH,
-        "csrf_token": context.get("csrf_token"),
-    }
-    if form is not None:
-        form_html = render_to_string("comments/_form.html", form_context, request)
+            form_html = render_form(request, review, form, replying_to, page_number)
     return {
         "review": review,
         "listing": mark_safe(listing),  # rendered from our own template, comment bodies sanitised on save
@@ -138,16 +127,24 @@ def comment_section(context, review):
     }
 
 
+def render_form(request, review, form, replying_to, page_number) -> str:
+    context = {"review": review, "form": form, "replying_to": replying_to, "page_number": page_number}
+    return render_to_string("comments/_form.html", context, request)
+
+
 # Stands in for the reader's CSRF token in the kept copy of a blank form, which holds no reader's text.
 TOKEN_SLOT = "__csrf_token_for_this_reader__"
 
 
-def blank_form(request, review, csrf_token) -> str:
-    """The empty comment form, rendered once per review and design, with this reader's token put in."""
-    key = f"comments:form:{code_version()}:{review.pk}:{review.slug}:{settings.COMMENT_MAX_LENGTH}"
+def blank_form(request, review) -> str:
+    """The empty comment form, rendered once per review and design, with this reader's token put in
+    (none on a page rendered for sharing: see reviews/page_cache.py)."""
+    key = f"comments:form:{code_version()}:{review.pk}:{review.slug}"
     html = pages.get(key)
     if html is None:
-        context = {"review": review, "form": CommentForm(review=review, initial={"remember": False})}
-        html = render_to_string("comments/_form.html", context | {"csrf_token": TOKEN_SLOT}, request)
+        form = CommentForm(review=review, initial={"remember": False})
+        context = {"review": review, "form": form, "csrf_token": TOKEN_SLOT}
+        html = render_to_string("comments/_form.html", context, request)
         pages.set(key, html, settings.PAGE_CACHE_SECONDS)
-    return html.replace(TOKEN_SLOT, str(csrf_token or ""))
+    token = "" if getattr(request, "shared_render", False) else get_token(request)
+    return html.replace(TOKEN_SLOT, token)

@@ -108,15 +108,7 @@ def test_a_kept_blank_form_carries_each_reader_s_own_token(review):
     assert response.status_code == 302
 
 
-# --- Every way a comment leaves the page ---
-
-
-def test_a_trashed_comment_leaves_the_page_at_once(review):
-    comment = CommentFactory(review=review, status=Comment.Status.PENDING, body="Regrettable words.")
-    moderation.approve(comment)
-    assert "Regrettable words." in read(review.get_absolute_url())
-    moderation.trash(Comment.objects.get(pk=comment.pk))
-    assert "Regrettable words." not in read(review.get_absolute_url())
+# --- Deleted comments leave the page (a moderator's decisions: tests/reviews/test_page_cache.py) ---
 
 
 def test_comments_deleted_in_the_admin_leave_the_page_at_once(review, moderator_client):

@@ -47,11 +47,12 @@ def test_an_approved_comment_shows_to_the_next_reader(review):
     assert "The staircase fight!" in read(review.get_absolute_url())
 
 
-def test_a_comment_marked_as_spam_leaves_the_page_at_once(review):
+@pytest.mark.parametrize("decision", [moderation.mark_spam, moderation.trash, moderation.unapprove])
+def test_a_comment_a_moderator_takes_down_leaves_the_page_at_once(review, decision):
     comment = CommentFactory(review=review, status=Comment.Status.PENDING, body="Cheap pills here")
     moderation.approve(comment)
     assert "Cheap pills here" in read(review.get_absolute_url())
-    moderation.mark_spam(Comment.objects.get(pk=comment.pk))
+    decision(Comment.objects.get(pk=comment.pk))
     assert "Cheap pills here" not in read(review.get_absolute_url())
 
 
