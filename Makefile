@@ -23,7 +23,9 @@ run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_demo
 	$(DEV) $(BIN)/python manage.py load_demo_comments
-	@echo "Serving http://127.0.0.1:8000 (Ctrl-C stops)"
+	@echo "Serving http://127.0.0.1:8000 with the task worker beside it (Ctrl-C stops both)"
+	@$(DEV) $(BIN)/python manage.py run_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install

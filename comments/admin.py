@@ -18,8 +18,9 @@ from django.utils.timesince import timesince
 
 from reviews.admin import DeletesOneByOne
 
-from . import moderation, spam, tasks
+from . import moderation
 from .models import Comment, CommentEvent, InvalidTransition
+from .templatetags.comments_admin import screening_status
 
 Status = Comment.Status
 
@@ -119,10 +120,7 @@ class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
         return super().get_ordering(request)
 
     def changelist_view(self, request, extra_context=None):
-        # With no task worker (the immediate backend) this is when late Akismet re-checks happen.
-        tasks.run_due_checks.enqueue()
-        tasks.purge_if_due()
-        extra_context = {**(extra_context or {}), "screening_on": spam.is_configured()}
+        extra_context = {**(extra_context or {}), **screening_status()}
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -12,6 +12,8 @@ HONEYPOT = "homepage"
 
 
 class CommentForm(forms.ModelForm):
+    DUPLICATE = "You have already posted exactly this comment here."
+
     author_url = forms.URLField(
         label="Website",
         required=False,
@@ -105,10 +107,9 @@ class CommentForm(forms.ModelForm):
         data = super().clean()
         # A double click on "Post", or the same words sent twice: say so instead of a second copy.
         email, body = data.get("author_email"), data.get("body")
-        if email and body:
-            earlier = Comment.objects.by_email(email).filter(review=self.review, body=body)
-            if earlier.exclude(status=Comment.Status.TRASH).exists():
-                raise forms.ValidationError("You have already posted exactly this comment here.")
+        copy = Comment(review=self.review, author_email=email, body=body)
+        if email and body and Comment.objects.copies_of(copy).exists():
+            raise forms.ValidationError(self.DUPLICATE)
         return data
 
     @property

@@ -4,6 +4,8 @@ The state machine lives here (`Comment.move_to`); the verbs that do more than ch
 (tell Akismet, email the reader, touch the review) live in `comments/moderation.py`.
 """
 
+from datetime import timedelta
+
 import nh3
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -68,10 +70,18 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(thread_root_q(own_ids), review=review).order_by("created_at", "id")
 
     def due_for_recheck(self, now=None):
-        """Comments Akismet could not judge yet whose next try has come."""
+        """Pending comments whose next check has come: a re-check after Akismet failed, or a first check
+        that never finished (its task lost, its worker killed, the database busy) once its claim ran out."""
         return self.filter(
-            status=Comment.Status.PENDING, verdict=Comment.Verdict.ERROR, next_check_at__lte=now or timezone.now()
+            status=Comment.Status.PENDING,
+            verdict__in=[Comment.Verdict.ERROR, Comment.Verdict.UNCHECKED],
+            next_check_at__lte=now or timezone.now(),
         ).order_by("next_check_at")
+
+    def overdue_first_checks(self):
+        """New comments whose first check should have happened a chores round ago: no worker is taking them."""
+        late = timezone.now() - timedelta(seconds=settings.COMMENT_CHORES_SECONDS)
+        return self.filter(status=Comment.Status.PENDING, verdict=Comment.Verdict.UNCHECKED, next_check_at__lte=late)
 
     def awaiting_check(self):
         """Every comment still waiting for an Akismet verdict, due or not (for a re-check by hand)."""
@@ -84,6 +94,14 @@ class CommentQuerySet(models.QuerySet):
 
     def by_email(self, email: str):
         return self.filter(author_email__iexact=email.strip())
+
+    def copies_of(self, comment):
+        """Comments the same email already sent with exactly these words on this review (trash aside)."""
+        return (
+            self.by_email(comment.author_email)
+            .filter(review=comment.review_id, body=comment.body)
+            .exclude(status=Comment.Status.TRASH)
+        )
 
 
 class Comment(models.Model):
@@ -133,7 +151,10 @@ class Comment(models.Model):
     status_changed_at = models.DateTimeField(default=timezone.now)
     verdict = models.CharField("Akismet", max_length=10, choices=Verdict.choices, default=Verdict.UNCHECKED)
     check_attempts = models.PositiveSmallIntegerField(default=0)
+    # When the next check is due (or, while one runs, when its claim runs out); empty when none is to come.
     next_check_at = models.DateTimeField(null=True, blank=True)
+    # Sent from a browser that posted an approved comment with this email: trust nobody can type.
+    returning_reader = models.BooleanField(default=False, editable=False)
     # Why the comment was held or filed as spam before Akismet had its say, in words for moderators.
     hold_notes = models.JSONField(default=list, blank=True)
 
@@ -244,8 +265,17 @@ class Comment(models.Model):
                     f"{settings.COMMENT_RECHECK_GIVE_UP_DAYS} days, decide by hand)"
                 )
         elif self.verdict == self.Verdict.UNCHECKED and self.status == self.Status.PENDING:
-            reasons.append("not checked for spam (no Akismet key)")
+            reasons.append(self._unchecked_reason())
         return reasons + list(self.hold_notes)
+
+    def _unchecked_reason(self) -> str:
+        if not settings.AKISMET_API_KEY:
+            return "not checked for spam (no Akismet key)"
+        if self.next_check_at is None:
+            return "not checked for spam (screening was off when it arrived; run recheck_comments)"
+        if self.next_check_at > timezone.now():
+            return "waiting for its spam check"
+        return "spam check overdue: is the task worker (manage.py run_worker) running?"
 
     def _next_try(self) -> str:
         if self.next_check_at <= timezone.now():

@@ -5,7 +5,7 @@ Side effects that leave the database (Akismet, email) run after commit, through 
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from reviews.models import Review
 from reviews.seo import absolute_url
 
 from . import spam, tasks
@@ -36,24 +37,56 @@ def backoff(attempts: int) -> timedelta:
 # --- Receiving ---
 
 
-def receive(comment: Comment, *, honeypot_filled: bool = False) -> Comment:
-    """Save a new comment from the public form and queue its Akismet check.
+class DuplicateComment(Exception):
+    """The same email already sent exactly these words here (a double click, two tabs)."""
+
+
+def receive(comment: Comment, *, honeypot_filled: bool = False, returning_reader: bool = False) -> Comment:
+    """Save a new comment from the public form and queue its Akismet check; raises DuplicateComment.
 
     A filled honeypot means a bot: the comment is kept as spam (never lost, never shown) and
     Akismet is not asked. Too many links hold the comment for a moderator whatever Akismet says.
+    The check itself runs in the task worker; should its task never run, the comment's check falls
+    due after a grace period and the worker's chores take it (`run_due_checks`).
     """
     links = count_links(comment.body)
+    comment.returning_reader = returning_reader
     if honeypot_filled:
         comment.status = Status.SPAM
         comment.hold_notes = ["the hidden honeypot field was filled in (a bot)"]
     elif links > settings.COMMENT_MAX_LINKS:
         comment.hold_notes = [f"{links} links (limit {settings.COMMENT_MAX_LINKS})"]
+    if not honeypot_filled and spam.is_configured():
+        comment.next_check_at = _lease()
     with transaction.atomic():
+        # Two tabs sending the same words at once: with the review's row locked (PostgreSQL), or SQLite's
+        # write lock taken at BEGIN (IMMEDIATE), this check and the insert are one step.
+        list(Review.objects.select_for_update().filter(pk=comment.review_id).values_list("pk"))
+        if comment.author_email and Comment.objects.copies_of(comment).exists():
+            raise DuplicateComment
         comment.save()
         comment.log(Kind.SUBMITTED)
     if not honeypot_filled:
-        transaction.on_commit(partial(tasks.check_comment.enqueue, comment.pk))
+        # robust: should queueing fail, the reader still gets their answer and the chores check it later.
+        claim = comment.next_check_at.isoformat() if comment.next_check_at else None
+        transaction.on_commit(partial(tasks.check_comment.enqueue, comment.pk, claim), robust=True)
     return comment
+
+
+def first_check(comment_id: int, due_at: datetime | None = None) -> str | None:
+    """The first Akismet check of a new comment (its task); None if it was decided or taken meanwhile.
+
+    `due_at` is when the comment said it would be due if this task never ran: if that changed, the
+    chores took the comment over already.
+    """
+    comment = (
+        Comment.objects.select_related("review")
+        .filter(pk=comment_id, status=Status.PENDING, verdict=Verdict.UNCHECKED, next_check_at=due_at)
+        .first()
+    )
+    if comment is None or not _claim(comment):
+        return None
+    return _screen_claimed(comment)
 
 
 def screen(comment: Comment, *, recheck: bool = False) -> str:
@@ -80,7 +113,8 @@ def screen(comment: Comment, *, recheck: bool = False) -> str:
 def _apply_verdict(comment: Comment, verdict: str, now) -> None:
     comment.verdict = verdict
     if verdict == Verdict.UNCHECKED:  # no key: screening is off, a moderator decides
-        comment.save(update_fields=["verdict"])
+        comment.next_check_at = None
+        comment.save(update_fields=["verdict", "next_check_at"])
         return
     comment.check_attempts += 1
     if verdict == Verdict.ERROR:
@@ -99,50 +133,75 @@ def _apply_verdict(comment: Comment, verdict: str, now) -> None:
     if verdict in (Verdict.SPAM, Verdict.DISCARD):
         comment.move_to(Status.SPAM, note="Akismet")
         return
-    known = _has_approved_comment(comment)
-    if known and _trusted(comment):
-        _approve(comment, by=None, note="Akismet: not spam, and this email has an approved comment")
+    if _trusted(comment):
+        _approve(comment, by=None, note="Akismet: not spam, from the browser of a reader with an approved comment")
     elif not comment.hold_notes:
-        comment.hold_notes = ["every comment waits for a moderator" if known else "first comment from this address"]
+        comment.hold_notes = [_why_not_trusted(comment)]
         comment.save(update_fields=["hold_notes"])
 
 
-def _has_approved_comment(comment: Comment) -> bool:
+def _trusted(comment: Comment) -> bool:
+    """Published without a moderator: Akismet said ham, no rule held it, no link in it, and it came from
+    a browser that posted an approved comment with this email (an email alone anyone can type)."""
     return (
-        bool(comment.author_email)
+        settings.COMMENT_TRUST_KNOWN_AUTHORS
+        and comment.verdict == Verdict.HAM
+        and not comment.hold_notes
+        and comment.returning_reader
+        and count_links(comment.body) == 0
         and Comment.objects.public().by_email(comment.author_email).exclude(pk=comment.pk).exists()
     )
 
 
-def _trusted(comment: Comment) -> bool:
-    """Published without a moderator: Akismet said ham and no rule held it (the caller knows the email)."""
-    return settings.COMMENT_TRUST_KNOWN_AUTHORS and comment.verdict == Verdict.HAM and not comment.hold_notes
+def _why_not_trusted(comment: Comment) -> str:
+    known = comment.author_email and Comment.objects.public().by_email(comment.author_email).exists()
+    if not known:
+        return "first comment from this address"
+    if not settings.COMMENT_TRUST_KNOWN_AUTHORS:
+        return "every comment waits for a moderator"
+    if count_links(comment.body):
+        return "a known reader, but the comment holds a link"
+    return "this email has approved comments, but not from this browser"
 
 
 def recheck(comment_id: int) -> str | None:
-    """Re-check one comment if its turn has come; None when it is not due (or someone else took it).
-
-    The row is claimed first by pushing its next try a little ahead, so a scheduled task and the
-    catch-up in `run_due_checks` never check the same comment twice; if the process dies, the claim
-    simply runs out.
-    """
-    if not Comment.objects.due_for_recheck().filter(pk=comment_id).update(next_check_at=_lease()):
+    """Check one comment if its turn has come; None when it is not due (or someone else took it)."""
+    comment = Comment.objects.due_for_recheck().select_related("review").filter(pk=comment_id).first()
+    if comment is None or not _claim(comment):
         return None
-    return screen(Comment.objects.select_related("review").get(pk=comment_id), recheck=True)
+    return _screen_claimed(comment)
 
 
-def run_due_checks(limit: int = 5) -> int:
-    """Re-check comments whose next try has come, oldest first; stops at the first failure.
+def _claim(comment: Comment) -> bool:
+    """Take a comment for one check by moving its next check a grace period ahead, only if nobody moved it
+    since we read it: the first-check task, a scheduled re-check and the chores never check it twice.
+    If the check dies halfway (a killed worker, a locked database), the claim runs out and it is due again.
+    """
+    unchanged = Comment.objects.filter(pk=comment.pk, status=Status.PENDING, verdict=comment.verdict)
+    unchanged = unchanged.filter(next_check_at=comment.next_check_at) if comment.next_check_at else unchanged
+    comment.next_check_at = _lease()
+    return bool(unchanged.update(next_check_at=comment.next_check_at))
 
-    Called after every new comment and whenever a moderator opens the queue, so re-checks happen
-    even with the immediate task backend (no worker). Returns how many were checked.
+
+def _screen_claimed(comment: Comment) -> str:
+    try:
+        return screen(comment, recheck=comment.verdict == Verdict.ERROR)
+    except Exception:  # a bug or a database error: the claim stays, so the chores try again when it runs out
+        logger.exception("Checking comment %s failed; it will be checked again", comment.pk)
+        return Verdict.ERROR
+
+
+def run_due_checks(limit: int = 100) -> int:
+    """Check comments whose turn has come, oldest first, and send reports that are due; each stops at the
+    first failure (Akismet still down: the rest keep their turn). Run by the task worker's chores.
+    Returns how many comments were checked.
     """
     checked = 0
     for comment_id in list(Comment.objects.due_for_recheck().values_list("pk", flat=True)[:limit]):
         verdict = recheck(comment_id)
         checked += verdict is not None
         if verdict == Verdict.ERROR:
-            break  # still down: the rest keep their turn for later
+            break
     for comment_id in list(Comment.objects.due_for_report().values_list("pk", flat=True)[:limit]):
         if report(comment_id) is False:
             break
@@ -153,13 +212,15 @@ def recheck_all() -> dict[str, int]:
     """Re-check every comment still waiting for a verdict, due or not (`manage.py recheck_comments`)."""
     results: dict[str, int] = {}
     for comment in Comment.objects.awaiting_check().select_related("review"):
-        verdict = screen(comment, recheck=True)
+        if not _claim(comment):  # the worker is checking it right now
+            continue
+        verdict = _screen_claimed(comment)
         results[verdict] = results.get(verdict, 0) + 1
     return results
 
 
 def _lease():
-    return timezone.now() + timedelta(minutes=5)
+    return timezone.now() + timedelta(seconds=settings.COMMENT_CHECK_GRACE_SECONDS)
 
 
 # --- Deciding ---

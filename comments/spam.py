@@ -11,6 +11,7 @@ from datetime import UTC
 import akismet
 import httpx
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 from .models import Comment
@@ -73,10 +74,26 @@ def _arguments(comment: Comment) -> dict:
     return arguments
 
 
+PAUSED = "akismet:paused"  # cache key set after a failure (AKISMET_PAUSE_AFTER_FAILURE)
+
+
+def _failed(error: Exception, what: str) -> None:
+    logger.warning("Akismet %s: %s", what, error)
+    if settings.AKISMET_PAUSE_AFTER_FAILURE > 0:
+        cache.set(PAUSED, True, timeout=settings.AKISMET_PAUSE_AFTER_FAILURE)
+
+
+def is_paused() -> bool:
+    """True shortly after a call failed: calls fail at once instead of waiting for a timeout each."""
+    return bool(cache.get(PAUSED))
+
+
 def comment_check(comment: Comment, *, recheck_reason: str = "") -> str:
     """Ask Akismet about a comment and return the verdict (a `Comment.Verdict` value)."""
     if not is_configured():
         return Comment.Verdict.UNCHECKED
+    if is_paused():
+        return Comment.Verdict.ERROR
     arguments = _arguments(comment)
     if recheck_reason:
         arguments["recheck_reason"] = recheck_reason
@@ -84,7 +101,7 @@ def comment_check(comment: Comment, *, recheck_reason: str = "") -> str:
         with _client() as client:
             answer = client.comment_check(**arguments)
     except akismet.AkismetError as error:
-        logger.warning("Akismet could not check comment %s: %s", comment.pk, error)
+        _failed(error, f"could not check comment {comment.pk}")
         return Comment.Verdict.ERROR
     return {
         akismet.CheckResponse.HAM: Comment.Verdict.HAM,
@@ -94,13 +111,13 @@ def comment_check(comment: Comment, *, recheck_reason: str = "") -> str:
 
 
 def _submit(comment: Comment, method: str) -> bool:
-    if not is_configured():
+    if not is_configured() or is_paused():
         return False
     try:
         with _client() as client:
             return bool(getattr(client, method)(**_arguments(comment)))
     except akismet.AkismetError as error:
-        logger.warning("Akismet did not take the report on comment %s: %s", comment.pk, error)
+        _failed(error, f"did not take the report on comment {comment.pk}")
         return False
 
 

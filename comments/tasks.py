@@ -1,10 +1,12 @@
 """Background work of the comments app, as django-tasks tasks (arguments are primary keys).
 
-With the default immediate backend a task runs inline, after the request's transaction commits;
-with the database backend (`TASKS_BACKEND=database`) `manage.py db_worker` runs them, and failed
-checks are scheduled again for their backoff time. Either way `moderation.run_due_checks` also
-picks up whatever is due when a comment arrives or a moderator opens the queue.
+`manage.py run_worker` runs them (the database backend, the default), off every web request, and
+every COMMENT_CHORES_SECONDS it also runs `run_chores`: re-checks that fell due, first checks that never
+finished, reports to Akismet, and the daily purge. With the immediate backend (the tests) a task runs
+inline, after the request's transaction commits.
 """
+
+from datetime import datetime
 
 from django_tasks import default_task_backend, task
 
@@ -12,19 +14,11 @@ from .models import Comment
 
 
 @task()
-def check_comment(comment_id: int) -> str | None:
-    """The first Akismet check of a new comment."""
+def check_comment(comment_id: int, due_at: str | None = None) -> str | None:
+    """The first Akismet check of a new comment (`due_at`: see `moderation.first_check`)."""
     from . import moderation
 
-    comment = Comment.objects.select_related("review").filter(pk=comment_id, status=Comment.Status.PENDING).first()
-    if comment is None or comment.verdict != Comment.Verdict.UNCHECKED:
-        return None
-    verdict = moderation.screen(comment)
-    # With no worker (the immediate backend) this is a chance to catch up, but the reader is waiting:
-    # one overdue item at most; the moderators' queue takes care of the rest.
-    moderation.run_due_checks(limit=1)
-    purge_if_due()
-    return verdict
+    return moderation.first_check(comment_id, datetime.fromisoformat(due_at) if due_at else None)
 
 
 @task()
@@ -52,13 +46,6 @@ def notify_author(comment_id: int) -> None:
 
 
 @task()
-def run_due_checks() -> int:
-    from . import moderation
-
-    return moderation.run_due_checks()
-
-
-@task()
 def purge() -> dict[str, int]:
     from . import privacy
 
@@ -71,6 +58,15 @@ def purge_if_due() -> None:
 
     if cache.add("comments:purged-today", True, timeout=24 * 3600):
         purge.enqueue()
+
+
+def run_chores() -> int:
+    """The task worker's periodic round; returns how many comments it checked."""
+    from . import moderation
+
+    checked = moderation.run_due_checks()
+    purge_if_due()
+    return checked
 
 
 def _defer(task_, run_after, *args) -> None:

@@ -66,6 +66,12 @@ def own_comment_ids(request) -> list[int]:
     return request.session.get(OWN_COMMENTS, [])
 
 
+def is_returning_reader(request, email: str) -> bool:
+    """This browser posted a comment with this email that a moderator (or Akismet with trust) published."""
+    own = own_comment_ids(request)
+    return bool(own) and Comment.objects.public().by_email(email).filter(pk__in=own).exists()
+
+
 def remembered_author(request) -> dict:
     raw = request.get_signed_cookie(REMEMBER_COOKIE, default=None, salt=REMEMBER_SALT)
     try:
@@ -96,7 +102,15 @@ def post_comment(request, slug):
     comment.ip_address = client_ip(request) or None
     comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:500]
     comment.referrer = request.META.get("HTTP_REFERER", "")[:1000]
-    moderation.receive(comment, honeypot_filled=form.honeypot_filled)
+    try:
+        moderation.receive(
+            comment,
+            honeypot_filled=form.honeypot_filled,
+            returning_reader=is_returning_reader(request, comment.author_email),
+        )
+    except moderation.DuplicateComment:  # the same words from another tab a moment ago
+        form.add_error(None, CommentForm.DUPLICATE)
+        return render_review_page(request, review, {"comment_form": form}, status=400)
     comment.refresh_from_db(fields=["status"])
 
     request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]

@@ -99,6 +99,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as a real embedded database for several workers and the task worker: readers never block
+    # the writer (WAL), a writer waits for the lock instead of failing ("database is locked"), and every
+    # transaction takes the write lock at BEGIN, so a read-then-write (the duplicate-comment check, a
+    # claim) cannot be overtaken halfway. synchronous=NORMAL is durable across crashes of the app in WAL.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),  # seconds a writer waits for the lock
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-20000;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -195,8 +206,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "reviews@localhost")
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_SITE_URL = os.environ.get("AKISMET_SITE_URL", SITE_URL + "/")
 AKISMET_API_URL = os.environ.get("AKISMET_API_URL", "https://rest.akismet.com")
-# Short on purpose: the reader waits for the first check; a slow Akismet means a re-check later.
+# Short on purpose: the task worker checks one comment at a time; a slow Akismet means a re-check later.
 AKISMET_TIMEOUT = float(os.environ.get("AKISMET_TIMEOUT", "2"))
+# After a failed call Akismet is left alone this long: checks in the meantime wait for their re-check
+# at once, instead of each costing the worker a timeout while Akismet is down or slow.
+AKISMET_PAUSE_AFTER_FAILURE = float(os.environ.get("AKISMET_PAUSE_AFTER_FAILURE", "30"))
 
 # --- Comments ---
 COMMENT_MAX_LENGTH = int(os.environ.get("COMMENT_MAX_LENGTH", "5000"))  # characters of a body
@@ -213,16 +227,21 @@ COMMENT_SPAM_DAYS = int(os.environ.get("COMMENT_SPAM_DAYS", "15"))  # spam and t
 COMMENT_RECHECK_GIVE_UP_DAYS = int(os.environ.get("COMMENT_RECHECK_GIVE_UP_DAYS", "15"))
 
 # --- Background tasks (django-tasks) ---
-# "immediate" runs each task inline, so a development machine needs no worker; production sets
-# TASKS_BACKEND=database and runs `python manage.py db_worker` beside the web server.
+# Akismet checks, reports and emails run in the task worker, never in the request that posts a comment,
+# so a slow or dead Akismet holds no web worker: `make run` starts `python manage.py run_worker` beside
+# the site, and production runs it beside gunicorn. "immediate" runs each task inline instead (the tests).
 TASKS = {
     "default": {
         "BACKEND": {
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
             "database": "django_tasks_db.DatabaseBackend",
-        }[os.environ.get("TASKS_BACKEND", "immediate")],
+        }[os.environ.get("TASKS_BACKEND", "database")],
     }
 }
+# How often the worker looks for overdue re-checks and checks that never ran (a lost task, a killed
+# worker), and how long a new comment may wait for its first check before the worker takes it over.
+COMMENT_CHORES_SECONDS = int(os.environ.get("COMMENT_CHORES_SECONDS", "30"))
+COMMENT_CHECK_GRACE_SECONDS = int(os.environ.get("COMMENT_CHECK_GRACE_SECONDS", "120"))
 
 # --- Pages ---
 REVIEWS_PER_PAGE = int(os.environ.get("REVIEWS_PER_PAGE", "9"))

@@ -120,3 +120,18 @@ def test_with_redis_the_comment_rate_limit_is_shared_by_every_worker(tmp_path):
         assert manage(env, "shell", "-c", post).stdout.strip().endswith("True")
     finally:
         manage(env, "shell", "-c", "from django.core.cache import cache; cache.clear()")
+
+
+def test_sqlite_runs_as_an_embedded_database_for_several_processes(tmp_path):
+    env = production_env(tmp_path)
+    assert manage(env, "migrate", "--noinput").returncode == 0
+    read = (
+        "from django.db import connection; c = connection.cursor(); "
+        "print([c.execute(f'PRAGMA {p}').fetchone()[0] for p in ('journal_mode', 'busy_timeout', 'synchronous')]); "
+        "print(connection.transaction_mode)"
+    )
+    result = manage(env, "shell", "-v", "0", "-c", read)
+    assert result.returncode == 0, result.stderr
+    # WAL: readers never wait for the writer; 20 s: a writer waits for the lock instead of failing;
+    # synchronous 1 (NORMAL); IMMEDIATE: every transaction takes the write lock when it begins.
+    assert result.stdout.split("\n")[:2] == ["['wal', 20000, 1]", "IMMEDIATE"]

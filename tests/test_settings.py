@@ -18,5 +18,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # no collectstatic before tests
 WHITENOISE_AUTOREFRESH = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, as the site runs, not an in-memory database: concurrent tests then meet SQLite's real
+    # locking (WAL, busy timeout, IMMEDIATE), not the table locks of a shared in-memory cache.
+    test_db = os.path.join(tempfile.mkdtemp(prefix="reviewblog-test-db-"), "test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": test_db}  # noqa: F405
 # Persistent connections would outlive the live server's thread and block dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tasks run inline, where the test can see them; tests of the worker switch to the database backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Each test sets the Akismet server's mood itself; tests of the pause after a failure turn it on.
+AKISMET_PAUSE_AFTER_FAILURE = 0

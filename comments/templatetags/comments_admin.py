@@ -13,4 +13,10 @@ def moderation_summary(context):
     user = context["request"].user
     if not user.has_perm("comments.view_comment"):
         return {"show": False}
-    return {"show": True, "waiting": Comment.objects.pending().count(), "screening_on": spam.is_configured()}
+    return {"show": True, "waiting": Comment.objects.pending().count(), **screening_status()}
+
+
+def screening_status() -> dict:
+    """Whether Akismet is on, and how many new comments no task worker has checked (the notice shows both)."""
+    on = spam.is_configured()
+    return {"screening_on": on, "overdue_checks": Comment.objects.overdue_first_checks().count() if on else 0}

@@ -208,19 +208,5 @@ def test_a_recheck_that_is_due_now_says_so(moderator_client, review):
     assert "Akismet could not be reached (2 tries, re-check due now)" in html
 
 
-def test_opening_the_queue_runs_due_rechecks(moderator_client, review, akismet_server):
-    comment = CommentFactory(
-        review=review,
-        status=Status.PENDING,
-        verdict=Verdict.ERROR,
-        check_attempts=1,
-        next_check_at=timezone.now() - timedelta(minutes=1),
-    )
-    moderator_client.get(QUEUE)
-    comment.refresh_from_db()
-    assert comment.verdict == Verdict.HAM and comment.next_check_at is None
-    assert len(akismet_server.calls("comment-check")) == 1
-
-
 def test_moderators_cannot_add_comments(moderator_client):
     assert moderator_client.get(reverse("admin:comments_comment_add")).status_code == 403

@@ -101,12 +101,22 @@ def test_a_comment_survives_akismet_being_down(akismet_server, client, review, p
 
 
 @pytest.mark.django_db(transaction=True)  # the Akismet check runs on commit, before the redirect, as in production
-def test_a_known_reader_is_published_at_once(akismet_server, client, review, post_comment):
-    CommentFactory(review=review, author_email="ana@example.com")
+def test_a_returning_reader_is_published_at_once(akismet_server, client, review, post_comment):
+    post_comment(review, body="My first words here.")
+    Comment.objects.update(status=Status.APPROVED)  # a moderator approved it
     response = post_comment(review, follow=True)
     html = response.content.decode()
     assert "Your comment is published" in html
     assert "The staircase fight is the best of the year." in page_of(Client(), review)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typing_a_regulars_email_in_another_browser_is_no_free_pass(akismet_server, client, review, post_comment):
+    post_comment(review, body="My first words here.")
+    Comment.objects.update(status=Status.APPROVED)
+    response = post_comment(review, client=Client(), follow=True)  # someone else, the same email
+    assert "Your comment is awaiting moderation" in response.content.decode()
+    assert Comment.objects.latest("id").status == Status.PENDING
 
 
 def test_a_form_with_errors_keeps_everything_typed(client, review, post_comment):

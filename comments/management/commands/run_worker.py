@@ -1,0 +1,65 @@
+"""The task worker: django-tasks-db's `db_worker`, plus the comment chores on a timer.
+
+Akismet checks, reports and emails are tasks; the chores (`comments.tasks.run_chores`) catch what no
+task covers: re-checks that fell due, first checks whose task was lost or whose worker died, and the
+daily purge. Nothing of this runs in a web request.
+"""
+
+import logging
+import os
+import threading
+import time
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands import db_worker
+
+from comments import tasks
+
+logger = logging.getLogger(__name__)
+
+
+def chores_round() -> None:
+    try:
+        tasks.run_chores()
+    except Exception:  # a bad round must not stop the next one
+        logger.exception("The comment chores failed; trying again next round")
+
+
+def run_chores_forever(every: float) -> None:
+    while True:
+        time.sleep(every)
+        close_old_connections()
+        chores_round()
+        connection.close()  # this thread's own connection: no idle one held between rounds
+
+
+class Command(db_worker.Command):
+    help = "Run background tasks (Akismet checks and reports, emails) and the comment chores every few seconds."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        if not isinstance(task_backends["default"], DatabaseBackend):
+            # db_worker refuses any other backend by name; here the chores alone still make sense.
+            next(a for a in parser._actions if a.dest == "backend_name").type = str
+        parser.add_argument(
+            "--chores-every",
+            type=float,
+            default=settings.COMMENT_CHORES_SECONDS,
+            help="Seconds between rounds of comment chores (default: COMMENT_CHORES_SECONDS, %(default)s).",
+        )
+
+    def handle(self, *, chores_every: float, batch: bool, reload: bool, **options):
+        chores_round()  # at start: whatever fell due while no worker ran
+        if not isinstance(task_backends["default"], DatabaseBackend):
+            # Tasks run inline (TASKS_BACKEND=immediate): only the chores are left to do here.
+            if not batch:
+                run_chores_forever(chores_every)
+            return
+        # With --reload the parent process only watches files; the chores run beside the real worker.
+        if not batch and (not reload or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"):
+            threading.Thread(target=run_chores_forever, args=(chores_every,), daemon=True, name="chores").start()
+        super().handle(batch=batch, reload=reload, **options)
