@@ -140,3 +140,19 @@ def browser_form(html: str, submit: str = "_save") -> dict[str, str | list[str]]
         for value in _values(field, submit):
             data.setdefault(field.name, []).append(value)
     return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
+
+
+def admin_errors(response) -> dict:
+    """The errors an admin change form came back with, for a test's failure message."""
+    context = getattr(response, "context_data", None) or {}
+    errors = {}
+    if "adminform" in context:
+        errors.update(context["adminform"].form.errors)
+    for inline in context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        errors.update({f"{formset.prefix}-{i}": e for i, e in enumerate(formset.errors) if e})
+        if formset.non_form_errors():
+            errors[formset.prefix] = formset.non_form_errors()
+    if "form" in context and not errors and hasattr(context["form"], "errors"):
+        errors.update(context["form"].errors)
+    return {"status": response.status_code, **errors}

@@ -2,19 +2,54 @@
 
 from decimal import Decimal
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
-# Ratings and aspect scores: 0.5 to 5 in half steps.
-HALF_STEPS = [Decimal(n) / 2 for n in range(1, 11)]
+# Ratings and aspect scores: 0.5 to 5 in half steps, written with one decimal as the database returns them
+# ("4.0", not "4"), so a form shows the stored score as selected and sends back what it showed.
+ONE_PLACE = Decimal("0.1")
+HALF_STEPS = [(Decimal(n) / 2).quantize(ONE_PLACE) for n in range(1, 11)]
 SCORE_CHOICES = [(step, f"{step.normalize():f}") for step in HALF_STEPS]
 
 
+def as_score(value):
+    """A score in the one form choices, forms and the database share: Decimal("4.0") for 4, "4" or "4.00"."""
+    try:
+        return Decimal(str(value)).quantize(ONE_PLACE) if value not in (None, "") else value
+    except ArithmeticError:
+        return value  # not a number: left for validation to refuse
+
+
+class ScoreChoiceField(forms.TypedChoiceField):
+    """The select of a score: shows Decimal("4") as the stored "4.0", and takes "4" as well as "4.0"."""
+
+    def prepare_value(self, value):
+        return as_score(value)
+
+    def to_python(self, value):
+        score = as_score(super().to_python(value))
+        return str(score) if isinstance(score, Decimal) else score
+
+
+class ScoreField(models.DecimalField):
+    def to_python(self, value):
+        return as_score(super().to_python(value))
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"choices_form_class": ScoreChoiceField, **kwargs})
+
+    def deconstruct(self):
+        # The column is a plain decimal; only forms differ, so migrations need not know this class.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
 def score_field(**kwargs):
-    return models.DecimalField(max_digits=2, decimal_places=1, choices=SCORE_CHOICES, **kwargs)
+    return ScoreField(max_digits=2, decimal_places=1, choices=SCORE_CHOICES, **kwargs)
 
 
 def half_step_constraint(field: str, name: str, *, nullable: bool) -> models.CheckConstraint:

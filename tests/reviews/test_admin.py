@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -8,7 +9,8 @@ from django.utils import timezone
 from PIL import Image
 
 from reviews.models import Credit, Film, Review
-from tests.factories import FilmFactory, PersonFactory, ReviewFactory
+from tests.browser_form import admin_errors, browser_form
+from tests.factories import FilmFactory, PersonFactory, ReviewAspectFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +232,29 @@ def test_publishing_an_old_draft_dates_it_now_but_keeps_a_schedule(editor_client
     assert timezone.now() - old.published_at < timezone.timedelta(minutes=1)
     assert scheduled.published_at == later
     assert list(Review.objects.published()) == [old]
+
+
+def test_saving_a_review_as_the_browser_sends_it_keeps_its_whole_number_rating(author_client, author):
+    review = ReviewFactory(author=author, rating=Decimal("4"))
+    html = author_client.get(change_url(review)).content.decode()
+    assert '<option value="4.0" selected>4</option>' in html
+    response = author_client.post(change_url(review), {**browser_form(html), "title": "Only the title changed"})
+    assert response.status_code == 302, admin_errors(response)
+    review.refresh_from_db()
+    assert (review.title, review.rating) == ("Only the title changed", Decimal("4"))
+
+
+def test_an_unchanged_scorecard_with_whole_number_scores_saves_as_it_is(author_client, author):
+    review = ReviewFactory(author=author, rating=Decimal("3.5"))
+    ReviewAspectFactory(review=review, name="Acting", score=Decimal("4"))
+    ReviewAspectFactory(review=review, name="Writing", score=Decimal("2.5"))
+    html = author_client.get(change_url(review)).content.decode()
+    response = author_client.post(change_url(review), browser_form(html))
+    assert response.status_code == 302, admin_errors(response)
+    assert list(review.aspects.values_list("name", "score")) == [("Acting", Decimal("4")), ("Writing", Decimal("2.5"))]
+
+
+def test_a_whole_number_rating_typed_without_its_decimal_is_still_accepted(author_client):
+    response = author_client.post(reverse("admin:reviews_review_add"), review_form(FilmFactory(), rating="4"))
+    assert response.status_code == 302, admin_errors(response)
+    assert Review.objects.get().rating == Decimal("4")

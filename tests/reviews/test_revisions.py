@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from reviews.models import Review
 from reviews.revisions import body_diff
+from tests.browser_form import admin_errors, browser_form
 from tests.factories import FilmFactory, ReviewFactory, UserFactory, image_file
 from tests.reviews.test_admin import change_url, review_form
 
@@ -339,3 +340,15 @@ def test_body_diff_shows_a_rewritten_line_as_removed_and_added():
         ("added", [("added", "Nothing here resembles it now")]),
     ]
     assert body_diff("Same.\n", "Same.") == []
+
+
+def test_restoring_a_revision_brings_back_its_whole_number_rating(author_client, author):
+    review = ReviewFactory(author=author, rating=Decimal("4"))
+    rated = review.history.latest()
+    save_as(author, review, rating=None)
+    html = author_client.get(restore_url(rated)).content.decode()
+    response = author_client.post(restore_url(rated), browser_form(html))
+    assert response.status_code == 302, admin_errors(response)
+    review.refresh_from_db()
+    assert review.rating == Decimal("4")
+    assert review.history.latest().rating == Decimal("4")
