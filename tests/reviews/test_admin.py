@@ -10,7 +10,7 @@ from PIL import Image
 
 from reviews.models import Credit, Film, Review
 from tests.browser_form import admin_errors, browser_form
-from tests.factories import FilmFactory, PersonFactory, ReviewAspectFactory, ReviewFactory
+from tests.factories import CreditFactory, FilmFactory, PersonFactory, ReviewAspectFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +258,16 @@ def test_a_whole_number_rating_typed_without_its_decimal_is_still_accepted(autho
     response = author_client.post(reverse("admin:reviews_review_add"), review_form(FilmFactory(), rating="4"))
     assert response.status_code == 302, admin_errors(response)
     assert Review.objects.get().rating == Decimal("4")
+
+
+def test_the_film_picker_ranks_titles_before_cast_matches(author_client):
+    blonde = FilmFactory(title="Atomic Blonde", release_year=2017)
+    CreditFactory(film=blonde, person=PersonFactory(name="John Goodman"))
+    FilmFactory(title="Finding Johnny", release_year=2020)
+    FilmFactory(title="John Wick", release_year=2014)
+    films = author_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "John", "app_label": "reviews", "model_name": "review", "field_name": "film"},
+    ).json()
+    titles = [r["text"] for r in films["results"]]
+    assert titles == ["John Wick (2014)", "Finding Johnny (2020)", "Atomic Blonde (2017)"]
