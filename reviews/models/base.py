@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile, ImageFileDescriptor
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
@@ -43,9 +44,8 @@ class ScoreField(models.DecimalField):
         return super().formfield(**{"choices_form_class": ScoreChoiceField, **kwargs})
 
     def deconstruct(self):
-        # The column is a plain decimal; only forms differ, so migrations need not know this class.
         name, _path, args, kwargs = super().deconstruct()
-        return name, "django.db.models.DecimalField", args, kwargs
+        return name, "django.db.models.DecimalField", args, kwargs  # the same column: migrations need not know
 
 
 def score_field(**kwargs):
@@ -75,10 +75,44 @@ def require_alt_text(instance: models.Model, image: str, alt: str, what: str) ->
         raise ValidationError({alt: f"Describe the {what} for readers who cannot see it."})
 
 
+class KeptSizeDescriptor(ImageFileDescriptor):
+    """Measures an image when a new one is set, not when a form hands back the stored one unchanged.
+
+    Django re-reads the file on every such assignment: a trip to storage on each admin save, and a
+    500 when the file has gone missing from MEDIA_ROOT. The size stored with the row still holds.
+    """
+
+    def __set__(self, instance, value):
+        previous, name = instance.__dict__.get(self.field.attname), stored_name(value)
+        if previous is not None and name is not None and stored_name(previous) == name:
+            instance.__dict__[self.field.attname] = value  # what FileDescriptor does, without the measuring
+        else:
+            super().__set__(instance, value)
+
+
+def stored_name(value) -> str | None:
+    """The name of a file already in storage, or None for a new upload."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, FieldFile) and value._committed:
+        return value.name or ""
+    return None
+
+
+class SizedImageField(models.ImageField):
+    """An image whose width and height are kept in the row (see KeptSizeDescriptor)."""
+
+    descriptor_class = KeptSizeDescriptor
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs  # the same column: migrations need not know
+
+
 def portrait_fields(upload_to: str):
     """photo, photo_width, photo_height, photo_alt: the portrait of a person or an author."""
     return (
-        models.ImageField(upload_to=upload_to, blank=True, width_field="photo_width", height_field="photo_height"),
+        SizedImageField(upload_to=upload_to, blank=True, width_field="photo_width", height_field="photo_height"),
         models.PositiveIntegerField(null=True, editable=False),
         models.PositiveIntegerField(null=True, editable=False),
         models.CharField("photo alt text", max_length=300, blank=True),

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .base import SluggedModel, alt_text_required, portrait_fields, require_alt_text, unique_slug
+from .base import SizedImageField, SluggedModel, alt_text_required, portrait_fields, require_alt_text, unique_slug
 
 
 def _reviews():
@@ -75,9 +75,7 @@ class Film(SluggedModel):
     release_date = models.DateField(null=True, blank=True, help_text="First release, where known.")
     runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text="In minutes.")
     synopsis = models.TextField(blank=True)
-    poster = models.ImageField(
-        upload_to="posters/", blank=True, width_field="poster_width", height_field="poster_height"
-    )
+    poster = SizedImageField(upload_to="posters/", blank=True, width_field="poster_width", height_field="poster_height")
     poster_width = models.PositiveIntegerField(null=True, editable=False)
     poster_height = models.PositiveIntegerField(null=True, editable=False)
     poster_alt = models.CharField("poster alt text", max_length=300, blank=True)

@@ -17,6 +17,7 @@ from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, images_missing_alt, render_markdown
 from ..mentions import resolve as resolve_mentions
 from .base import (
+    SizedImageField,
     alt_text_required,
     half_step_constraint,
     portrait_fields,
@@ -146,9 +147,7 @@ class Review(models.Model):
     standfirst = models.CharField(max_length=300, help_text="One line under the title, shown on cards.")
     body = MarkdownxField(help_text="Markdown: ## headings, tables, footnotes[^1]; drop images into the editor.")
     body_html = models.TextField(editable=False, default="")
-    hero_image = models.ImageField(
-        upload_to="heroes/", blank=True, width_field="hero_width", height_field="hero_height"
-    )
+    hero_image = SizedImageField(upload_to="heroes/", blank=True, width_field="hero_width", height_field="hero_height")
     hero_width = models.PositiveIntegerField(null=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, editable=False)
     hero_alt = models.CharField(

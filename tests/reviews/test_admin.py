@@ -1,5 +1,6 @@
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,7 +11,7 @@ from PIL import Image
 
 from reviews.models import Credit, Film, Review
 from tests.browser_form import admin_errors, browser_form
-from tests.factories import CreditFactory, FilmFactory, PersonFactory, ReviewAspectFactory, ReviewFactory
+from tests.factories import CreditFactory, FilmFactory, PersonFactory, ReviewAspectFactory, ReviewFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +272,21 @@ def test_the_film_picker_ranks_titles_before_cast_matches(author_client):
     ).json()
     titles = [r["text"] for r in films["results"]]
     assert titles == ["John Wick (2014)", "Finding Johnny (2020)", "Atomic Blonde (2017)"]
+
+
+def test_a_review_whose_hero_image_file_is_missing_still_saves_and_shows(author_client, author, client):
+    review = ReviewFactory(author=author, hero_image=image_file("hero.jpg"), hero_alt="Eve on a stage.")
+    Path(review.hero_image.path).unlink()
+    html = author_client.get(change_url(review)).content.decode()
+    response = author_client.post(change_url(review), {**browser_form(html), "title": "Saved without its file"})
+    assert response.status_code == 302, admin_errors(response)
+    review.refresh_from_db()
+    assert (review.title, review.hero_image.name, review.hero_width) == (
+        "Saved without its file",
+        "heroes/hero.jpg",
+        64,
+    )
+    client.logout()
+    page = client.get(review.get_absolute_url())
+    assert page.status_code == 200
+    assert "Saved without its file" in page.content.decode()
