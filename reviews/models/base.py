@@ -1,5 +1,6 @@
-"""What the catalogue and the reviews share: half-step scores, slugs, images that need alt text."""
+"""What the catalogue and the reviews share: half-step scores, plain text, slugs, images that need alt text."""
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -9,6 +10,8 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile, ImageFileDescriptor
 from django.utils.html import strip_tags
 from django.utils.text import slugify
+from markdownx.fields import MarkdownxFormField
+from markdownx.models import MarkdownxField
 
 # Ratings and aspect scores: 0.5 to 5 in half steps, written with one decimal as the database returns them
 # ("4.0", not "4"), so a form shows the stored score as selected and sends back what it showed.
@@ -117,6 +120,56 @@ def portrait_fields(upload_to: str):
         models.PositiveIntegerField(null=True, editable=False),
         models.CharField("photo alt text", max_length=300, blank=True),
     )
+
+
+def plain_text(value):
+    """Text as a browser's form sends it back and Django's form field keeps it: LF line ends, no surrounding blanks."""
+    return re.sub(r"\r\n?", "\n", value).strip() if isinstance(value, str) else value
+
+
+class PlainTextFormMixin:
+    def to_python(self, value):
+        return plain_text(super().to_python(value))
+
+
+class PlainTextFormField(PlainTextFormMixin, forms.CharField):
+    pass
+
+
+class MarkdownFormField(PlainTextFormMixin, MarkdownxFormField):
+    pass
+
+
+class PlainTextMixin:
+    """A text field stored as a form sends it back, so a form saved unchanged changes nothing.
+
+    Browsers send a textarea's line ends as CRLF and Django's form field strips surrounding blanks, while
+    text from elsewhere (the demo, the shell, an import) may have LF and a last newline: either way the
+    row keeps LF and no surrounding blanks, and the form sees no change.
+    """
+
+    form_class = PlainTextFormField
+
+    def pre_save(self, model_instance, add):
+        value = plain_text(super().pre_save(model_instance, add))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": self.form_class, **kwargs})
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, self.migrations_path, args, kwargs  # the same column: migrations need not know this class
+
+
+class TextField(PlainTextMixin, models.TextField):
+    migrations_path = "django.db.models.TextField"
+
+
+class MarkdownField(PlainTextMixin, MarkdownxField):
+    form_class = MarkdownFormField
+    migrations_path = "markdownx.models.MarkdownxField"
 
 
 WORDS_PER_MINUTE = 230

@@ -10,14 +10,15 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, images_missing_alt, render_markdown
 from ..mentions import resolve as resolve_mentions
 from .base import (
+    MarkdownField,
     SizedImageField,
+    TextField,
     alt_text_required,
     half_step_constraint,
     portrait_fields,
@@ -145,7 +146,7 @@ class Review(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the title.")
     standfirst = models.CharField(max_length=300, help_text="One line under the title, shown on cards.")
-    body = MarkdownxField(help_text="Markdown: ## headings, tables, footnotes[^1]; drop images into the editor.")
+    body = MarkdownField(help_text="Markdown: ## headings, tables, footnotes[^1]; drop images into the editor.")
     body_html = models.TextField(editable=False, default="")
     hero_image = SizedImageField(upload_to="heroes/", blank=True, width_field="hero_width", height_field="hero_height")
     hero_width = models.PositiveIntegerField(null=True, editable=False)
@@ -303,7 +304,7 @@ class AuthorProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile")
     slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
-    bio = models.TextField("short bio", blank=True)
+    bio = TextField("short bio", blank=True)
     photo, photo_width, photo_height, photo_alt = portrait_fields("authors/")
 
     class Meta:

@@ -290,3 +290,21 @@ def test_a_review_whose_hero_image_file_is_missing_still_saves_and_shows(author_
     page = client.get(review.get_absolute_url())
     assert page.status_code == 200
     assert "Saved without its file" in page.content.decode()
+
+
+def test_texts_saved_unchanged_from_the_admin_stay_as_they_were(author_client, author):
+    review = ReviewFactory(author=author, body="## Direction\n\nConfident.\n")
+    stored = Review.objects.get().body
+    html = author_client.get(change_url(review)).content.decode()
+    response = author_client.post(change_url(review), browser_form(html))
+    assert response.status_code == 302, admin_errors(response)
+    assert Review.objects.get().body == stored == "## Direction\n\nConfident."
+    assert review.history.latest().body == stored
+
+
+def test_line_ends_typed_in_a_browser_are_stored_as_lf(author_client):
+    film = FilmFactory(synopsis="One line.\r\nAnother line.\r\n")
+    assert Film.objects.get().synopsis == "One line.\nAnother line."
+    response = author_client.post(reverse("admin:reviews_review_add"), review_form(film, body="## A\r\n\r\nB.\r\n"))
+    assert response.status_code == 302, admin_errors(response)
+    assert Review.objects.get().body == "## A\n\nB."
