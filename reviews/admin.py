@@ -1,6 +1,7 @@
 """The authors' desk: reviews in Markdown with live preview, films with their credits, people."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Case, Count, Q, When
@@ -201,3 +202,12 @@ class AuthorProfileAdmin(DeletesOneByOne, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return can_edit_any(request.user) and super().has_add_permission(request)
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UserAdmin(auth_admin.UserAdmin):
+    # Records of what happened, not settings: the form showed them to the second and saved them back truncated.
+    readonly_fields = ["last_login", "date_joined"]

@@ -3,6 +3,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -308,3 +309,13 @@ def test_line_ends_typed_in_a_browser_are_stored_as_lf(author_client):
     response = author_client.post(reverse("admin:reviews_review_add"), review_form(film, body="## A\r\n\r\nB.\r\n"))
     assert response.status_code == 302, admin_errors(response)
     assert Review.objects.get().body == "## A\n\nB."
+
+
+def test_saving_a_user_unchanged_keeps_when_they_joined_and_last_logged_in(admin_client, author):
+    author.last_login = timezone.now()
+    author.save()
+    before = get_user_model().objects.values("date_joined", "last_login").get(pk=author.pk)
+    url = reverse("admin:auth_user_change", args=[author.pk])
+    response = admin_client.post(url, browser_form(admin_client.get(url).content.decode()))
+    assert response.status_code == 302, admin_errors(response)
+    assert get_user_model().objects.values("date_joined", "last_login").get(pk=author.pk) == before
