@@ -5,13 +5,10 @@ object and each role that may change it: open the change page, read the form as 
 (tests/browser_form.py), press Save, and compare the object and its inline rows field by field.
 """
 
-import io
-
 import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db.models.fields.files import FieldFile
 from django.forms.models import _get_foreign_key
 from django.test import RequestFactory
@@ -28,14 +25,7 @@ DEMO_USERNAMES = ["ava", "theo", "edith", "milo"]  # an author, a second author,
 
 
 @pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    call_command("load_demo_comments", stdout=io.StringIO())
-
-
-@pytest.fixture
-def roles(demo):
+def roles(demo_site):
     """The superuser, then the demo's users in their groups."""
     User = get_user_model()
     superuser = User.objects.create_superuser("root", "root@example.com", "pass-word-123")
