@@ -115,7 +115,8 @@ class ReviewQuerySet(models.QuerySet):
         now = timezone.now()
         changes = {"status": status, "updated_at": now}
         if status == Review.Status.PUBLISHED:
-            changes["published_at"] = Greatest("published_at", Value(now))
+            # To the second, as the admin shows and sends the publish date: a later save leaves it as it is.
+            changes["published_at"] = Greatest("published_at", Value(now.replace(microsecond=0)))
         with transaction.atomic():
             moving = list(self.exclude(status=status).values_list("pk", flat=True))
             count = Review.objects.filter(pk__in=moving).update(**changes)

@@ -117,3 +117,21 @@ def test_restoring_each_demo_review_to_its_first_revision_brings_back_every_fiel
             review.refresh_from_db()
             assert tracked_values(review) == tracked_values(first), (review, user)
             assert tracked_values(review.history.latest()) == tracked_values(first)
+
+
+def test_a_review_published_from_the_list_saves_again_unchanged(editor, client):
+    client.force_login(editor)
+    draft = add_as_browser(
+        client,
+        Review,
+        {
+            "film": str(FilmFactory().pk),
+            "title": "Draft",
+            "standfirst": "One line.",
+            "body": "Words.",
+            "status": "draft",
+        },
+    )
+    changelist = reverse("admin:reviews_review_changelist")
+    client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    assert resave_unchanged(client, editor, draft) is None
