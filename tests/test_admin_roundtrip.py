@@ -70,6 +70,8 @@ def differences(before: dict, after: dict) -> dict:
             {name: (old.get(name), new.get(name)) for name in {*old, *new} if old.get(name) != new.get(name)}
             for old, new in zip(rows(part, before), rows(part, after), strict=False)
         ]
+        + [{"added": row} for row in rows(part, after)[len(rows(part, before)) :]]
+        + [{"removed": row} for row in rows(part, before)[len(rows(part, after)) :]]
         for part in after
         if after[part] != before.get(part)
     }
