@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import linebreaks, urlize
 
 from reviews.models import Review
+from reviews.models.base import TextField
 
 
 def render_body(text: str) -> str:
@@ -138,7 +139,7 @@ class Comment(models.Model):
     author_url = models.URLField(
         "website", max_length=200, blank=True, validators=[URLValidator(schemes=["http", "https"])]
     )
-    body = models.TextField("comment")
+    body = TextField("comment")  # stored as a form sends it back, so a moderator's unchanged save logs no edit
     body_html = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

@@ -1,9 +1,10 @@
 """The authors' desk: reviews in Markdown with live preview, films with their credits, people."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.utils import timezone
 from django.utils.html import format_html
 from markdownx.models import MarkdownxField
@@ -145,6 +146,16 @@ class FilmAdmin(admin.ModelAdmin):
         ("Classification", {"fields": ["genres", "franchise"]}),
     ]
 
+    def get_search_results(self, request, queryset, search_term):
+        """Titles first, as the review's film picker selects the top result on Enter: titles starting with
+        the words typed, then titles containing them, then films found by a person's name."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if term := search_term.strip():
+            rank = Case(When(title__istartswith=term, then=0), When(title__icontains=term, then=1), default=2)
+            then = queryset.query.order_by or Film._meta.ordering
+            queryset = queryset.annotate(title_rank=rank).order_by("title_rank", *then)
+        return queryset, may_have_duplicates
+
 
 @admin.register(Person)
 class PersonAdmin(DeletesOneByOne, admin.ModelAdmin):
@@ -191,3 +202,12 @@ class AuthorProfileAdmin(DeletesOneByOne, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return can_edit_any(request.user) and super().has_add_permission(request)
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UserAdmin(auth_admin.UserAdmin):
+    # Records of what happened, not settings: the form showed them to the second and saved them back truncated.
+    readonly_fields = ["last_login", "date_joined"]

@@ -1,4 +1,4 @@
-"""The markdownx editor's two endpoints, for staff only (out of the box they answer anyone).
+"""The markdownx editor's two endpoints, for those who may write reviews (out of the box they answer anyone).
 
 Mounted at /markdownx/, the paths the widget has baked in. The preview uses the same
 `render_markdown` as the saved review; uploads go through `images.check_image`.
@@ -16,26 +16,30 @@ from .markdown import IMAGE_PLACEHOLDER_ALT, render_markdown
 from .mentions import resolve as resolve_mentions
 
 
-def _staff_only(view):
-    """Staff only; anyone else gets a 403 the editor can show, not a redirect to a login page."""
+def _writers_only(view):
+    """Writers only; anyone else gets a 403 the editor can show, not a redirect to a login page."""
 
     @require_POST
     def wrapped(request):
-        if not (request.user.is_active and request.user.is_staff):
+        user = request.user
+        if not (user.is_active and user.is_staff):
             return JsonResponse({"error": "Log in to the admin to use the editor."}, status=403)
+        # A moderator is staff too, and must not store files.
+        if not (user.has_perm("reviews.add_review") or user.has_perm("reviews.change_review")):
+            return JsonResponse({"error": "Only those who may write reviews can use the editor."}, status=403)
         return view(request)
 
     return functools.wraps(view)(wrapped)
 
 
-@_staff_only
+@_writers_only
 def markdownify(request):
     content = request.POST.get("content", "")
     # The preview links mentions as the page will, and marks those that match nothing.
     return HttpResponse(render_markdown(content, mentions=resolve_mentions(content).urls, flag_missing=True))
 
 
-@_staff_only
+@_writers_only
 def upload(request):
     upload = request.FILES.get("image")
     if upload is None:

@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from django.core.management import call_command
 
 from tests.factories import UserFactory
 
@@ -28,6 +31,14 @@ def author_client(client, author):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def demo_site(settings, db):
+    """The demo as `make run` loads it: films, reviews, images, logins and reader comments."""
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo_comments", stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)

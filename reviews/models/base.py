@@ -1,20 +1,58 @@
-"""What the catalogue and the reviews share: half-step scores, slugs, images that need alt text."""
+"""What the catalogue and the reviews share: half-step scores, plain text, slugs, images that need alt text."""
 
+import re
 from decimal import Decimal
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile, ImageFileDescriptor
 from django.utils.html import strip_tags
 from django.utils.text import slugify
+from markdownx.fields import MarkdownxFormField
+from markdownx.models import MarkdownxField
 
-# Ratings and aspect scores: 0.5 to 5 in half steps.
-HALF_STEPS = [Decimal(n) / 2 for n in range(1, 11)]
+# Ratings and aspect scores: 0.5 to 5 in half steps, written with one decimal as the database returns them
+# ("4.0", not "4"), so a form shows the stored score as selected and sends back what it showed.
+ONE_PLACE = Decimal("0.1")
+HALF_STEPS = [(Decimal(n) / 2).quantize(ONE_PLACE) for n in range(1, 11)]
 SCORE_CHOICES = [(step, f"{step.normalize():f}") for step in HALF_STEPS]
 
 
+def as_score(value):
+    """A score in the one form choices, forms and the database share: Decimal("4.0") for 4, "4" or "4.00"."""
+    try:
+        return Decimal(str(value)).quantize(ONE_PLACE) if value not in (None, "") else value
+    except ArithmeticError:
+        return value  # not a number: left for validation to refuse
+
+
+class ScoreChoiceField(forms.TypedChoiceField):
+    """The select of a score: shows Decimal("4") as the stored "4.0", and takes "4" as well as "4.0"."""
+
+    def prepare_value(self, value):
+        return as_score(value)
+
+    def to_python(self, value):
+        score = as_score(super().to_python(value))
+        return str(score) if isinstance(score, Decimal) else score
+
+
+class ScoreField(models.DecimalField):
+    def to_python(self, value):
+        return as_score(super().to_python(value))
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"choices_form_class": ScoreChoiceField, **kwargs})
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs  # the same column: migrations need not know
+
+
 def score_field(**kwargs):
-    return models.DecimalField(max_digits=2, decimal_places=1, choices=SCORE_CHOICES, **kwargs)
+    return ScoreField(max_digits=2, decimal_places=1, choices=SCORE_CHOICES, **kwargs)
 
 
 def half_step_constraint(field: str, name: str, *, nullable: bool) -> models.CheckConstraint:
@@ -40,14 +78,98 @@ def require_alt_text(instance: models.Model, image: str, alt: str, what: str) ->
         raise ValidationError({alt: f"Describe the {what} for readers who cannot see it."})
 
 
+class KeptSizeDescriptor(ImageFileDescriptor):
+    """Measures an image when a new one is set, not when a form hands back the stored one unchanged.
+
+    Django re-reads the file on every such assignment: a trip to storage on each admin save, and a
+    500 when the file has gone missing from MEDIA_ROOT. The size stored with the row still holds.
+    """
+
+    def __set__(self, instance, value):
+        previous, name = instance.__dict__.get(self.field.attname), stored_name(value)
+        if previous is not None and name is not None and stored_name(previous) == name:
+            instance.__dict__[self.field.attname] = value  # what FileDescriptor does, without the measuring
+        else:
+            super().__set__(instance, value)
+
+
+def stored_name(value) -> str | None:
+    """The name of a file already in storage, or None for a new upload."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, FieldFile) and value._committed:
+        return value.name or ""
+    return None
+
+
+class SizedImageField(models.ImageField):
+    """An image whose width and height are kept in the row (see KeptSizeDescriptor)."""
+
+    descriptor_class = KeptSizeDescriptor
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs  # the same column: migrations need not know
+
+
 def portrait_fields(upload_to: str):
     """photo, photo_width, photo_height, photo_alt: the portrait of a person or an author."""
     return (
-        models.ImageField(upload_to=upload_to, blank=True, width_field="photo_width", height_field="photo_height"),
+        SizedImageField(upload_to=upload_to, blank=True, width_field="photo_width", height_field="photo_height"),
         models.PositiveIntegerField(null=True, editable=False),
         models.PositiveIntegerField(null=True, editable=False),
         models.CharField("photo alt text", max_length=300, blank=True),
     )
+
+
+def plain_text(value):
+    """Text as a browser's form sends it back and Django's form field keeps it: LF line ends, no surrounding blanks."""
+    return re.sub(r"\r\n?", "\n", value).strip() if isinstance(value, str) else value
+
+
+class PlainTextFormMixin:
+    def to_python(self, value):
+        return plain_text(super().to_python(value))
+
+
+class PlainTextFormField(PlainTextFormMixin, forms.CharField):
+    pass
+
+
+class MarkdownFormField(PlainTextFormMixin, MarkdownxFormField):
+    pass
+
+
+class PlainTextMixin:
+    """A text field stored as a form sends it back, so a form saved unchanged changes nothing.
+
+    Browsers send a textarea's line ends as CRLF and Django's form field strips surrounding blanks, while
+    text from elsewhere (the demo, the shell, an import) may have LF and a last newline: either way the
+    row keeps LF and no surrounding blanks, and the form sees no change.
+    """
+
+    form_class = PlainTextFormField
+
+    def pre_save(self, model_instance, add):
+        value = plain_text(super().pre_save(model_instance, add))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": self.form_class, **kwargs})
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, self.migrations_path, args, kwargs  # the same column: migrations need not know this class
+
+
+class TextField(PlainTextMixin, models.TextField):
+    migrations_path = "django.db.models.TextField"
+
+
+class MarkdownField(PlainTextMixin, MarkdownxField):
+    form_class = MarkdownFormField
+    migrations_path = "markdownx.models.MarkdownxField"
 
 
 WORDS_PER_MINUTE = 230

@@ -6,7 +6,15 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .base import SluggedModel, alt_text_required, portrait_fields, require_alt_text, unique_slug
+from .base import (
+    SizedImageField,
+    SluggedModel,
+    TextField,
+    alt_text_required,
+    portrait_fields,
+    require_alt_text,
+    unique_slug,
+)
 
 
 def _reviews():
@@ -40,7 +48,7 @@ class Genre(SluggedModel):
 
 class Franchise(SluggedModel):
     name = models.CharField(max_length=120, unique=True, help_text='Shown as "From the World of …".')
-    description = models.TextField(blank=True)
+    description = TextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -74,10 +82,8 @@ class Film(SluggedModel):
     release_year = models.PositiveSmallIntegerField()
     release_date = models.DateField(null=True, blank=True, help_text="First release, where known.")
     runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text="In minutes.")
-    synopsis = models.TextField(blank=True)
-    poster = models.ImageField(
-        upload_to="posters/", blank=True, width_field="poster_width", height_field="poster_height"
-    )
+    synopsis = TextField(blank=True)
+    poster = SizedImageField(upload_to="posters/", blank=True, width_field="poster_width", height_field="poster_height")
     poster_width = models.PositiveIntegerField(null=True, editable=False)
     poster_height = models.PositiveIntegerField(null=True, editable=False)
     poster_alt = models.CharField("poster alt text", max_length=300, blank=True)
@@ -143,7 +149,7 @@ class Film(SluggedModel):
 
 class Person(SluggedModel):
     name = models.CharField(max_length=200)
-    bio = models.TextField("short bio", blank=True)
+    bio = TextField("short bio", blank=True)
     photo, photo_width, photo_height, photo_alt = portrait_fields("people/")
 
     class Meta:

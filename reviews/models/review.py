@@ -10,13 +10,15 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, images_missing_alt, render_markdown
 from ..mentions import resolve as resolve_mentions
 from .base import (
+    MarkdownField,
+    SizedImageField,
+    TextField,
     alt_text_required,
     half_step_constraint,
     portrait_fields,
@@ -113,7 +115,8 @@ class ReviewQuerySet(models.QuerySet):
         now = timezone.now()
         changes = {"status": status, "updated_at": now}
         if status == Review.Status.PUBLISHED:
-            changes["published_at"] = Greatest("published_at", Value(now))
+            # To the second, as the admin shows and sends the publish date: a later save leaves it as it is.
+            changes["published_at"] = Greatest("published_at", Value(now.replace(microsecond=0)))
         with transaction.atomic():
             moving = list(self.exclude(status=status).values_list("pk", flat=True))
             count = Review.objects.filter(pk__in=moving).update(**changes)
@@ -144,11 +147,9 @@ class Review(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the title.")
     standfirst = models.CharField(max_length=300, help_text="One line under the title, shown on cards.")
-    body = MarkdownxField(help_text="Markdown: ## headings, tables, footnotes[^1]; drop images into the editor.")
+    body = MarkdownField(help_text="Markdown: ## headings, tables, footnotes[^1]; drop images into the editor.")
     body_html = models.TextField(editable=False, default="")
-    hero_image = models.ImageField(
-        upload_to="heroes/", blank=True, width_field="hero_width", height_field="hero_height"
-    )
+    hero_image = SizedImageField(upload_to="heroes/", blank=True, width_field="hero_width", height_field="hero_height")
     hero_width = models.PositiveIntegerField(null=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, editable=False)
     hero_alt = models.CharField(
@@ -304,7 +305,7 @@ class AuthorProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile")
     slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
-    bio = models.TextField("short bio", blank=True)
+    bio = TextField("short bio", blank=True)
     photo, photo_width, photo_height, photo_alt = portrait_fields("authors/")
 
     class Meta:

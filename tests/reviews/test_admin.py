@@ -1,6 +1,9 @@
 import io
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -8,7 +11,8 @@ from django.utils import timezone
 from PIL import Image
 
 from reviews.models import Credit, Film, Review
-from tests.factories import FilmFactory, PersonFactory, ReviewFactory
+from tests.browser_form import admin_errors, browser_form
+from tests.factories import CreditFactory, FilmFactory, PersonFactory, ReviewAspectFactory, ReviewFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +234,88 @@ def test_publishing_an_old_draft_dates_it_now_but_keeps_a_schedule(editor_client
     assert timezone.now() - old.published_at < timezone.timedelta(minutes=1)
     assert scheduled.published_at == later
     assert list(Review.objects.published()) == [old]
+
+
+def test_saving_a_review_as_the_browser_sends_it_keeps_its_whole_number_rating(author_client, author):
+    review = ReviewFactory(author=author, rating=Decimal("4"))
+    html = author_client.get(change_url(review)).content.decode()
+    assert '<option value="4.0" selected>4</option>' in html
+    response = author_client.post(change_url(review), {**browser_form(html), "title": "Only the title changed"})
+    assert response.status_code == 302, admin_errors(response)
+    review.refresh_from_db()
+    assert (review.title, review.rating) == ("Only the title changed", Decimal("4"))
+
+
+def test_an_unchanged_scorecard_with_whole_number_scores_saves_as_it_is(author_client, author):
+    review = ReviewFactory(author=author, rating=Decimal("3.5"))
+    ReviewAspectFactory(review=review, name="Acting", score=Decimal("4"))
+    ReviewAspectFactory(review=review, name="Writing", score=Decimal("2.5"))
+    html = author_client.get(change_url(review)).content.decode()
+    response = author_client.post(change_url(review), browser_form(html))
+    assert response.status_code == 302, admin_errors(response)
+    assert list(review.aspects.values_list("name", "score")) == [("Acting", Decimal("4")), ("Writing", Decimal("2.5"))]
+
+
+def test_a_whole_number_rating_typed_without_its_decimal_is_still_accepted(author_client):
+    response = author_client.post(reverse("admin:reviews_review_add"), review_form(FilmFactory(), rating="4"))
+    assert response.status_code == 302, admin_errors(response)
+    assert Review.objects.get().rating == Decimal("4")
+
+
+def test_the_film_picker_ranks_titles_before_cast_matches(author_client):
+    blonde = FilmFactory(title="Atomic Blonde", release_year=2017)
+    CreditFactory(film=blonde, person=PersonFactory(name="John Goodman"))
+    FilmFactory(title="Finding Johnny", release_year=2020)
+    FilmFactory(title="John Wick", release_year=2014)
+    films = author_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "John", "app_label": "reviews", "model_name": "review", "field_name": "film"},
+    ).json()
+    titles = [r["text"] for r in films["results"]]
+    assert titles == ["John Wick (2014)", "Finding Johnny (2020)", "Atomic Blonde (2017)"]
+
+
+def test_a_review_whose_hero_image_file_is_missing_still_saves_and_shows(author_client, author, client):
+    review = ReviewFactory(author=author, hero_image=image_file("hero.jpg"), hero_alt="Eve on a stage.")
+    Path(review.hero_image.path).unlink()
+    html = author_client.get(change_url(review)).content.decode()
+    response = author_client.post(change_url(review), {**browser_form(html), "title": "Saved without its file"})
+    assert response.status_code == 302, admin_errors(response)
+    review.refresh_from_db()
+    assert (review.title, review.hero_image.name, review.hero_width) == (
+        "Saved without its file",
+        "heroes/hero.jpg",
+        64,
+    )
+    client.logout()
+    page = client.get(review.get_absolute_url())
+    assert page.status_code == 200
+    assert "Saved without its file" in page.content.decode()
+
+
+def test_texts_saved_unchanged_from_the_admin_stay_as_they_were(author_client, author):
+    review = ReviewFactory(author=author, body="## Direction\n\nConfident.\n")
+    stored = Review.objects.get().body
+    html = author_client.get(change_url(review)).content.decode()
+    response = author_client.post(change_url(review), browser_form(html))
+    assert response.status_code == 302, admin_errors(response)
+    assert Review.objects.get().body == stored == "## Direction\n\nConfident."
+    assert review.history.latest().body == stored
+
+
+def test_line_ends_typed_in_a_browser_are_stored_as_lf(author_client):
+    film = FilmFactory(synopsis="One line.\r\nAnother line.\r\n")
+    assert Film.objects.get().synopsis == "One line.\nAnother line."
+    response = author_client.post(reverse("admin:reviews_review_add"), review_form(film, body="## A\r\n\r\nB.\r\n"))
+    assert response.status_code == 302, admin_errors(response)
+    assert Review.objects.get().body == "## A\n\nB."
+
+
+def test_saving_a_user_unchanged_keeps_when_they_joined_and_last_logged_in(admin_client, author):
+    author.last_login = timezone.now()
+    author.save()
+    before = get_user_model().objects.values("date_joined", "last_login").get(pk=author.pk)
+    url = reverse("admin:auth_user_change", args=[author.pk])
+    response = admin_client.post(url, browser_form(admin_client.get(url).content.decode()))
+    assert response.status_code == 302, admin_errors(response)
+    assert get_user_model().objects.values("date_joined", "last_login").get(pk=author.pk) == before

@@ -1,6 +1,5 @@
 import re
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +8,7 @@ from django.utils import timezone
 
 from reviews.models import Review
 from reviews.revisions import body_diff
+from tests.browser_form import admin_errors, browser_form
 from tests.factories import FilmFactory, ReviewFactory, UserFactory, image_file
 from tests.reviews.test_admin import change_url, review_form
 
@@ -37,45 +37,9 @@ def save_as(user, review, **changes):
     return review.history.latest()
 
 
-class FormReader(HTMLParser):
-    """What a browser would send when the form is submitted as it stands."""
-
-    def __init__(self):
-        super().__init__()
-        self.data, self._textarea, self._select = {}, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"file", "submit", "checkbox"}:
-            self.data[name] = attrs.get("value", "")
-        elif tag == "input" and name and attrs.get("type") == "checkbox" and "checked" in attrs:
-            self.data[name] = attrs.get("value", "on")
-        elif tag == "textarea":
-            self._textarea = name
-            self.data[name] = ""
-        elif tag == "select":
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.data[self._select] = attrs.get("value", "")
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea] += data
-
-
 def form_data(html, **overrides):
-    reader = FormReader()
-    reader.feed(html)
-    # Browsers drop the newline right after <textarea>, as Django's template adds one.
-    data = {name: value.removeprefix("\n") if name == "body" else value for name, value in reader.data.items()}
-    return {**data, **overrides}
+    """What a browser sends when the restore form is submitted, with `overrides` typed in."""
+    return {**browser_form(html), **overrides}
 
 
 def marked(html, tag):
@@ -339,3 +303,15 @@ def test_body_diff_shows_a_rewritten_line_as_removed_and_added():
         ("added", [("added", "Nothing here resembles it now")]),
     ]
     assert body_diff("Same.\n", "Same.") == []
+
+
+def test_restoring_a_revision_brings_back_its_whole_number_rating(author_client, author):
+    review = ReviewFactory(author=author, rating=Decimal("4"))
+    rated = review.history.latest()
+    save_as(author, review, rating=None)
+    html = author_client.get(restore_url(rated)).content.decode()
+    response = author_client.post(restore_url(rated), browser_form(html))
+    assert response.status_code == 302, admin_errors(response)
+    review.refresh_from_db()
+    assert review.rating == Decimal("4")
+    assert review.history.latest().rating == Decimal("4")
