@@ -87,6 +87,16 @@ class Processes:
         text = (self.logs / f"{name}.log").read_text(errors="replace").splitlines()
         return "\n".join(f"    {line}" for line in text[-lines:])
 
+    def errors(self) -> dict[str, Counter]:
+        """The exceptions each process logged, counted (tracebacks end with `SomeError: message`)."""
+        found = {}
+        for name in self.running:
+            text = (self.logs / f"{name}.log").read_text(errors="replace")
+            errors = Counter(m[:120] for m in re.findall(r"^[\w.]*(?:Error|Exception)\b:? .*$", text, re.M))
+            if errors:
+                found[name] = errors
+        return found
+
     def stop_all(self) -> None:
         for process, _ in self.running.values():
             if process.poll() is None:
@@ -285,18 +295,21 @@ def burst(g: int, opts, site: dict, tag: str, tally: Tally, stop: threading.Even
         thread.join(REQUEST_TIMEOUT * 3)
 
 
-def reader(n: int, site: dict, tally: Tally, stop: threading.Event) -> None:
+def reader(n: int, site: dict, tally: Tally, stop: threading.Event, every: float = 0.2) -> None:
+    """A reader arrives every `every` seconds; each wait is timed from when they arrived, so a stalled
+    server counts for everyone who came meanwhile, not just the one request that stalled (as wrk2 does)."""
     pages = [site["reviews"][0], "/"]
     browser = Browser(site["base"], f"10.3.0.{n + 1}", tally)
+    arrives = time.perf_counter()
     while not stop.is_set():
         for page in pages:
-            started = time.perf_counter()
+            if stop.wait(max(0.0, arrives - time.perf_counter())):
+                return
             browser.get(page)
-            elapsed = (time.perf_counter() - started) * 1000
             if tally.reading:
                 with tally.lock:
-                    tally.reads.append(elapsed)
-            stop.wait(0.1)
+                    tally.reads.append((time.perf_counter() - arrives) * 1000)
+            arrives += every
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -309,6 +322,9 @@ def percentile(values: list[float], share: float) -> float:
 def drive(opts, site: dict, tag: str, tally: Tally) -> tuple[float, float, bool]:
     """Readers alone for 3 s (the baseline), then readers with posters and bursts; returns the baseline
     p50, the seconds spent posting and whether posting finished in time."""
+    warm = Browser(site["base"], "10.3.1.1", tally)
+    for _ in range(opts.workers * 2):  # each worker renders its own first copy of a page
+        warm.get(site["reviews"][0]), warm.get("/")
     stop_readers, stop_posting = threading.Event(), threading.Event()
     readers = [
         threading.Thread(target=reader, args=(n, site, tally, stop_readers), daemon=True) for n in range(opts.readers)
@@ -465,8 +481,10 @@ def main(argv=None) -> int:
             limit = 60 + (opts.slow_seconds if opts.akismet == "slow" else 0)
         counts, settling = settle(env, tag, limit)
         ok = report(opts, tally, counts, baseline, posting, settling, finished)
-        if not ok and (workdir / "gunicorn.log").exists():
-            print(f"\ngunicorn's log ends:\n{processes.tail('gunicorn', 8)}")
+        for name, errors in processes.errors().items():
+            print(f"\nerrors logged by {name}:")
+            for error, n in errors.most_common(8):
+                print(f"  {n} × {error}")
         return 0 if ok else 1
     finally:
         processes.stop_all()
