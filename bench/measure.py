@@ -54,7 +54,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def bench_database(workdir: Path) -> str:
+def bench_database(workdir: Path, suffix: str = "_bench") -> str:
     """SQLite in the work folder, or a fresh `<name>_bench` database beside the one DATABASE_URL names."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -62,7 +62,7 @@ def bench_database(workdir: Path) -> str:
     import psycopg
 
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'reviewblog'}_bench"
+    name = f"{parts.path.lstrip('/') or 'reviewblog'}{suffix}"
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -9,8 +9,12 @@ It answers like rest.akismet.com does, following Akismet's documented test value
 - submit-spam / submit-ham: the thanks line.
 It can be made slow, answer 500, or be down (stopped, so connections are refused), and it keeps
 every request it received for the tests to read.
+
+bench/load runs it on its own, as a process:
+`python -m tests.akismet_server --port 8123 --mode slow --slow-seconds 6` (modes: normal, slow, error).
 """
 
+import argparse
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -118,3 +122,26 @@ def akismet_server(settings):
     settings.AKISMET_TIMEOUT = 0.25
     yield server
     server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the Akismet protocol on 127.0.0.1 until stopped.")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--mode", choices=["normal", "slow", "error"], default="normal")
+    parser.add_argument("--slow-seconds", type=float, default=6.0, help="how long each call waits in slow mode")
+    options = parser.parse_args()
+    server = AkismetServer()
+    server.port, server.mode, server.slow_seconds = options.port, options.mode, options.slow_seconds
+    server.received = _Forgetful()  # a long run must not keep every request
+    server.start()
+    print(f"Akismet server ({options.mode}) on {server.url}", flush=True)
+    threading.Event().wait()
+
+
+class _Forgetful(list):
+    def append(self, item) -> None:
+        pass
+
+
+if __name__ == "__main__":
+    main()
