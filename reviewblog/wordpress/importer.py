@@ -164,6 +164,7 @@ class Importer:
         key = (term.kind, term.slug)
         if key in self.genres:
             return self.genres[key]
+        term = self.terms.get(key, term)  # the export's header knows its id and parent; a post only its name
         if self.genre_map is not None:
             name = self.genre_map.get(term.slug, "")
         elif term.slug == "uncategorized" or (term.name.isdigit() and len(term.name) == 4):

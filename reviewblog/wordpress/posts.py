@@ -33,6 +33,7 @@ def film_guesses(item: wxr.Item) -> tuple[list[str], int | None]:
     guesses = [title]
     if ":" in title:
         guesses.append(title.rsplit(":", 1)[1].strip())  # "From the World of John Wick: Ballerina"
+        guesses.append(title.split(":", 1)[0].strip())  # "Atomic Blonde: the stairwell"
     return [guess for guess in guesses if guess], year
 
 
@@ -107,7 +108,7 @@ class PostImporter:
         if review.film_id and review.film_id != placeholder.pk:
             return review.film, True  # an editor linked it after an earlier import
         if importer.create_films and titles and year:
-            film = Film.objects.create(title=titles[-1][:200], release_year=year)
+            film = Film.objects.create(title=titles[0][:200], release_year=year)
             importer.remember(ImportedItem.Kind.FILM, f"post:{item.id}", film)
             importer.report.count("films", "imported")
             return film, True
