@@ -8,6 +8,7 @@ emails nobody. The review's page is touched once, after its comments are in.
 import ipaddress
 from datetime import UTC, datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -127,17 +128,32 @@ class CommentImporter:
         }
         existing = Comment.objects.in_bulk([r.object_id for r in known.values()])
         made: dict[int, Comment] = {}
+        events, records = [], []
+        content_type = ContentType.objects.get_for_model(Comment)
         for source in thread_order(item.comments):
             record = known.get(source.id)
             comment = existing.get(record.object_id) if record else None
             outcome = "updated" if comment else "imported"
             comment = self.fill(comment or Comment(review=review), source, review, made)
             comment.save()
-            if outcome == "imported":
-                self.history(comment, source)
             made[source.id] = comment
-            importer.remember(ImportedItem.Kind.COMMENT, source.id, comment, item=record)
+            if record is None or record.object_id != comment.pk:
+                # New (or its comment was deleted here since): history and bookkeeping written per post, in bulk.
+                events += self.history(comment, source)
+                if record is not None:
+                    record.delete()
+                records.append(
+                    ImportedItem(
+                        source=importer.source,
+                        kind=ImportedItem.Kind.COMMENT,
+                        source_id=str(source.id),
+                        content_type=content_type,
+                        object_id=comment.pk,
+                    )
+                )
             importer.report.count("comments", outcome)
+        CommentEvent.objects.bulk_create(events)
+        ImportedItem.objects.bulk_create(records)
         review.touch()  # the thread on its page changed
 
     def fill(self, comment: Comment, source: wxr.Comment, review, made: dict) -> Comment:
@@ -171,7 +187,7 @@ class CommentImporter:
         comment.reported_as = reports[-1].removeprefix("report-") if reports else comment.reported_as
         return comment
 
-    def history(self, comment: Comment, source: wxr.Comment) -> None:
+    def history(self, comment: Comment, source: wxr.Comment) -> list[CommentEvent]:
         """The plugin's history as ours, then one line saying where the comment came from."""
         events = []
         for entry in history_entries(source.meta):
@@ -193,4 +209,4 @@ class CommentImporter:
                 note=f"Imported from WordPress (comment {source.id}, status “{source.approved}”)",
             )
         )
-        CommentEvent.objects.bulk_create(events)
+        return events
