@@ -60,7 +60,7 @@ class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
     # WordPress-style: the decisions sit right under the words they are about.
     list_display = ["comment", "author", "state", "held_because", "age"]
     list_display_links = None
-    list_filter = ["status", "verdict"]
+    list_filter = ["status", "verdict", "kind"]
     list_select_related = ["review"]
     search_fields = ["author_name", "author_email", "ip_address", "body"]
     list_per_page = 50

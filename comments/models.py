@@ -45,7 +45,8 @@ class InvalidTransition(ValueError):
 
 def shown_q(own_ids) -> Q:
     """Comments a reader sees: approved ones, plus their own that still wait for a moderator."""
-    return Q(status=Comment.Status.APPROVED) | Q(status=Comment.Status.PENDING, pk__in=own_ids or [])
+    shown = Q(status=Comment.Status.APPROVED) | Q(status=Comment.Status.PENDING, pk__in=own_ids or [])
+    return Q(kind=Comment.Kind.COMMENT) & shown
 
 
 def thread_root_q(own_ids) -> Q:
@@ -57,7 +58,8 @@ def thread_root_q(own_ids) -> Q:
 
 class CommentQuerySet(models.QuerySet):
     def public(self):
-        return self.filter(status=Comment.Status.APPROVED)
+        """Approved reader comments (pingbacks and trackbacks are kept, never listed with them)."""
+        return self.filter(status=Comment.Status.APPROVED, kind=Comment.Kind.COMMENT)
 
     def pending(self):
         """The moderation queue: comments waiting for a decision."""
@@ -106,6 +108,12 @@ class CommentQuerySet(models.QuerySet):
 
 
 class Comment(models.Model):
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        # Notices from other sites that linked here, brought over from WordPress; never shown as comments.
+        PINGBACK = "pingback", "Pingback"
+        TRACKBACK = "trackback", "Trackback"
+
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
@@ -132,6 +140,11 @@ class Comment(models.Model):
     # The top-level comment of the thread (empty for a top-level comment): pages hold whole threads.
     root = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    # The site user who wrote it (a review's author answering readers), where known.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     author_name = models.CharField("name", max_length=80)
     # Blank only once erased at the reader's request; the form always asks for one.
@@ -179,6 +192,9 @@ class Comment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "approved", "spam", "trash"]), name="comment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["comment", "pingback", "trackback"]), name="comment_kind_valid"
             ),
             models.CheckConstraint(
                 condition=Q(verdict__in=["unchecked", "ham", "spam", "discard", "error"]),
@@ -304,6 +320,7 @@ class CommentEvent(models.Model):
         NOTIFIED = "notified", "Reader told it is published"
         EDITED = "edited", "Edited"
         ANONYMISED = "anonymised", "Personal data erased"
+        IMPORTED = "imported", "Imported"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

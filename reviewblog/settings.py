@@ -55,10 +55,12 @@ INSTALLED_APPS = [
     "simple_history",
     "reviews",
     "comments",
+    "reviewblog",  # what knows both apps: the WordPress import and the old links it keeps working
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "reviewblog.oldlinks.OldLinkMiddleware",  # the old blog's addresses: 301 where a page would be a 404
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "reviews.page_cache.PageCacheMiddleware",  # shared copies go out before the rest runs
     "django.contrib.sessions.middleware.SessionMiddleware",

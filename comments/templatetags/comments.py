@@ -68,7 +68,7 @@ def listing_key(review, cpage: str) -> str:
 def render_listing(request, review, own) -> tuple[str, int]:
     """(HTML of the heading, threads and page links; the page number)."""
     counts = Comment.objects.filter(review=review).aggregate(
-        approved=Count("pk", filter=Q(status=Comment.Status.APPROVED)),
+        approved=Count("pk", filter=Q(status=Comment.Status.APPROVED, kind=Comment.Kind.COMMENT)),
         threads=Count("pk", filter=thread_root_q(own)),
     )
     paginator = Paginator(
@@ -111,7 +111,7 @@ def comment_section(context, review):
         reply_id = request.GET.get("replytocom", "")
         replying_to = None
         if is_number(reply_id):  # the same answer whether the listing was kept or rendered just now
-            comment = Comment.objects.filter(review=review, pk=reply_id, status=Comment.Status.APPROVED).first()
+            comment = Comment.objects.public().filter(review=review, pk=reply_id).first()
             replying_to = comment if comment and comment.can_take_replies else None
         initial = remembered_author(request)
         if not initial and not replying_to and settings.PAGE_CACHE_SECONDS > 0:

@@ -1,0 +1,140 @@
+"""WordPress post HTML (Gutenberg blocks or the classic editor's) → the Markdown our editor writes.
+
+BeautifulSoup reads the HTML and markdownify writes the Markdown; the steps here only prepare the tree:
+block comments dropped, classic line breaks made into paragraphs (WordPress's `wpautop`), [caption]
+shortcodes made into an image and its caption, image and link addresses handed to the importer to
+rewrite. A rating written as the post's last line ("Rating: 4 out of 5", "4/5", "★★★★☆") is taken out
+of the text and returned.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from bs4 import BeautifulSoup, Comment, NavigableString
+from markdownify import MarkdownConverter
+
+# [caption id="attachment_12" align="alignnone" width="800"]<img …> The caption[/caption]
+CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.DOTALL | re.IGNORECASE)
+BLOCK_START = re.compile(
+    r"^\s*<(?:p|h[1-6]|ul|ol|li|blockquote|div|figure|table|pre|hr|dl|section|iframe|address|details)\b", re.I
+)
+# A rating on the last line: "Rating: 4 out of 5", "Rating: 3.5/5", "4/5", "★★★★☆", "★★★½".
+RATING_WORDS = re.compile(r"^(?:\*\*|__)?(?:rating|score|verdict)?\s*:?\s*(?:\*\*|__)?\s*(\d(?:[.,]5)?)\s*"
+                          r"(?:out of|/)\s*5(?:\s*stars?)?\.?(?:\*\*|__)?$", re.I)  # fmt: skip
+RATING_STARS = re.compile(r"^(?:\*\*|__)?(?:rating\s*:?\s*)?([★☆½⯪]{3,6})(?:\*\*|__)?$", re.I)
+
+
+@dataclass
+class Converted:
+    markdown: str
+    rating: Decimal | None = None
+    images: list[str] = field(default_factory=list)  # the old addresses of the images shown
+
+
+class ReviewMarkdown(MarkdownConverter):
+    """markdownify, with a figure's caption written under its image as an italic line."""
+
+    def convert_figcaption(self, el, text, parent_tags):
+        text = text.strip()
+        return f"\n\n*{text}*\n\n" if text else ""
+
+    def convert_figure(self, el, text, parent_tags):
+        return f"\n\n{text.strip()}\n\n"
+
+
+def autop(html: str) -> str:
+    """The classic editor's text keeps paragraphs as blank lines and line breaks as newlines: make them HTML."""
+    chunks = re.split(r"\n\s*\n", html.replace("\r\n", "\n"))
+    out = []
+    for chunk in chunks:
+        if not chunk.strip():
+            continue
+        if BLOCK_START.match(chunk) or chunk.lstrip().startswith("[caption"):
+            out.append(chunk)
+        else:
+            out.append("<p>" + chunk.strip().replace("\n", "<br>\n") + "</p>")
+    return "\n\n".join(out)
+
+
+def _caption_to_figure(match: re.Match) -> str:
+    inner = BeautifulSoup(match.group(1), "html.parser")
+    image = inner.find("img")
+    if image is None:
+        return match.group(1)
+    holder = image.parent if image.parent and image.parent.name == "a" else image
+    holder.extract()
+    caption = inner.get_text(" ", strip=True)
+    return f"<figure>{holder}<figcaption>{caption}</figcaption></figure>"
+
+
+def html_to_markdown(
+    html: str,
+    *,
+    rewrite_url: Callable[[str], str] = lambda url: url,
+    alt_for: Callable[[str], str] = lambda url: "",
+) -> Converted:
+    is_blocks = "<!-- wp:" in html
+    if not is_blocks:
+        html = autop(html)
+    html = CAPTION.sub(_caption_to_figure, html)
+    soup = BeautifulSoup(html, "html.parser")
+    for note in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        note.extract()  # Gutenberg's <!-- wp:paragraph --> markers and any other HTML comment
+    for element in soup.find_all(["script", "style", "iframe", "noscript"]):
+        element.decompose()
+    images = []
+    for image in soup.find_all("img"):
+        old = image.get("src", "")
+        images.append(old)
+        if not (image.get("alt") or "").strip():
+            image["alt"] = alt_for(old)
+        image["src"] = rewrite_url(old)
+        for attribute in ("srcset", "sizes", "class", "width", "height", "loading", "decoding", "style"):
+            image.attrs.pop(attribute, None)
+    for link in soup.find_all("a", href=True):
+        link["href"] = rewrite_url(link["href"])
+    markdown = ReviewMarkdown(heading_style="ATX", bullets="-", escape_misc=False).convert_soup(soup)
+    markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip()
+    markdown, rating = take_rating(markdown)
+    return Converted(markdown=markdown, rating=rating, images=images)
+
+
+def take_rating(markdown: str) -> tuple[str, Decimal | None]:
+    """Remove a rating written as the last line and return it (0.5 to 5 in half steps), else (text, None)."""
+    lines = markdown.rstrip().split("\n")
+    if not lines:
+        return markdown, None
+    last = lines[-1].strip()
+    rating = None
+    if match := RATING_WORDS.match(last):
+        rating = Decimal(match.group(1).replace(",", "."))
+    elif match := RATING_STARS.match(last):
+        stars = match.group(1)
+        rating = Decimal(stars.count("★")) + (Decimal("0.5") if ("½" in stars or "⯪" in stars) else 0)
+    if rating is None or not (Decimal("0.5") <= rating <= 5) or rating % Decimal("0.5"):
+        return markdown, None
+    return "\n".join(lines[:-1]).rstrip(), rating
+
+
+def plain_text(html: str) -> str:
+    """An excerpt as one line of text (a standfirst)."""
+    soup = BeautifulSoup(html or "", "html.parser")
+    for note in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        note.extract()
+    return " ".join(soup.get_text(" ").split())
+
+
+def comment_text(html: str) -> str:
+    """A WordPress comment (which may hold <a>, <em>, <strong>, <p>) as the plain text our comments keep;
+    a link keeps its address, where the text did not already show it."""
+    soup = BeautifulSoup(html or "", "html.parser")
+    for link in soup.find_all("a", href=True):
+        text, href = link.get_text(), link["href"]
+        link.replace_with(text if href in text else f"{text} ({href})")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for paragraph in soup.find_all("p"):
+        paragraph.insert_after(NavigableString("\n\n"))
+    return re.sub(r"\n{3,}", "\n\n", soup.get_text()).strip()

@@ -1,0 +1,251 @@
+"""A WordPress export made into reviews, comments, images and old links (`manage.py import_wordpress`).
+
+Two passes over the file, each streaming: the first checks the whole export (well-formed, no entities,
+no oversized post, every comment's parent present) and notes its attachments, so a hostile or broken
+file is refused before anything is written; the second imports, one transaction per post, so a bad
+item never leaves half a post. Every object remembers its WordPress id (`ImportedItem`): a second run
+updates what the first made and never duplicates it. A dry run does all of it inside a transaction that
+is rolled back (and stores no file), so it prints the very report the real run would.
+"""
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from reviews.models import Genre
+
+from ..models import ImportedItem, OldLink
+from . import wxr
+from .comments import CommentImporter
+from .media import Attachment, MediaLibrary, upload_path
+from .posts import PostImporter
+from .report import Report
+
+User = get_user_model()
+
+
+class RolledBack(Exception):
+    """Raised at the end of a dry run to undo it."""
+
+
+class Importer:
+    def __init__(
+        self,
+        path,
+        *,
+        media_dir=None,
+        dry_run=False,
+        create_films=False,
+        genre_map=None,
+        max_post_bytes=wxr.DEFAULT_MAX_POST_BYTES,
+    ):
+        self.path = Path(path)
+        self.dry_run = dry_run
+        self.create_films = create_films
+        self.genre_map = genre_map  # WordPress term slug → genre name ("" to leave it out), or None
+        self.max_post_bytes = max_post_bytes
+        self.report = Report()
+        self.media = MediaLibrary(self, media_dir)
+        self.source = ""
+        self.site = wxr.Site()
+        self.users: dict[str, object] = {}  # WordPress login → user
+        self.user_ids: dict[int, object] = {}  # WordPress user id → user
+        self.terms: dict[tuple[str, str], wxr.Term] = {}  # (kind, slug) → term
+        self.genres: dict[tuple[str, str], Genre | None] = {}
+        self.posts = PostImporter(self)
+        self.comments = CommentImporter(self)
+
+    # --- The two passes ---
+
+    def run(self) -> Report:
+        self.check()
+        try:
+            with transaction.atomic():
+                self.load()
+                if self.dry_run:
+                    raise RolledBack
+        except RolledBack:
+            pass
+        return self.report
+
+    def check(self) -> None:
+        """The first pass: refuse a hostile or broken export before anything is written; note attachments."""
+        for entry in wxr.read(self.path, max_post_bytes=self.max_post_bytes):
+            if isinstance(entry, wxr.Site):
+                self.site = entry
+                self.source = "wordpress:" + (entry.base_blog_url or entry.link or entry.base_site_url).rstrip("/")
+            elif isinstance(entry, wxr.Item):
+                ids = {comment.id for comment in entry.comments}
+                for comment in entry.comments:
+                    if comment.parent and comment.parent not in ids:
+                        raise wxr.ExportError(
+                            f"Comment {comment.id} on post {entry.id} (“{entry.title[:60]}”) answers comment "
+                            f"{comment.parent}, which is not in the export: the file is incomplete or was edited. "
+                            "Nothing was imported."
+                        )
+                if entry.post_type == "attachment" and (rel := upload_path(entry.attachment_url)):
+                    alt = entry.meta.get("_wp_attachment_image_alt", "")
+                    self.media.add(
+                        Attachment(
+                            entry.id, rel, alt=alt if isinstance(alt, str) else "", title=entry.title, link=entry.link
+                        )
+                    )
+
+    def load(self) -> None:
+        for entry in wxr.read(self.path, max_post_bytes=self.max_post_bytes):
+            if isinstance(entry, wxr.Author):
+                self.import_author(entry)
+            elif isinstance(entry, wxr.Term):
+                self.terms[(entry.kind, entry.slug)] = entry
+            elif isinstance(entry, wxr.Item):
+                self.import_item(entry)
+        self.site_links()
+
+    def import_item(self, item: wxr.Item) -> None:
+        if item.post_type == "attachment":
+            attachment = self.media.by_id.get(item.id)
+            if attachment is None:
+                self.report.skip("images", "attachments without a file address")
+            else:
+                with transaction.atomic():
+                    self.media.store(attachment)
+            return
+        if item.post_type != "post":
+            kind = "pages have no counterpart here" if item.post_type == "page" else f"of type {item.post_type}"
+            self.report.skip("posts", kind)
+            return
+        try:
+            with transaction.atomic():
+                review = self.posts.import_post(item)
+                if review is not None:
+                    self.comments.import_comments(item, review)
+        except (DatabaseError, ValueError) as error:
+            self.report.skip("posts", "failed (see notes)")
+            self.report.notes.append(f"post {item.id} “{item.title[:60]}” was not imported: {error}")
+
+    # --- Authors and genres ---
+
+    def import_author(self, author: wxr.Author) -> None:
+        if not author.login:
+            return
+        item = self.existing(ImportedItem.Kind.AUTHOR, author.login)
+        user = item.target if item else None
+        outcome = "updated"
+        if user is None:
+            user = User.objects.filter(username=author.login).first()
+            outcome = "matched an existing user" if user else "imported"
+        if user is None:
+            user = User(username=author.login, is_staff=True)
+            user.set_unusable_password()  # they set one with "forgot password", or an admin does
+        user.email = user.email or author.email
+        user.first_name = user.first_name or (author.first_name or author.display_name)[:150]
+        user.last_name = user.last_name or author.last_name[:150]
+        user.is_staff = True
+        user.save()
+        authors, _ = Group.objects.get_or_create(name="Authors")
+        user.groups.add(authors)
+        self.remember(ImportedItem.Kind.AUTHOR, author.login, user, item=item, data={"wordpress_id": author.id})
+        self.users[author.login] = user
+        if author.id.isdigit():
+            self.user_ids[int(author.id)] = user
+        self.report.count("authors", outcome)
+
+    def author_for(self, login: str):
+        if login not in self.users:
+            self.import_author(wxr.Author(login=login or "wordpress"))
+        return self.users[login or "wordpress"]
+
+    def genre_for(self, term: wxr.Term) -> Genre | None:
+        key = (term.kind, term.slug)
+        if key in self.genres:
+            return self.genres[key]
+        term = self.terms.get(key, term)  # the export's header knows its id and parent; a post only its name
+        if self.genre_map is not None:
+            name = self.genre_map.get(term.slug, "")
+        elif term.slug == "uncategorized" or (term.name.isdigit() and len(term.name) == 4):
+            name = ""  # WordPress's default category; a year (used to match the film)
+        else:
+            name = term.name
+        genre = None
+        if name:
+            genre = Genre.objects.filter(name__iexact=name).first()
+            if genre is None:
+                genre = Genre.objects.create(name=name[:60])
+                self.report.count("genres", "imported")
+            kind = ImportedItem.Kind.CATEGORY if term.kind == "category" else ImportedItem.Kind.TAG
+            self.remember(kind, term.slug, genre, data={"name": term.name, "id": term.id})
+            self.term_links(term, genre)
+        self.genres[key] = genre
+        return genre
+
+    def term_links(self, term: wxr.Term, genre: Genre) -> None:
+        if term.kind == "category":
+            slugs, parent = [term.slug], term.parent
+            while parent and len(slugs) < 10 and (above := self.terms.get(("category", parent))):
+                slugs.insert(0, above.slug)
+                parent = above.parent
+            base = "/category/" + "/".join(unquote(slug) for slug in slugs) + "/"
+            if term.id:
+                self.link(f"/?cat={term.id}", genre)
+        else:
+            base = f"/tag/{unquote(term.slug)}/"
+            self.link(f"/?tag={term.slug}", genre)
+        self.link(base, genre)
+        self.link(base + "feed/", genre, suffix="feed/")
+
+    def site_links(self) -> None:
+        """The old blog's feeds: its comments feed and query-string feeds lead to the feed of reviews."""
+        for path in ("/comments/feed/", "/?feed=rss2", "/?feed=rss", "/?feed=atom", "/feed/rss2/", "/feed/rss/"):
+            self.link(path, url="/feed/")
+
+    # --- Bookkeeping shared by the parts ---
+
+    def existing(self, kind: str, source_id) -> ImportedItem | None:
+        return ImportedItem.objects.filter(source=self.source, kind=kind, source_id=str(source_id)).first()
+
+    def remember(self, kind: str, source_id, obj, *, item=None, data=None) -> ImportedItem:
+        item = item or self.existing(kind, source_id) or ImportedItem(source=self.source, kind=kind)
+        item.source_id = str(source_id)
+        item.content_type = ContentType.objects.get_for_model(obj)
+        item.object_id = obj.pk
+        if data:
+            item.data = {**item.data, **data}
+        self.save_item(item)
+        return item
+
+    def save_item(self, item: ImportedItem) -> None:
+        item.save()
+
+    def local_path(self, url: str) -> str:
+        """An address of the old blog as this site sees a request for it: the path (decoded), or "/?p=12"."""
+        parts = urlsplit(url)
+        base = urlsplit(self.site.base_blog_url or self.site.link).path.rstrip("/")
+        path = unquote(parts.path) or "/"
+        if base and path.startswith(base + "/"):
+            path = path[len(base) :]  # a blog that lived under /blog/ is now at the root
+        if parts.query and path == "/":
+            return f"/?{parts.query.split('&', 1)[0]}"
+        return path
+
+    def link(self, path: str, obj=None, *, suffix: str = "", url: str = "") -> None:
+        """Remember that `path` of the old blog now lives at `obj` (+ suffix) or at `url`; the latest wins."""
+        if not path or path == "/" or len(path) > 500:
+            return
+        defaults = {"url": url, "suffix": suffix, "content_type": None, "object_id": None}
+        if obj is not None:
+            defaults |= {"url": "", "content_type": ContentType.objects.get_for_model(obj), "object_id": obj.pk}
+        _, created = OldLink.objects.update_or_create(path=path, defaults=defaults)
+        self.report.count("old links", "imported" if created else "updated")
+
+    def aware(self, local, gmt):
+        """A WordPress date in UTC: its _gmt twin where set, else the local time read in this site's zone."""
+        if gmt:
+            return wxr.gmt(gmt)
+        if local:
+            return timezone.make_aware(local)
+        return None

@@ -1,0 +1,50 @@
+"""What an import did, counted per kind, in words for the person who ran it."""
+
+from collections import Counter, defaultdict
+
+
+class Report:
+    KINDS = ["posts", "comments", "images", "authors", "genres", "films", "old links"]
+
+    def __init__(self):
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+        self.skipped: dict[str, Counter] = defaultdict(Counter)
+        self.unmatched: list[str] = []
+        self.missing_media: list[str] = []
+        self.sticky: list[str] = []
+        self.notes: list[str] = []
+
+    def count(self, kind: str, outcome: str, n: int = 1) -> None:
+        self.counts[kind][outcome] += n
+
+    def skip(self, kind: str, reason: str) -> None:
+        self.counts[kind]["skipped"] += 1
+        self.skipped[kind][reason] += 1
+
+    def missing(self, rel: str, post_id: int | None, why: str) -> None:
+        where = f" (post {post_id})" if post_id else ""
+        line = f"wp-content/uploads/{rel}{where}: {why}"
+        if line not in self.missing_media:
+            self.missing_media.append(line)
+
+    def render(self, *, dry_run: bool) -> str:
+        lines = ["Dry run: nothing was saved. This is what the import would do." if dry_run else "Import finished."]
+        for kind in self.KINDS:
+            counts = self.counts.get(kind)
+            if not counts:
+                continue
+            parts = [f"{counts[o]} {o}" for o in ("imported", "updated", "unchanged", "skipped") if counts[o]]
+            line = f"  {kind}: {', '.join(parts)}"
+            if reasons := self.skipped.get(kind):
+                line += " (" + "; ".join(f"{n} {why}" for why, n in sorted(reasons.items())) + ")"
+            lines.append(line)
+        for title, items in (
+            ("Posts without a matching film (kept as drafts)", self.unmatched),
+            ("Missing or refused images (the old address was kept)", self.missing_media),
+            ("Sticky posts (this site has no sticky posts; noted so you can feature them)", self.sticky),
+            ("Notes", self.notes),
+        ):
+            if items:
+                lines.append(f"{title}: {len(items)}")
+                lines.extend(f"  - {item}" for item in items)
+        return "\n".join(lines)

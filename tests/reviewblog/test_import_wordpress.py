@@ -1,0 +1,224 @@
+"""manage.py import_wordpress: posts, comments, images, authors, genres, films, idempotency, the report."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import call_command
+from django_tasks.base import Task
+
+from comments.models import Comment, CommentEvent
+from reviewblog.models import ImportedItem, OldLink
+from reviews.models import Film, Genre, Review
+
+from .conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args, **options) -> str:
+    out = StringIO()
+    call_command("import_wordpress", str(FIXTURES / "blog.xml"), *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def imported(kind, wordpress_id):
+    return ImportedItem.objects.get(kind=kind, source_id=str(wordpress_id)).target
+
+
+@pytest.fixture
+def blog(films, uploads):
+    report = run("--media", str(uploads))
+    return report
+
+
+def test_block_post_becomes_a_published_review_with_clean_markdown(blog, films):
+    review = imported("post", 10)
+    assert review.title == "Ballerina (2025)"
+    assert review.slug == "ballerina-2025"
+    assert review.standfirst == "Grief, not swagger, drives this John Wick spin-off."
+    assert review.status == Review.Status.PUBLISHED
+    assert review.published_at == datetime(2025, 6, 4, 8, 30, tzinfo=UTC)
+    assert review.film == films["ballerina"]
+    assert review.rating == Decimal("4")
+    body = review.body
+    assert "<!--" not in body and "wp:" not in body
+    assert "## What works" in body
+    assert "- The theatre fight" in body and "**count**" in body
+    assert "> Discipline is a wound that never closes." in body
+    assert "[Atomic Blonde piece](https://films.example/2017/08/02/atomic-blonde/)" in body
+    assert "a]]>b stays intact" in body
+    assert "Rating:" not in body
+    assert review.author.username == "ava"
+
+
+def test_images_are_checked_stored_and_keep_their_alt_text(blog):
+    review = imported("post", 10)
+    attachment = ImportedItem.objects.get(kind="attachment", source_id="11")
+    assert attachment.file.startswith("wordpress/2025/06/ballerina-poster")
+    # The featured image is the hero, with its alt text; the body's sized copy points at the stored file.
+    assert review.hero_image.name == attachment.file
+    assert review.hero_alt == "A dancer in a dark coat raises a shotgun against an orange glow"
+    assert (
+        f"![A dancer in a dark coat raises a shotgun against an orange glow](/media/{attachment.file})" in review.body
+    )
+    assert "*The poster, all smoke and neon*" in review.body
+
+
+def test_classic_post_keeps_paragraphs_captions_lists_and_its_rating(blog, films):
+    review = imported("post", 20)
+    assert review.film == films["atomic"]  # year from the "2017" tag
+    assert review.rating == Decimal("4")
+    assert review.author.username == "théo"
+    assert not review.comments_open
+    body = review.body
+    assert body.startswith("Berlin, 1989, and everybody is lying.  \nEven the soundtrack has an agenda.")
+    assert "![A long fight on a stairwell, shot in one take](/media/wordpress/2017/08/stairwell.png)" in body
+    assert "*The stairwell, in one unbroken take*" in body
+    assert "### The verdict" in body and "1. Style to spare" in body
+    assert "> Nobody here is who they say." in body
+    assert "[caption" not in body
+    # A missing file is reported, and the old address is kept.
+    assert "https://films.example/wp-content/uploads/2017/08/gone.jpg" in body
+    assert "wp-content/uploads/2017/08/gone.jpg (post 20): not found" in blog
+
+
+def test_statuses_draft_scheduled_private_and_pages(blog):
+    draft = imported("post", 30)
+    assert draft.status == Review.Status.DRAFT
+    assert draft.title == "Notes on a thriller I haven't finished"
+    scheduled = imported("post", 31)
+    assert scheduled.status == Review.Status.PUBLISHED
+    assert scheduled.published_at == datetime(2031, 1, 15, 10, tzinfo=UTC)
+    assert not scheduled.is_public
+    private = imported("post", 32)
+    assert private.status == Review.Status.DRAFT
+    assert private.standfirst == "Private <notes>"
+    assert "1 pages have no counterpart here" in blog
+    assert "was private in WordPress: imported as a draft" in blog
+
+
+def test_unmatched_film_is_a_draft_listed_in_the_report(blog):
+    review = imported("post", 25)
+    assert review.title == "花樣年華 — In the Mood for Love"
+    assert review.status == Review.Status.DRAFT
+    assert review.film.title == "Film not yet chosen"
+    assert review.rating == Decimal("4.5")
+    assert review.slug  # ASCII, from nothing ASCII: still a working address
+    assert "post 25 “花樣年華 — In the Mood for Love”" in blog
+
+
+def test_create_films_makes_the_missing_film(films, uploads):
+    report = run("--media", str(uploads), "--create-films")
+    review = imported("post", 32)  # "Atomic Blonde: private notes (2017)" matches by the part after the colon
+    assert review.film == films["atomic"]
+    assert "Posts without a matching film" in report  # post 25 has no year, so no film can be made
+    second = imported("post", 31)
+    assert second.film == films["ballerina"]
+
+
+def test_authors_are_staff_in_the_authors_group_without_passwords(blog):
+    ava = get_user_model().objects.get(username="ava")
+    assert ava.is_staff and not ava.has_usable_password()
+    assert ava.groups.filter(name="Authors").exists()
+    assert (ava.first_name, ava.last_name, ava.email) == ("Ava", "Lindqvist", "ava@films.example")
+
+
+def test_categories_and_tags_become_genres_of_the_film(blog, films):
+    assert set(films["ballerina"].genres.values_list("name", flat=True)) == {"Action", "Neo-noir"}
+    assert set(films["atomic"].genres.values_list("name", flat=True)) == {"Spy thrillers"}
+    assert not Genre.objects.filter(name__in=["2017", "Uncategorized"]).exists()
+
+
+def test_a_genre_mapping_renames_and_leaves_out(films, uploads, tmp_path):
+    mapping = tmp_path / "genres.txt"
+    mapping.write_text("action = Action & adventure\nneo-noir =\n# comments are fine\nspy-thrillers = Thriller\n")
+    run("--media", str(uploads), "--genres", str(mapping))
+    assert set(films["ballerina"].genres.values_list("name", flat=True)) == {"Action & adventure"}
+    assert set(films["atomic"].genres.values_list("name", flat=True)) == {"Thriller"}
+
+
+def test_comments_keep_threads_status_people_and_akismet_history(blog):
+    review = imported("post", 10)
+    nadia, ava, jonas, bot, rude, ping = (imported("comment", n) for n in range(101, 107))
+    assert (nadia.status, nadia.verdict, nadia.depth, nadia.parent) == ("approved", "ham", 0, None)
+    assert nadia.ip_address == "203.0.113.7"
+    assert nadia.user_agent == "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
+    assert nadia.referrer == "https://films.example/2025/06/04/ballerina-2025/"
+    assert nadia.author_url == "https://nadia.example.org/"
+    assert nadia.body == "Loved the quiet bits. My longer notes are on my blog (https://nadia.example.org/ballerina)."
+    assert nadia.created_at == datetime(2025, 6, 4, 9, tzinfo=UTC)
+    assert (ava.parent, ava.root, ava.depth, ava.user.username) == (nadia, nadia, 1, "ava")
+    assert (jonas.parent, jonas.root, jonas.depth, jonas.status) == (ava, nadia, 2, "pending")
+    assert jonas.verdict == "error" and jonas.next_check_at is None
+    assert jonas.ip_address == "2001:db8::17"
+    assert (bot.status, bot.verdict, bot.reported_as) == ("spam", "spam", "spam")
+    assert (rude.status, rude.ip_address) == ("trash", None)
+    assert (ping.kind, ping.status) == ("pingback", "approved")
+    assert ping.body == "[…] a thoughtful take on Ballerina over at Reel Verdicts […]"
+    history = [(e.kind, e.actor and e.actor.username) for e in bot.events.all()]
+    assert history == [("checked", None), ("reported_spam", "ava"), ("imported", None)]
+    assert bot.events.first().created_at == datetime.fromtimestamp(1749031200.5, UTC)
+    assert [e.kind for e in rude.events.all()] == ["trashed", "imported"]
+    assert review.comments.count() == 6
+
+
+def test_imported_comments_are_never_sent_to_akismet_nor_emailed(films, uploads, monkeypatch, settings):
+    settings.AKISMET_API_KEY = "a-key"  # screening on: still nothing may be checked
+    enqueued = []
+    monkeypatch.setattr(Task, "enqueue", lambda self, *args, **kwargs: enqueued.append(self))
+    run("--media", str(uploads))
+    assert Comment.objects.count() == 6
+    assert enqueued == []
+    assert mail.outbox == []
+    assert not CommentEvent.objects.filter(kind__in=["submitted", "notified"]).exists()
+
+
+def test_the_review_page_shows_approved_comments_but_not_pingbacks(blog, client):
+    review = imported("post", 10)
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "Loved the" in page and "The mirror scene was my favourite" in page
+    assert "thoughtful take on Ballerina" not in page
+    assert "Visit my shop" not in page and "Something unkind" not in page
+
+
+def test_a_second_run_updates_and_never_duplicates(blog, uploads):
+    counts = (Review.objects.count(), Comment.objects.count(), CommentEvent.objects.count(), OldLink.objects.count())
+    first = ImportedItem.objects.count()
+    unmatched = imported("post", 25)
+    unmatched.film = Film.objects.create(title="In the Mood for Love", release_year=2000)  # an editor's choice
+    unmatched.save()
+    report = run("--media", str(uploads))
+    assert imported("post", 25).film == unmatched.film  # kept, not sent back to the placeholder
+    assert (Review.objects.count(), Comment.objects.count()) == counts[:2]
+    assert CommentEvent.objects.count() == counts[2]
+    assert OldLink.objects.count() == counts[3]
+    assert ImportedItem.objects.count() == first
+    assert "posts: 6 updated" in report and "comments: 6 updated" in report
+
+
+def test_dry_run_changes_nothing_and_prints_the_same_report(films, uploads, media_root):
+    dry = run("--media", str(uploads), "--dry-run")
+    assert Review.objects.count() == Comment.objects.count() == ImportedItem.objects.count() == 0
+    assert OldLink.objects.count() == 0
+    assert not list(media_root.rglob("*.*")) if media_root.exists() else True
+    real = run("--media", str(uploads))
+    assert dry.splitlines()[1:] == real.splitlines()[1:]
+    assert dry.startswith("Dry run: nothing was saved.")
+
+
+def test_report_counts_per_kind(blog):
+    assert "posts: 6 imported, 1 skipped (1 pages have no counterpart here)" in blog
+    assert "comments: 6 imported" in blog
+    assert "images: 2 imported" in blog
+    assert "authors: 2 imported" in blog
+    assert "Sticky posts" in blog and "post 10 “Ballerina (2025)” → /reviews/ballerina-2025/" in blog
+
+
+def test_missing_media_folder_is_reported_never_fatal(films):
+    report = run()
+    assert Review.objects.count() == 6
+    assert "wp-content/uploads/2025/06/ballerina-poster.jpg: no --media folder given" in report
