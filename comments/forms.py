@@ -1,5 +1,8 @@
 """The public comment form: fields, limits and the honeypot."""
 
+import re
+import unicodedata
+
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -10,11 +13,30 @@ from .models import Comment
 # screen readers). Named like a real field so that bots take the bait.
 HONEYPOT = "homepage"
 
+# Bidi embeddings, overrides and isolates reverse how the text after them displays (U+202E turns
+# "elpmaxe.com" into "moc.example" on screen).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Names and addresses also lose the directional marks: a name never needs one.
+BIDI_CONTROLS_AND_MARKS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Letters that draw nothing (Hangul and braille blanks, the combining grapheme joiner).
+BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u2800\u034f")
+
+
+def looks_empty(text: str) -> bool:
+    """True when nothing in the text would show: only spaces, zero-width and other format characters
+    (U+200B, U+200D, U+2060, U+FEFF, soft hyphen…), and blank letters."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" or char in BLANK_LETTERS for char in text)
+
+
+class _URLField(forms.URLField):
+    def to_python(self, value):
+        return super().to_python(BIDI_CONTROLS_AND_MARKS.sub("", value or ""))
+
 
 class CommentForm(forms.ModelForm):
     DUPLICATE = "You have already posted exactly this comment here."
 
-    author_url = forms.URLField(
+    author_url = _URLField(
         label="Website",
         required=False,
         max_length=200,
@@ -73,17 +95,20 @@ class CommentForm(forms.ModelForm):
             self.fields[invalid[0]].widget.attrs["autofocus"] = True
 
     def clean_body(self):
-        body = self.cleaned_data["body"].strip()
+        body = BIDI_CONTROLS.sub("", self.cleaned_data["body"]).strip()
         if len(body) > settings.COMMENT_MAX_LENGTH:
             raise forms.ValidationError(
                 f"Keep your comment under {settings.COMMENT_MAX_LENGTH:,} characters (it has {len(body):,})."
             )
-        if not body:
+        if looks_empty(body):
             raise forms.ValidationError("Write your comment before sending it.")
         return body
 
     def clean_author_name(self):
-        return " ".join(self.cleaned_data["author_name"].split())
+        name = " ".join(BIDI_CONTROLS_AND_MARKS.sub("", self.cleaned_data["author_name"]).split())
+        if looks_empty(name):
+            raise forms.ValidationError(self.fields["author_name"].error_messages["required"])
+        return name
 
     def clean_parent(self):
         """Replies go only to a published comment of the same review, and not deeper than the limit."""

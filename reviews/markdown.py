@@ -22,9 +22,13 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from .markdown_bounds import bound
+
 # What the editor writes for a dropped image until the author describes it; a review keeping it is refused.
 IMAGE_PLACEHOLDER_ALT = "Describe this image"
 MENTION = re.compile(r"\[\[([^\[\]\n|]{1,200})\]\]")
+# No bars inside: `||a ||b||` hides "b", and an unclosed `||` reads only as far as the next bars.
+INLINE_SPOILER = r"\|\|(?=\S)((?:(?!\|\|).)+?)(?<=\S)\|\|"
 SPOILER_SUMMARY = "Spoiler — select to reveal"
 
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "sane_lists", "smarty", "toc"]
@@ -95,8 +99,10 @@ class _SpoilerProcessor(BlockProcessor):
     def run(self, parent, blocks):
         for end, block in enumerate(blocks):
             stripped = block.rstrip()
-            if end > 0 and "||" in stripped[:-2]:
-                return False  # more bars on the way: inline spoilers, not a passage
+            if end > 0 and ("||" in stripped[:-2] or stripped.startswith("||") and stripped != "||"):
+                # More bars on the way: inline spoilers, not a passage. Stopping at the next opening
+                # also keeps a page of unclosed openings from each reading every block after it.
+                return False
             if stripped.endswith("||") and (end > 0 or len(stripped) > 4):
                 break
         else:
@@ -154,9 +160,10 @@ class ReviewExtension(Extension):
         self.mentions, self.flag_missing, self.image_size = mentions or {}, flag_missing, image_size
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        bound(md)
         md.inlinePatterns.register(_MentionProcessor(self.mentions, self.flag_missing), "mention", 175)
         md.parser.blockprocessors.register(_SpoilerProcessor(md.parser), "spoiler", 105)
-        md.inlinePatterns.register(_InlineSpoilerProcessor(r"\|\|(?=\S)(.+?)(?<=\S)\|\|"), "inline_spoiler", 174)
+        md.inlinePatterns.register(_InlineSpoilerProcessor(INLINE_SPOILER), "inline_spoiler", 174)
         md.treeprocessors.register(_SpoilerParagraphs(md), "spoiler_paragraphs", 5)
         if self.image_size:
             md.treeprocessors.register(_ImageSizes(md, self.image_size), "image_sizes", 4)

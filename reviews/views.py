@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from . import conditional, page_cache
 from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, group_credits, public_page_state
+from .pagination import page_or_404
 
 
 def _page(request, queryset):
-    return Paginator(queryset, settings.REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    return page_or_404(Paginator(queryset, settings.REVIEWS_PER_PAGE), request.GET.get("page"))
 
 
 @page_cache.cached_page(lambda: Review.objects.change_state(), query_keys={"page"})

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from . import search
+from .pagination import page_or_404
 
 KINDS = ("all", "reviews", "films", "people")
 PREVIEW = 4  # films and people shown above the reviews on the first page of "all"
@@ -20,7 +21,7 @@ def search_page(request):
 
     found = {"reviews": search.reviews(query), "films": search.films(query), "people": search.people(query)}
     listed = "reviews" if kind == "all" else kind
-    page = Paginator(found[listed], settings.REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_or_404(Paginator(found[listed], settings.REVIEWS_PER_PAGE), request.GET.get("page"))
     counts = {name: page.paginator.count if name == listed else results.count() for name, results in found.items()}
     context |= {"page": page, "results": search.highlight(page.object_list, query), "counts": counts}
     if kind == "all" and page.number == 1:

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from reviews.page_cache import code_version, is_number, pages
+from reviews.pagination import page_or_404
 
 from ..forms import CommentForm
 from ..models import Comment, thread_root_q
@@ -75,7 +76,7 @@ def render_listing(request, review, own) -> tuple[str, int]:
         Comment.objects.thread_roots(review, own).only(*SHOWN_FIELDS), settings.COMMENT_THREADS_PER_PAGE
     )
     paginator.count = counts["threads"]  # counted above, in the same query as the total
-    page = paginator.get_page(request.GET.get("cpage"))
+    page = page_or_404(paginator, request.GET.get("cpage"))  # before anything keeps the listing
     roots = list(page.object_list)
     replies = list(Comment.objects.filter(root__in=[c.pk for c in roots]).only(*SHOWN_FIELDS)) if roots else []
     context = {

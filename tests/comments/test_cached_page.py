@@ -4,6 +4,7 @@ CSRF token, the form fetches the reader's own, and without JavaScript nothing ty
 import re
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
@@ -163,3 +164,10 @@ def test_numbers_written_oddly_are_served_but_not_kept(review, django_assert_max
 def test_a_cached_page_still_refuses_hosts_not_allowed(review):
     read(review.get_absolute_url())
     assert Client().get(review.get_absolute_url(), headers={"host": "evil.example"}).status_code == 400
+
+
+def test_filling_the_page_cache_never_drops_a_rate_limit_count(review, post_comment, settings):
+    settings.COMMENT_RATE_LIMIT = "1/m"
+    assert post_comment(review, body="one").status_code == 302
+    caches["pages"].set_many({f"page:made-up-{n}": "x" for n in range(10_000)})  # twice what it may hold
+    assert post_comment(review, body="two").status_code == 429  # the count of one is still there

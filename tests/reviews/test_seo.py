@@ -8,7 +8,15 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import Review
-from tests.factories import FilmFactory, FranchiseFactory, GenreFactory, PersonFactory, ReviewFactory, image_file
+from tests.factories import (
+    CommentFactory,
+    FilmFactory,
+    FranchiseFactory,
+    GenreFactory,
+    PersonFactory,
+    ReviewFactory,
+    image_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,8 +118,10 @@ def test_without_any_image_the_card_is_plain(client):
     assert page["twitter:card"] == "summary"
 
 
-def test_the_canonical_url_ignores_comment_pages_and_reply_links(client):
+def test_the_canonical_url_ignores_comment_pages_and_reply_links(client, settings):
+    settings.COMMENT_THREADS_PER_PAGE = 1
     review = ReviewFactory()
+    CommentFactory.create_batch(2, review=review)  # a second comment page (past the last is a 404)
     for query in ["?cpage=2", "?replytocom=7", "?utm_source=newsletter"]:
         assert head(client, review.get_absolute_url() + query).canonical == [f"{SITE}/reviews/{review.slug}/"]
 
