@@ -164,11 +164,14 @@ EDITOR_UPLOAD_PATH = "uploads/"  # under MEDIA_ROOT
 # shares one cache, so the comment rate limit counts across all of them. Rendered pages and fragments
 # have a cache of their own, so however many there are they never push out a rate-limit count.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis evicts across the whole instance when full: rendered pages in an instance of their own can
+# never push out a rate-limit count (or keep one Redis with maxmemory-policy noeviction; see README).
+PAGES_REDIS_URL = os.environ.get("PAGES_REDIS_URL", REDIS_URL)
 
 
-def _cache(prefix: str, max_entries: int) -> dict:
-    if REDIS_URL:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+def _cache(prefix: str, max_entries: int, redis_url: str = REDIS_URL) -> dict:
+    if redis_url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": prefix}
     return {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": prefix,
@@ -176,7 +179,7 @@ def _cache(prefix: str, max_entries: int) -> dict:
     }
 
 
-CACHES = {"default": _cache("rb", 1000), "pages": _cache("rb-pages", 5000)}
+CACHES = {"default": _cache("rb", 1000), "pages": _cache("rb-pages", 5000, PAGES_REDIS_URL)}
 
 # Anonymous readers share one rendered copy of a review or the home page until what it shows changes
 # (reviews/page_cache.py); this only bounds how long an unread copy takes up room. 0 turns it off.
@@ -246,6 +249,8 @@ COMMENT_CHORES_SECONDS = int(os.environ.get("COMMENT_CHORES_SECONDS", "30"))
 COMMENT_CHECK_GRACE_SECONDS = int(os.environ.get("COMMENT_CHECK_GRACE_SECONDS", "120"))
 
 # --- Pages ---
+# The longest review body accepted (characters): bounds what one Markdown render may cost.
+REVIEW_MAX_CHARACTERS = int(os.environ.get("REVIEW_MAX_CHARACTERS", "60000"))
 REVIEWS_PER_PAGE = int(os.environ.get("REVIEWS_PER_PAGE", "9"))
 
 LOGGING = {

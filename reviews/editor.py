@@ -9,10 +9,11 @@ import functools
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from .images import check_image, store_upload
-from .markdown import IMAGE_PLACEHOLDER_ALT, render_markdown
+from .markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, render_markdown
 from .mentions import resolve as resolve_mentions
 
 
@@ -35,6 +36,8 @@ def _writers_only(view):
 @_writers_only
 def markdownify(request):
     content = request.POST.get("content", "")
+    if problem := body_too_long(content):  # said where the preview shows, not rendered
+        return HttpResponse(format_html('<p class="preview-error" role="alert">{}</p>', problem))
     # The preview links mentions as the page will, and marks those that match nothing.
     return HttpResponse(render_markdown(content, mentions=resolve_mentions(content).urls, flag_missing=True))
 

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 import markdown
 import nh3
+from django.conf import settings
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -190,6 +191,17 @@ def images_missing_alt(html: str) -> list[str]:
 def mention_labels(text: str) -> set[str]:
     """The labels of every [[mention]] in a text, as written (spaces tidied)."""
     return {" ".join(label.split()) for label in MENTION.findall(text or "")}
+
+
+def body_too_long(text: str) -> str:
+    """Why a review body is refused for its length, or "": a bound on what one render may cost."""
+    limit = settings.REVIEW_MAX_CHARACTERS
+    if len(text) <= limit:
+        return ""
+    return (
+        f"Keep a review under {limit:,} characters (this one has {len(text):,}): "
+        "split it in two, or move notes and long quotes out."
+    )
 
 
 def render_markdown(

@@ -135,3 +135,13 @@ def test_sqlite_runs_as_an_embedded_database_for_several_processes(tmp_path):
     # WAL: readers never wait for the writer; 20 s: a writer waits for the lock instead of failing;
     # synchronous 1 (NORMAL); IMMEDIATE: every transaction takes the write lock when it begins.
     assert result.stdout.split("\n")[:2] == ["['wal', 20000, 1]", "IMMEDIATE"]
+
+
+def test_rendered_pages_can_live_in_a_redis_of_their_own(tmp_path):
+    # Redis evicts across a whole instance: pages kept apart can never push out a rate-limit count.
+    env = production_env(tmp_path, REDIS_URL="redis://127.0.0.1:6379/14", PAGES_REDIS_URL="redis://127.0.0.1:6380/0")
+    show = (
+        "from django.conf import settings as s; print(s.CACHES['default']['LOCATION'], s.CACHES['pages']['LOCATION'])"
+    )
+    result = manage(env, "shell", "-v", "0", "-c", show)
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/14", "redis://127.0.0.1:6380/0"]

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from simple_history.models import HistoricalRecords
 
 from ..images import uploaded_image_size
-from ..markdown import IMAGE_PLACEHOLDER_ALT, images_missing_alt, render_markdown
+from ..markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, images_missing_alt, render_markdown
 from ..mentions import resolve as resolve_mentions
 from .base import (
     MarkdownField,
@@ -252,6 +252,8 @@ class Review(models.Model):
 
     def clean(self):
         require_alt_text(self, "hero_image", "hero_alt", "hero image")
+        if problem := body_too_long(self.body):
+            raise ValidationError({"body": problem})
         if missing := images_missing_alt(render_markdown(self.body)):
             names = ", ".join(f"“{src.rsplit('/', 1)[-1]}”" for src in missing)
             raise ValidationError(
