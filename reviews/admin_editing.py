@@ -166,7 +166,12 @@ class EditingAdmin:
         review, refusal = self.editable(request, object_id)
         if refusal:
             return refusal
-        data = {name: request.POST.getlist(name) for name in request.POST if name not in NOT_KEPT}
+        # Line ends as the form cleans them (a browser sends CRLF), so the editor can compare its own copy.
+        data = {
+            name: [value.replace("\r\n", "\n") for value in request.POST.getlist(name)]
+            for name in request.POST
+            if name not in NOT_KEPT
+        }
         based_on = parse_datetime(request.POST.get("loaded_version", "") or "")
         autosave = Autosave.store(review, request.user, data, based_on=based_on)
         lock = EditLock.heartbeat(review, request.user)
