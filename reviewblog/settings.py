@@ -159,6 +159,13 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 MARKDOWNX_SERVER_CALL_LATENCY = 400  # ms of quiet typing before the preview refreshes
 EDITOR_UPLOAD_PATH = "uploads/"  # under MEDIA_ROOT
 
+# --- Review editor: autosave, edit locks (issue 15) ---
+# The open editor saves a draft of the review this often while the author types (and on leaving the page),
+# says it is still open this often, and a review whose editor has been silent this long is free to take.
+REVIEW_AUTOSAVE_SECONDS = int(os.environ.get("REVIEW_AUTOSAVE_SECONDS", "45"))
+REVIEW_HEARTBEAT_SECONDS = int(os.environ.get("REVIEW_HEARTBEAT_SECONDS", "30"))
+REVIEW_LOCK_SECONDS = int(os.environ.get("REVIEW_LOCK_SECONDS", "150"))
+
 # --- Cache ---
 # Per-process memory by default; with REDIS_URL (redis://127.0.0.1:6379/0) every worker and server
 # shares one cache, so the comment rate limit counts across all of them. Rendered pages and fragments

@@ -10,8 +10,9 @@ from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from .admin_editing import EditingAdmin
 from .admin_revisions import RevisionsAdmin
-from .forms import CheckedImagesForm
+from .forms import CheckedImagesForm, ReviewForm
 from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
 
 
@@ -38,8 +39,8 @@ class DeletesOneByOne:
 
 
 @admin.register(Review)
-class ReviewAdmin(DeletesOneByOne, RevisionsAdmin):
-    form = CheckedImagesForm
+class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
+    form = ReviewForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     list_display = ["title", "film", "author", "status_label", "published_at", "rating"]
     list_filter = ["status", "comments_open", ("author", admin.RelatedOnlyFieldListFilter)]
@@ -58,8 +59,8 @@ class ReviewAdmin(DeletesOneByOne, RevisionsAdmin):
     ]
 
     class Media:
-        css = {"all": ["css/editor.css"]}
-        js = ["js/editor.js"]
+        css = {"all": ["css/editor.css", "css/revisions.css", "css/review-safety.css"]}
+        js = ["js/editor.js", "js/review-safety.js"]
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, review):
@@ -115,13 +116,19 @@ class ReviewAdmin(DeletesOneByOne, RevisionsAdmin):
 
     @admin.action(description="Publish the selected reviews", permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.move_to(Review.Status.PUBLISHED, by=request.user)
-        self.message_user(request, f"{count} review(s) published.", messages.SUCCESS)
+        def publish():
+            count = queryset.move_to(Review.Status.PUBLISHED, by=request.user)
+            self.message_user(request, f"{count} review(s) published.", messages.SUCCESS)
+
+        self.act_unless_changed(request, queryset, "published", publish)
 
     @admin.action(description="Move the selected reviews back to draft", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.move_to(Review.Status.DRAFT, by=request.user)
-        self.message_user(request, f"{count} review(s) moved to draft.", messages.SUCCESS)
+        def unpublish():
+            count = queryset.move_to(Review.Status.DRAFT, by=request.user)
+            self.message_user(request, f"{count} review(s) moved to draft.", messages.SUCCESS)
+
+        self.act_unless_changed(request, queryset, "moved to draft", unpublish)
 
 
 class CreditInline(admin.TabularInline):

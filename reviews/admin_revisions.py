@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.forms import FileField
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -145,7 +146,9 @@ class RevisionsAdmin(SimpleHistoryAdmin):
             "compare_url": self.revision_url("revision_compare", obj, record.history_id),
             **(extra_context or {}),
         }
-        return super().history_form_view(request, object_id, version_id, context)
+        # The form locks the review's row to compare versions (reviews/editing.py) until the restore is saved.
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, context)
 
     # simple-history checks permissions against the old revision; the review as it is now decides here,
     # so an author whose review was once someone else's may restore its older revisions.
@@ -178,6 +181,7 @@ class RevisionsAdmin(SimpleHistoryAdmin):
             except FieldDoesNotExist:
                 continue
             setattr(obj, attname, getattr(current, attname))
+        obj.updated_at = current.updated_at  # the form carries the version of the review now, not the revision's
         form = super().get_form(request, obj, change, **kwargs)
         return type(form)("RestoreForm", (RestoreFormMixin, form), {})
 

@@ -34,8 +34,9 @@ def review_detail(request, slug):
     return render_review_page(request, review)
 
 
-def render_review_page(request, review, extra_context=None, status=200):
-    """The review page; the comments app renders it too, to show a comment form with its errors."""
+def render_review_page(request, review, extra_context=None, status=200, template="reviews/review_detail.html"):
+    """The review page; the comments app renders it too, to show a comment form with its errors, and the
+    editor's preview of unsaved changes (reviews/admin_editing.py) with a template of its own."""
     film = review.film
     context = {
         "review": review,
@@ -44,7 +45,7 @@ def render_review_page(request, review, extra_context=None, status=200):
         "cast": film.main_cast(),
         "more_from_franchise": film.more_from_franchise(),
     }
-    return render(request, "reviews/review_detail.html", context | (extra_context or {}), status=status)
+    return render(request, template, context | (extra_context or {}), status=status)
 
 
 def film_detail(request, slug):

@@ -1,18 +1,21 @@
 """Films, the people who make them, and the reviews written about them.
 
 models/base.py holds what both share, models/catalogue.py the films and people, models/review.py the
-reviews and their authors.
+reviews and their authors, models/editing.py what keeps a review safe while it is being edited.
 """
 
 from .base import HALF_STEPS, SCORE_CHOICES, SluggedModel, reading_minutes, unique_slug
 from .catalogue import Credit, Film, FilmQuerySet, Franchise, Genre, Person, group_credits
+from .editing import Autosave, EditLock
 from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet, public_page_state, touch_review_pages
 
 __all__ = [
     "HALF_STEPS",
     "SCORE_CHOICES",
     "AuthorProfile",
+    "Autosave",
     "Credit",
+    "EditLock",
     "Film",
     "FilmQuerySet",
     "Franchise",
