@@ -18,7 +18,7 @@ from django.utils.timesince import timesince
 
 from reviews.admin import DeletesOneByOne
 
-from . import moderation
+from . import admin_rules, moderation  # noqa: F401  (admin_rules registers the rules' admin)
 from .models import Comment, CommentEvent, InvalidTransition
 from .templatetags.comments_admin import screening_status
 

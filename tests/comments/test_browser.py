@@ -21,7 +21,10 @@ def test_readers_comment_and_reply_and_a_moderator_approves_both(
     live_server,
     review,
     akismet_server,
+    settings,
 ):
+    # Playwright fills a form in milliseconds, as a script would; a person takes seconds.
+    settings.COMMENT_INSTANT_SECONDS = settings.COMMENT_MIN_TYPING_SECONDS = 0
     page = browser_page
     earlier = CommentFactory(review=review, author_name="Oskar", body="The flamethrower scene!")
     UserFactory(username="milo", group="Moderators")
