@@ -21,7 +21,7 @@ from reviews.models import Review
 from reviews.seo import absolute_url
 
 from . import screening, spam, tasks
-from .models import Comment, CommentEvent, count_links
+from .models import Comment, CommentEvent, InvalidTransition, count_links
 
 logger = logging.getLogger(__name__)
 Status, Verdict, Kind, Layer = Comment.Status, Comment.Verdict, CommentEvent.Kind, CommentEvent.Layer
@@ -303,6 +303,58 @@ def unapprove(comment: Comment, *, by=None) -> None:
     comment.move_to(Status.PENDING, by=by)
 
 
+def undo(comment: Comment, previous: str, *, by=None) -> None:
+    """Put a comment back where a moderator's decision found it (the desk's "z"), and make what Akismet
+    will be told match again: a report the undone decision queued, and not yet sent, is called off."""
+    with transaction.atomic():
+        comment.move_to(previous, by=by, note="undo")
+        if previous in (Status.APPROVED, Status.SPAM):
+            _settle_report(comment, "ham" if previous == Status.APPROVED else "spam")
+        elif comment.report_due:
+            comment.report_due, comment.next_report_at = "", None
+            comment.save(update_fields=["report_due", "next_report_at"])
+
+
+def reply_as_staff(parent: Comment, body: str, *, by) -> Comment:
+    """A moderator's answer from the desk, published at once in the site's name (a "staff" badge shows
+    on the page). Replying to a comment that waits approves it first, as WordPress's "Approve and Reply"."""
+    with transaction.atomic():
+        if parent.status == Status.PENDING:
+            approve(parent, by=by)
+        if not parent.can_take_replies:
+            raise InvalidTransition(
+                "This comment cannot take a reply (not published, or the thread is as deep as it goes)."
+            )
+        reply = Comment(
+            review=parent.review,
+            parent=parent,
+            user=by,
+            author_name=settings.SITE_NAME,
+            body=body,
+            status=Status.APPROVED,
+        )
+        reply.save()
+        reply.log(Kind.STAFF_REPLY, by=by, note=f"in reply to comment {parent.pk}")
+        reply.review.touch()
+    return reply
+
+
+def edit(comment: Comment, changes: dict, *, by) -> list[str]:
+    """A moderator's edit of a reader's words or details; the history keeps the words it replaced."""
+    changed = [name for name, value in changes.items() if getattr(comment, name) != value]
+    if not changed:
+        return []
+    before = comment.body
+    with transaction.atomic():
+        for name in changed:
+            setattr(comment, name, changes[name])
+        comment.save(update_fields=changed)
+        comment.log(Kind.EDITED, by=by, note=", ".join(changed), before=before if "body" in changed else "")
+        if comment.status == Status.APPROVED:
+            comment.review.touch()
+    return changed
+
+
 # --- Reporting to Akismet ---
 
 
@@ -392,7 +444,7 @@ def notify_moderators(comment: Comment) -> None:
         f"{Truncator(comment.body).chars(600)}\n\n"
         f"Held because: {why}\n\n"
         f"Approve, mark as spam or trash it: {change_url}\n"
-        f"All comments waiting: {absolute_url(reverse('admin:comments_comment_changelist'))}?status__exact=pending\n"
+        f"All comments waiting: {absolute_url(reverse('admin:comments_comment_desk'))}\n"
     )
     try:
         send_mail(f"[{settings.SITE_NAME}] Comment awaiting moderation: “{review.title}”", body, None, recipients)

@@ -272,8 +272,10 @@ class Comment(models.Model):
         }[status]
         self.log(kind, by=by, note=note, layer=layer, rule=rule)
 
-    def log(self, kind: str, *, by=None, note: str = "", layer: str = "", rule=None) -> "CommentEvent":
-        return CommentEvent.objects.create(comment=self, kind=kind, actor=by, note=note[:300], layer=layer, rule=rule)
+    def log(self, kind: str, *, by=None, note: str = "", layer: str = "", rule=None, before="") -> "CommentEvent":
+        return CommentEvent.objects.create(
+            comment=self, kind=kind, actor=by, note=note[:300], layer=layer, rule=rule, before=before
+        )
 
     def why_held(self) -> list[str]:
         """Why this comment is not on the site, in the words a moderator reads in the queue."""
@@ -334,6 +336,8 @@ class CommentEvent(models.Model):
         HELD = "held", "Held for a moderator"
         FILED_SPAM = "filed_spam", "Filed as spam"
         SHADOW = "shadow", "Shadow rule would have acted"
+        UNDONE = "undone", "Decision undone"
+        STAFF_REPLY = "staff_reply", "Answered by the site's staff"
 
     class Layer(models.TextChoices):
         """Which defence acted (for the moderators' history and the spam-defence report)."""
@@ -357,6 +361,8 @@ class CommentEvent(models.Model):
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     layer = models.CharField(max_length=12, choices=Layer.choices, blank=True)
+    # What an edit replaced (the reader's own words are never lost to a moderator's edit).
+    before = models.TextField("before the edit", blank=True)
     rule = models.ForeignKey("CommentRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
 
     class Meta:

@@ -35,6 +35,7 @@ SHOWN_FIELDS = [
     "body_html",
     "created_at",
     "status",
+    "user_id",  # the review's author or the site's staff: a badge
 ]
 
 

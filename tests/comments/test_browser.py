@@ -60,8 +60,8 @@ def test_readers_comment_and_reply_and_a_moderator_approves_both(
     page.click("input[type=submit]")
     page.click("text=2 comments are waiting for moderation")
     for body in ["Ana de Armas carries every fight.", "Agreed, and the ice cave too."]:
-        row = page.locator("#result_list tr", has_text=body)
-        row.locator("button:has-text('Approve')").click()
+        card = page.locator(".desk-comment", has_text=body)
+        card.locator("button:has-text('Approve')").click()
         page.wait_for_selector(".messagelist .success")
     assert Comment.objects.pending().count() == 0
 
