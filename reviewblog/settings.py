@@ -237,6 +237,9 @@ COMMENT_COPIES_SPAM = int(os.environ.get("COMMENT_COPIES_SPAM", "3"))
 # More than this many comments from one network (/24, or /56 of IPv6) within the minutes below are held.
 COMMENT_BURST_COUNT = int(os.environ.get("COMMENT_BURST_COUNT", "5"))
 COMMENT_BURST_MINUTES = int(os.environ.get("COMMENT_BURST_MINUTES", "10"))
+# Readers' pictures are made here from a keyed hash of their email; on, Gravatar's are shown instead
+# (every reader's browser then asks gravatar.com, with a hash of the email anyone can match).
+COMMENT_GRAVATAR = env_bool("COMMENT_GRAVATAR", default=False)
 
 # --- Background tasks (django-tasks) ---
 # Akismet checks, reports and emails run in the task worker, never in the request that posts a comment,
