@@ -1,6 +1,7 @@
 """The moderators' queue: pending first, why each comment is held, one click per decision."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,7 @@ from django.utils.timesince import timesince
 
 from reviews.admin import DeletesOneByOne
 
-from . import moderation
+from . import admin_desk, admin_rules, moderation  # noqa: F401  (admin_rules registers the rules' admin)
 from .models import Comment, CommentEvent, InvalidTransition
 from .templatetags.comments_admin import screening_status
 
@@ -217,7 +218,16 @@ class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
     # --- One click per row ---
 
     def get_urls(self):
+        def desk_view(view):
+            return self.admin_site.admin_view(partial(view, self))
+
         return [
+            path("desk/", desk_view(admin_desk.desk), name="comments_comment_desk"),
+            path("desk/undo/", desk_view(admin_desk.undo), name="comments_comment_desk_undo"),
+            path("desk/bulk/", desk_view(admin_desk.bulk), name="comments_comment_desk_bulk"),
+            path("desk/<int:pk>/reply/", desk_view(admin_desk.reply), name="comments_comment_desk_reply"),
+            path("desk/<int:pk>/edit/", desk_view(admin_desk.edit), name="comments_comment_desk_edit"),
+            path("desk/<int:pk>/<slug:verb>/", desk_view(admin_desk.decide), name="comments_comment_desk_decide"),
             path(
                 "<int:pk>/moderate/<slug:verb>/",
                 self.admin_site.admin_view(self.moderate),
@@ -283,6 +293,7 @@ class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
-            obj.log(CommentEvent.Kind.EDITED, by=request.user, note=", ".join(form.changed_data))
+            before = form.initial.get("body", "") if "body" in form.changed_data else ""
+            obj.log(CommentEvent.Kind.EDITED, by=request.user, note=", ".join(form.changed_data), before=before)
             if obj.status == Status.APPROVED:
                 obj.review.touch()

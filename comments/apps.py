@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
-# Who works the comment queue. Moderators see comments only and decide (trash is their delete: it
+RULES = ["view_commentrule", "add_commentrule", "change_commentrule", "delete_commentrule"]
+# Who works the comment queue (and keeps its rules). Moderators see comments only and decide (trash is their delete: it
 # keeps the history and is emptied after COMMENT_SPAM_DAYS); Editors may also delete for good.
 QUEUE_PERMISSIONS = {
-    "Moderators": ["view_comment", "change_comment", "view_commentevent"],
-    "Editors": ["view_comment", "change_comment", "delete_comment", "view_commentevent"],
+    "Moderators": ["view_comment", "change_comment", "view_commentevent", *RULES],
+    "Editors": ["view_comment", "change_comment", "delete_comment", "view_commentevent", *RULES],
 }
 
 

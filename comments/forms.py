@@ -46,6 +46,8 @@ class CommentForm(forms.ModelForm):
         widget=forms.URLInput(attrs={"autocomplete": "url", "placeholder": "https://"}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The signed "first used at" time static/js/comment-form.js puts in (comments/screening.py); empty without it.
+    form_stamp = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     remember = forms.BooleanField(
         label="Save my name, email and website in this browser for the next time I comment.", required=False
     )
@@ -88,7 +90,9 @@ class CommentForm(forms.ModelForm):
     def full_clean(self):
         super().full_clean()
         # Point the reader at what to fix: the first bad field takes the focus (and the page scrolls to it).
-        invalid = [name for name in self.errors if name in self.fields and name not in (HONEYPOT, "parent")]
+        invalid = [
+            name for name in self.errors if name in self.fields and name not in (HONEYPOT, "parent", "form_stamp")
+        ]
         for name in invalid:
             self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"id_{name}-error"})
         if invalid:

@@ -20,11 +20,11 @@ from django.utils.text import Truncator
 from reviews.models import Review
 from reviews.seo import absolute_url
 
-from . import spam, tasks
-from .models import Comment, CommentEvent, count_links
+from . import screening, spam, tasks
+from .models import Comment, CommentEvent, InvalidTransition, count_links
 
 logger = logging.getLogger(__name__)
-Status, Verdict, Kind = Comment.Status, Comment.Verdict, CommentEvent.Kind
+Status, Verdict, Kind, Layer = Comment.Status, Comment.Verdict, CommentEvent.Kind, CommentEvent.Layer
 
 MAX_REPORT_ATTEMPTS = 24  # about a day of tries, an hour apart at the end
 
@@ -44,33 +44,53 @@ class DuplicateComment(Exception):
 def receive(comment: Comment, *, honeypot_filled: bool = False, returning_reader: bool = False) -> Comment:
     """Save a new comment from the public form and queue its Akismet check; raises DuplicateComment.
 
-    A filled honeypot means a bot: the comment is kept as spam (never lost, never shown) and
-    Akismet is not asked. Too many links hold the comment for a moderator whatever Akismet says.
-    The check itself runs in the task worker; should its task never run, the comment's check falls
-    due after a grace period and the worker's chores take it (`run_due_checks`).
+    The rules and bot signs (comments/screening.py) act first: what they file as spam (a filled honeypot,
+    a spam rule, a sign no person leaves) is kept as spam, never lost, never shown, and Akismet is not
+    asked; what they hold waits for a moderator whatever Akismet says. The check itself runs in the task
+    worker; should its task never run, the comment's check falls due after a grace period and the
+    worker's chores take it (`run_due_checks`).
     """
-    links = count_links(comment.body)
     comment.returning_reader = returning_reader
-    if honeypot_filled:
-        comment.status = Status.SPAM
-        comment.hold_notes = ["the hidden honeypot field was filled in (a bot)"]
-    elif links > settings.COMMENT_MAX_LINKS:
-        comment.hold_notes = [f"{links} links (limit {settings.COMMENT_MAX_LINKS})"]
-    if not honeypot_filled and spam.is_configured():
-        comment.next_check_at = _lease()
     with transaction.atomic():
         # Two tabs sending the same words at once: with the review's row locked (PostgreSQL), or SQLite's
         # write lock taken at BEGIN (IMMEDIATE), this check and the insert are one step.
         list(Review.objects.select_for_update().filter(pk=comment.review_id).values_list("pk"))
         if comment.author_email and Comment.objects.copies_of(comment).exists():
             raise DuplicateComment
+        found = screening.flags(comment, honeypot_filled=honeypot_filled)
+        decision = screening.decide(found)
+        comment.hold_notes = [flag.note for flag in found if flag.acts]
+        if decision == screening.SPAM:
+            comment.status = Status.SPAM
+        elif spam.is_configured():
+            comment.next_check_at = _lease()
         comment.save()
         comment.log(Kind.SUBMITTED)
-    if not honeypot_filled:
+        _log_flags(comment, found, decision)
+        if any(flag.acts and flag.layer in (Layer.BURST, Layer.DUPLICATE) for flag in found):
+            # A burst or a third copy tells on the comments before it too: screen the waiting ones again.
+            for neighbour in screening.neighbours(comment):
+                _rescreen(neighbour)
+    if decision != screening.SPAM:
         # robust: should queueing fail, the reader still gets their answer and the chores check it later.
         claim = comment.next_check_at.isoformat() if comment.next_check_at else None
         transaction.on_commit(partial(tasks.check_comment.enqueue, comment.pk, claim), robust=True)
     return comment
+
+
+def _log_flags(comment: Comment, found: list, decision: str) -> None:
+    """One history row per layer that acted (or, in shadow mode, would have), naming the layer and rule."""
+    for flag in found:
+        if flag.shadow:
+            comment.log(
+                Kind.SHADOW,
+                note=f"would have {'filed it as spam' if flag.action == screening.SPAM else 'held it'}: {flag.note}",
+                layer=flag.layer,
+                rule=flag.rule,
+            )
+        else:
+            kind = Kind.FILED_SPAM if decision == screening.SPAM else Kind.HELD
+            comment.log(kind, note=flag.note, layer=flag.layer, rule=flag.rule)
 
 
 def first_check(comment_id: int, due_at: datetime | None = None) -> str | None:
@@ -111,10 +131,13 @@ def screen(comment: Comment, *, recheck: bool = False) -> str:
 
 
 def _apply_verdict(comment: Comment, verdict: str, now) -> None:
+    """Record Akismet's answer, then the rules and bot signs as they stand now (a rule added since the
+    comment arrived applies too), then act: spam, published for a trusted reader, or held."""
     comment.verdict = verdict
     if verdict == Verdict.UNCHECKED:  # no key: screening is off, a moderator decides
         comment.next_check_at = None
         comment.save(update_fields=["verdict", "next_check_at"])
+        _rescreen(comment)
         return
     comment.check_attempts += 1
     if verdict == Verdict.ERROR:
@@ -126,18 +149,43 @@ def _apply_verdict(comment: Comment, verdict: str, now) -> None:
             note = f"try {comment.check_attempts}; next at {timezone.localtime(comment.next_check_at):%H:%M}"
         comment.save(update_fields=["verdict", "check_attempts", "next_check_at"])
         comment.log(Kind.CHECK_FAILED, note=note)
+        _rescreen(comment)
         return
     comment.next_check_at = None
     comment.save(update_fields=["verdict", "check_attempts", "next_check_at"])
     comment.log(Kind.CHECKED, note=comment.get_verdict_display())
+    if _rescreen(comment):
+        return
     if verdict in (Verdict.SPAM, Verdict.DISCARD):
-        comment.move_to(Status.SPAM, note="Akismet")
+        comment.move_to(Status.SPAM, note="Akismet", layer=Layer.AKISMET)
         return
     if _trusted(comment):
         _approve(comment, by=None, note="Akismet: not spam, from the browser of a reader with an approved comment")
     elif not comment.hold_notes:
         comment.hold_notes = [_why_not_trusted(comment)]
         comment.save(update_fields=["hold_notes"])
+
+
+def _rescreen(comment: Comment) -> bool:
+    """Apply the rules and bot signs again at a check (first or re-check): what is new since the comment
+    arrived is added to why it is held and to its history. True when it is now filed as spam."""
+    found = screening.flags(comment)
+    new = [flag for flag in found if flag.acts and flag.note not in comment.hold_notes]
+    shadow_seen = set(comment.events.filter(kind=Kind.SHADOW).values_list("note", flat=True))
+    new_shadow = [flag for flag in found if flag.shadow and not any(flag.note in note for note in shadow_seen)]
+    decision = screening.decide(found)
+    if new:
+        comment.hold_notes = [*comment.hold_notes, *(flag.note for flag in new)]
+        comment.save(update_fields=["hold_notes"])
+    _log_flags(comment, new + new_shadow, decision)
+    if decision != screening.SPAM:
+        return False
+    reason = screening.spam_layer(found)
+    if comment.next_check_at:
+        comment.next_check_at = None
+        comment.save(update_fields=["next_check_at"])
+    comment.move_to(Status.SPAM, note=reason.note, layer=reason.layer, rule=reason.rule)
+    return True
 
 
 def _trusted(comment: Comment) -> bool:
@@ -255,6 +303,58 @@ def unapprove(comment: Comment, *, by=None) -> None:
     comment.move_to(Status.PENDING, by=by)
 
 
+def undo(comment: Comment, previous: str, *, by=None) -> None:
+    """Put a comment back where a moderator's decision found it (the desk's "z"), and make what Akismet
+    will be told match again: a report the undone decision queued, and not yet sent, is called off."""
+    with transaction.atomic():
+        comment.move_to(previous, by=by, note="undo")
+        if previous in (Status.APPROVED, Status.SPAM):
+            _settle_report(comment, "ham" if previous == Status.APPROVED else "spam")
+        elif comment.report_due:
+            comment.report_due, comment.next_report_at = "", None
+            comment.save(update_fields=["report_due", "next_report_at"])
+
+
+def reply_as_staff(parent: Comment, body: str, *, by) -> Comment:
+    """A moderator's answer from the desk, published at once in the site's name (a "staff" badge shows
+    on the page). Replying to a comment that waits approves it first, as WordPress's "Approve and Reply"."""
+    with transaction.atomic():
+        if parent.status == Status.PENDING:
+            approve(parent, by=by)
+        if not parent.can_take_replies:
+            raise InvalidTransition(
+                "This comment cannot take a reply (not published, or the thread is as deep as it goes)."
+            )
+        reply = Comment(
+            review=parent.review,
+            parent=parent,
+            user=by,
+            author_name=settings.SITE_NAME,
+            body=body,
+            status=Status.APPROVED,
+        )
+        reply.save()
+        reply.log(Kind.STAFF_REPLY, by=by, note=f"in reply to comment {parent.pk}")
+        reply.review.touch()
+    return reply
+
+
+def edit(comment: Comment, changes: dict, *, by) -> list[str]:
+    """A moderator's edit of a reader's words or details; the history keeps the words it replaced."""
+    changed = [name for name, value in changes.items() if getattr(comment, name) != value]
+    if not changed:
+        return []
+    before = comment.body
+    with transaction.atomic():
+        for name in changed:
+            setattr(comment, name, changes[name])
+        comment.save(update_fields=changed)
+        comment.log(Kind.EDITED, by=by, note=", ".join(changed), before=before if "body" in changed else "")
+        if comment.status == Status.APPROVED:
+            comment.review.touch()
+    return changed
+
+
 # --- Reporting to Akismet ---
 
 
@@ -344,7 +444,7 @@ def notify_moderators(comment: Comment) -> None:
         f"{Truncator(comment.body).chars(600)}\n\n"
         f"Held because: {why}\n\n"
         f"Approve, mark as spam or trash it: {change_url}\n"
-        f"All comments waiting: {absolute_url(reverse('admin:comments_comment_changelist'))}?status__exact=pending\n"
+        f"All comments waiting: {absolute_url(reverse('admin:comments_comment_desk'))}\n"
     )
     try:
         send_mail(f"[{settings.SITE_NAME}] Comment awaiting moderation: “{review.title}”", body, None, recipients)

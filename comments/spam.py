@@ -7,6 +7,7 @@ becomes `Verdict.ERROR` (or a False report) and a logged warning, so a comment i
 import logging
 from contextlib import contextmanager
 from datetime import UTC
+from urllib.parse import urlencode
 
 import akismet
 import httpx
@@ -20,15 +21,24 @@ logger = logging.getLogger(__name__)
 
 
 class _RebaseTransport(httpx.BaseTransport):
-    """Sends the client's requests to AKISMET_API_URL instead of the address the library hard-codes."""
+    """Sends the client's requests to AKISMET_API_URL instead of the address the library hard-codes, and
+    adds the form fields Akismet reads but the library does not let through (its arguments are a closed
+    set): `POST_*` fields, as WordPress's plugin sends its form's timing."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, extra: dict[str, str] | None = None):
         self.base = httpx.URL(base)
+        self.extra = extra or {}
         self.inner = httpx.HTTPTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(scheme=self.base.scheme, host=self.base.host, port=self.base.port)
-        request.headers["Host"] = self.base.netloc.decode()
+        url = request.url.copy_with(scheme=self.base.scheme, host=self.base.host, port=self.base.port)
+        headers = httpx.Headers(request.headers)
+        headers["Host"] = self.base.netloc.decode()
+        content = request.read()
+        if self.extra and request.method == "POST":
+            content += b"&" + urlencode(self.extra).encode()
+            headers["Content-Length"] = str(len(content))
+        request = httpx.Request(request.method, url, headers=headers, content=content, extensions=request.extensions)
         return self.inner.handle_request(request)
 
     def close(self) -> None:
@@ -40,10 +50,10 @@ def is_configured() -> bool:
 
 
 @contextmanager
-def _client():
+def _client(extra: dict[str, str] | None = None):
     # The library hard-codes Akismet's address; the transport points it at AKISMET_API_URL.
     with httpx.Client(
-        transport=_RebaseTransport(settings.AKISMET_API_URL),
+        transport=_RebaseTransport(settings.AKISMET_API_URL, extra),
         timeout=settings.AKISMET_TIMEOUT,
         headers={"User-Agent": akismet.USER_AGENT},
     ) as http:
@@ -74,6 +84,15 @@ def _arguments(comment: Comment) -> dict:
     return arguments
 
 
+def _form_fields(comment: Comment) -> dict[str, str]:
+    """How long the reader took, from the form's signed stamp (absent without JavaScript), as WordPress's
+    plugin sends it: `ak_js` is when the form was first used, in milliseconds since the epoch."""
+    if comment.typing_seconds is None:
+        return {}
+    started = comment.created_at.timestamp() - comment.typing_seconds
+    return {"POST_ak_js": str(int(started * 1000)), "POST_form_seconds": f"{comment.typing_seconds:.1f}"}
+
+
 PAUSED = "akismet:paused"  # cache key set after a failure (AKISMET_PAUSE_AFTER_FAILURE)
 
 
@@ -98,7 +117,7 @@ def comment_check(comment: Comment, *, recheck_reason: str = "") -> str:
     if recheck_reason:
         arguments["recheck_reason"] = recheck_reason
     try:
-        with _client() as client:
+        with _client(_form_fields(comment)) as client:
             answer = client.comment_check(**arguments)
     except akismet.AkismetError as error:
         _failed(error, f"could not check comment {comment.pk}")
@@ -114,7 +133,7 @@ def _submit(comment: Comment, method: str) -> bool:
     if not is_configured() or is_paused():
         return False
     try:
-        with _client() as client:
+        with _client(_form_fields(comment)) as client:
             return bool(getattr(client, method)(**_arguments(comment)))
     except akismet.AkismetError as error:
         _failed(error, f"did not take the report on comment {comment.pk}")

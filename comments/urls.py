@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "comments"
 
@@ -9,4 +9,9 @@ urlpatterns = [
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/token/", views.form_token, name="form_token"),
     path("privacy/", views.privacy, name="privacy"),
+    # Feeds of approved comments (comments/feeds.py); /comments/feed/ stays the old blog's link (reviewblog/).
+    path("feed/comments/", feeds.LatestCommentsFeed(), name="feed"),
+    path("feed/comments/atom/", feeds.LatestCommentsAtom(), name="feed_atom"),
+    path("reviews/<slug:slug>/comments/feed/", feeds.ReviewCommentsFeed(), name="review_feed"),
+    path("reviews/<slug:slug>/comments/feed/atom/", feeds.ReviewCommentsAtom(), name="review_feed_atom"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reviews.models import Review
 from reviews.views import render_review_page
 
-from . import moderation, spam
+from . import moderation, screening, spam
 from .forms import CommentForm
 from .models import Comment
 
@@ -102,6 +102,7 @@ def post_comment(request, slug):
     comment.ip_address = client_ip(request) or None
     comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:500]
     comment.referrer = request.META.get("HTTP_REFERER", "")[:1000]
+    comment.typing_seconds, comment.stamp_forged = screening.read_stamp(form.cleaned_data.get("form_stamp", ""))
     try:
         moderation.receive(
             comment,
@@ -140,9 +141,10 @@ def post_comment(request, slug):
 @never_cache
 @require_GET
 def form_token(request):
-    """The CSRF token for a comment form on a page served from the shared cache (static/js/comment-form.js
-    asks for it when a reader starts to write). Asking sets the reader's CSRF cookie too."""
-    return JsonResponse({"token": get_token(request)})
+    """The CSRF token for a comment form on a page served from the shared cache, and the signed time the
+    reader started to write (static/js/comment-form.js asks for both on their first touch of the form; a
+    stamp in the cached page would be as old as the copy). Asking sets the reader's CSRF cookie too."""
+    return JsonResponse({"token": get_token(request), "stamp": screening.make_stamp()})
 
 
 def csrf_failure(request, reason=""):

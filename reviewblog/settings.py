@@ -237,6 +237,19 @@ COMMENT_TRUST_KNOWN_AUTHORS = env_bool("COMMENT_TRUST_KNOWN_AUTHORS", default=Tr
 COMMENT_PERSONAL_DATA_DAYS = int(os.environ.get("COMMENT_PERSONAL_DATA_DAYS", "30"))  # IP, user agent, referrer
 COMMENT_SPAM_DAYS = int(os.environ.get("COMMENT_SPAM_DAYS", "15"))  # spam and trash are deleted after this
 COMMENT_RECHECK_GIVE_UP_DAYS = int(os.environ.get("COMMENT_RECHECK_GIVE_UP_DAYS", "15"))
+# Bot signs before Akismet (comments/screening.py; issue 11). The form's signed stamp is taken when a reader
+# first touches the form: sent sooner than COMMENT_INSTANT_SECONDS is a script (spam), sooner than
+# COMMENT_MIN_TYPING_SECONDS is held. Without JavaScript there is no stamp and timing plays no part.
+COMMENT_INSTANT_SECONDS = float(os.environ.get("COMMENT_INSTANT_SECONDS", "1"))
+COMMENT_MIN_TYPING_SECONDS = float(os.environ.get("COMMENT_MIN_TYPING_SECONDS", "4"))
+# The same words from one IP address under this many names or emails (within a day) are spam; two are held.
+COMMENT_COPIES_SPAM = int(os.environ.get("COMMENT_COPIES_SPAM", "3"))
+# More than this many comments from one network (/24, or /56 of IPv6) within the minutes below are held.
+COMMENT_BURST_COUNT = int(os.environ.get("COMMENT_BURST_COUNT", "5"))
+COMMENT_BURST_MINUTES = int(os.environ.get("COMMENT_BURST_MINUTES", "10"))
+# Readers' pictures are made here from a keyed hash of their email; on, Gravatar's are shown instead
+# (every reader's browser then asks gravatar.com, with a hash of the email anyone can match).
+COMMENT_GRAVATAR = env_bool("COMMENT_GRAVATAR", default=False)
 
 # --- Background tasks (django-tasks) ---
 # Akismet checks, reports and emails run in the task worker, never in the request that posts a comment,

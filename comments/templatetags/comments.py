@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from reviews.page_cache import code_version, is_number, pages
 from reviews.pagination import page_or_404
 
+from ..avatars import avatar_url
 from ..forms import CommentForm
 from ..models import Comment, thread_root_q
 from ..views import own_comment_ids, remembered_author
@@ -35,6 +36,8 @@ SHOWN_FIELDS = [
     "body_html",
     "created_at",
     "status",
+    "user_id",  # the review's author or the site's staff: a badge
+    "author_email",  # only for the picture, made from a keyed hash of it; never shown
 ]
 
 
@@ -52,6 +55,7 @@ def build_tree(roots, replies, own_ids):
         children.setdefault(reply.parent_id, []).append(reply)
 
     def prune(comment):
+        comment.avatar = avatar_url(comment.author_email)
         comment.children = [child for child in children.get(comment.pk, []) if prune(child)]
         comment.removed = not shown(comment)
         return not comment.removed or bool(comment.children)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import pytest
 from django.test.signals import template_rendered
 
+from comments.models import Comment
 from tests.browser import browser_page  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -77,7 +78,15 @@ def page_without_javascript(browser_page):  # noqa: F811
     context.close()
 
 
-def test_a_reader_comments_from_a_cached_review_page(browser_page, live_server, review, akismet_server):  # noqa: F811
+def test_a_reader_comments_from_a_cached_review_page(
+    browser_page,  # noqa: F811
+    live_server,
+    review,
+    akismet_server,
+    settings,
+):
+    # Playwright fills a form in milliseconds, as a script would; a person takes seconds.
+    settings.COMMENT_INSTANT_SECONDS = settings.COMMENT_MIN_TYPING_SECONDS = 0
     page = browser_page
     url = live_server.url + review.get_absolute_url()
     put_in_page_cache(url)
@@ -87,10 +96,13 @@ def test_a_reader_comments_from_a_cached_review_page(browser_page, live_server, 
     # While the reader writes, the form fetches their token (the page as served had none).
     page.wait_for_function("document.querySelector('input[name=csrfmiddlewaretoken]').value.length > 0")
     assert any(cookie["name"] == "csrftoken" for cookie in page.context.cookies())
+    # … and the signed time they started writing (the cached page could not carry one).
+    assert page.locator("input[name=form_stamp]").input_value()
     page.click("button:has-text('Post comment')")
 
     assert_posted(page, "The knife-skate fight alone is worth the ticket.")
     assert SECURITY_TOKEN_MESSAGE not in page.content()
+    assert Comment.objects.get().typing_seconds is not None
 
 
 def test_without_javascript_the_comment_comes_back_once_and_then_goes_through(

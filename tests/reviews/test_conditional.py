@@ -99,7 +99,10 @@ def drop_expired_cookies(client):
 
 def post_comment(client, review, body):
     data = {"author_name": "Ana", "author_email": "ana@example.com", "body": body}
-    response = client.post(reverse("comments:post", args=[review.slug]), data, follow=True)
+    # A browser always sends a User-Agent; a post without one is a script's (comments/screening.py).
+    response = client.post(
+        reverse("comments:post", args=[review.slug]), data, follow=True, HTTP_USER_AGENT="Mozilla/5.0 Test"
+    )
     drop_expired_cookies(client)  # the message was shown; its cookie is gone
     return response
 

@@ -18,6 +18,10 @@ from django.utils.html import linebreaks, urlize
 from reviews.models import Review
 from reviews.models.base import TextField
 
+from .rules import CommentRule
+
+__all__ = ["Comment", "CommentEvent", "CommentQuerySet", "CommentRule", "InvalidTransition", "count_links"]
+
 
 def render_body(text: str) -> str:
     """A reader's plain text as safe HTML: escaped, paragraphs kept, bare links made clickable.
@@ -178,6 +182,12 @@ class Comment(models.Model):
     report_attempts = models.PositiveSmallIntegerField(default=0)
     next_report_at = models.DateTimeField(null=True, blank=True)
 
+    # Seconds from the reader's first touch of the form to sending it, from the signed stamp that
+    # static/js/comment-form.js fetches (comments/screening.py); empty without JavaScript. issue 11
+    typing_seconds = models.FloatField(null=True, blank=True, editable=False)
+    # The form came back with a stamp we did not sign (a bot copying fields): a bot signal.
+    stamp_forged = models.BooleanField(default=False, editable=False)
+
     notify_on_approval = models.BooleanField("email me when it is published", default=False)
     notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -242,7 +252,7 @@ class Comment(models.Model):
     def can_take_replies(self) -> bool:
         return self.status == self.Status.APPROVED and self.depth + 1 < settings.COMMENT_MAX_DEPTH
 
-    def move_to(self, status: str, *, by=None, note: str = "") -> None:
+    def move_to(self, status: str, *, by=None, note: str = "", layer: str = "", rule=None) -> None:
         """Change the status and write the history row; illegal moves raise InvalidTransition."""
         if status not in self.TRANSITIONS[self.status]:
             raise InvalidTransition(f"A {self.get_status_display().lower()} comment cannot become {status}.")
@@ -260,10 +270,12 @@ class Comment(models.Model):
             self.Status.SPAM: CommentEvent.Kind.MARKED_SPAM,
             self.Status.TRASH: CommentEvent.Kind.TRASHED,
         }[status]
-        self.log(kind, by=by, note=note)
+        self.log(kind, by=by, note=note, layer=layer, rule=rule)
 
-    def log(self, kind: str, *, by=None, note: str = "") -> "CommentEvent":
-        return CommentEvent.objects.create(comment=self, kind=kind, actor=by, note=note[:300])
+    def log(self, kind: str, *, by=None, note: str = "", layer: str = "", rule=None, before="") -> "CommentEvent":
+        return CommentEvent.objects.create(
+            comment=self, kind=kind, actor=by, note=note[:300], layer=layer, rule=rule, before=before
+        )
 
     def why_held(self) -> list[str]:
         """Why this comment is not on the site, in the words a moderator reads in the queue."""
@@ -321,6 +333,25 @@ class CommentEvent(models.Model):
         EDITED = "edited", "Edited"
         ANONYMISED = "anonymised", "Personal data erased"
         IMPORTED = "imported", "Imported"
+        HELD = "held", "Held for a moderator"
+        FILED_SPAM = "filed_spam", "Filed as spam"
+        SHADOW = "shadow", "Shadow rule would have acted"
+        UNDONE = "undone", "Decision undone"
+        STAFF_REPLY = "staff_reply", "Answered by the site's staff"
+
+    class Layer(models.TextChoices):
+        """Which defence acted (for the moderators' history and the spam-defence report)."""
+
+        HONEYPOT = "honeypot", "Honeypot"
+        RATE_LIMIT = "rate_limit", "Rate limit"
+        SIZE = "size", "Size"
+        LINKS = "links", "Links"
+        RULES = "rules", "Rules"
+        TIMING = "timing", "Timing"
+        USER_AGENT = "user_agent", "No User-Agent"
+        DUPLICATE = "duplicate", "Same text, other names"
+        BURST = "burst", "Burst from one network"
+        AKISMET = "akismet", "Akismet"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -329,9 +360,14 @@ class CommentEvent(models.Model):
     )
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    layer = models.CharField(max_length=12, choices=Layer.choices, blank=True)
+    # What an edit replaced (the reader's own words are never lost to a moderator's edit).
+    before = models.TextField("before the edit", blank=True)
+    rule = models.ForeignKey("CommentRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["layer", "created_at"], name="commentevent_layer_idx")]
         verbose_name = "history entry"
         verbose_name_plural = "history"
 
