@@ -2,14 +2,20 @@
 
 `ImportedItem` maps an id in another system (a WordPress post, comment, attachment, author or term) to
 the object made from it here, so a second import updates instead of duplicating and an export can give
-each object its old id back. `OldLink` is an address the old site answered at; `reviewblog.oldlinks`
+each object its old id back. `ImportRun` is one import started from the admin, run by the task worker.
+`OldLink` is an address the old site answered at; `reviewblog.oldlinks`
 answers it with a 301 to wherever that content lives now, looked up only when nothing else matched.
 """
 
+import uuid
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class ImportedItemQuerySet(models.QuerySet):
@@ -96,3 +102,85 @@ class OldLink(models.Model):
             return self.url
         obj = self.target
         return obj.get_absolute_url() + self.suffix if obj is not None else None
+
+
+class ImportRun(models.Model):
+    """An import of a WordPress export uploaded in the admin: who, what, how far it got, and its report.
+
+    The upload waits under MEDIA_ROOT/imports/<key>/ until the task worker has run it, then is deleted
+    (it holds readers' emails and IPs); the report stays here.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the task worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="started by"
+    )
+    created_at = models.DateTimeField("started", default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField("export file", max_length=200)
+    media_name = models.CharField("uploads zip", max_length=200, blank=True)
+    create_films = models.BooleanField(default=False)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=20, blank=True)  # "unzipping", "checking", "importing"
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    report = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "WordPress import"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]), name="import_run_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def folder(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / "imports" / str(self.key)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+    def progress_text(self) -> str:
+        if self.status == self.Status.QUEUED:
+            return "waiting for the task worker (manage.py run_worker)"
+        if self.phase == "importing" and self.total:
+            return f"{self.done:,} of {self.total:,} items ({self.percent} %)"
+        if self.phase == "checking":
+            return f"checking the file: {self.done:,} items read"
+        return self.phase or ""
+
+    def start(self) -> None:
+        self._set(status=self.Status.RUNNING, started_at=timezone.now(), phase="", done=0, total=0)
+
+    def record(self, phase: str, done: int, total: int) -> None:
+        """The importer's progress callback: one UPDATE, seen at once by the status page."""
+        self._set(phase=phase, done=done, total=total)
+
+    def finish(self, report: str) -> None:
+        self._set(status=self.Status.DONE, finished_at=timezone.now(), report=report)
+
+    def fail(self, message: str) -> None:
+        self._set(status=self.Status.FAILED, finished_at=timezone.now(), report=message)
+
+    def _set(self, **fields) -> None:
+        for name, value in fields.items():
+            setattr(self, name, value)
+        ImportRun.objects.filter(pk=self.pk).update(**fields)

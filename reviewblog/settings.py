@@ -268,6 +268,12 @@ TASKS = {
 COMMENT_CHORES_SECONDS = int(os.environ.get("COMMENT_CHORES_SECONDS", "30"))
 COMMENT_CHECK_GRACE_SECONDS = int(os.environ.get("COMMENT_CHECK_GRACE_SECONDS", "120"))
 
+# --- WordPress import from the admin (issue 12, part 4) ---
+# Limits of the uploaded export and of the zip of wp-content/uploads (checked before and while it is unzipped).
+WORDPRESS_UPLOAD_MAX_MB = int(os.environ.get("WORDPRESS_UPLOAD_MAX_MB", "512"))
+WORDPRESS_ZIP_MAX_MB = int(os.environ.get("WORDPRESS_ZIP_MAX_MB", "4096"))  # unzipped, all files together
+WORDPRESS_ZIP_MAX_FILES = int(os.environ.get("WORDPRESS_ZIP_MAX_FILES", "50000"))
+
 # --- Pages ---
 # The longest review body accepted (characters): bounds what one Markdown render may cost.
 REVIEW_MAX_CHARACTERS = int(os.environ.get("REVIEW_MAX_CHARACTERS", "60000"))

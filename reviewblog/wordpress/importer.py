@@ -3,9 +3,13 @@
 Two passes over the file, each streaming: the first checks the whole export (well-formed, no entities,
 no oversized post, every comment's parent present) and notes its attachments, so a hostile or broken
 file is refused before anything is written; the second imports, one transaction per post, so a bad
-item never leaves half a post. Every object remembers its WordPress id (`ImportedItem`): a second run
-updates what the first made and never duplicates it. A dry run does all of it inside a transaction that
-is rolled back (and stores no file), so it prints the very report the real run would.
+item never leaves half a post (and the site keeps serving and taking comments meanwhile). Every object
+remembers its WordPress id (`ImportedItem`): a second run updates what the first made and never
+duplicates it, so a run cut short is finished by running it again. A dry run does all of it inside one
+transaction that is rolled back (and stores no file), so it prints the very report the real run would.
+
+`progress(phase, done, total)`, if given, hears how far it got: ("checking", items read, 0) during the
+first pass, then ("importing", items done, items in the file), at most every `progress_every` items.
 """
 
 from pathlib import Path
@@ -22,7 +26,7 @@ from reviews.models import Genre
 from ..models import ImportedItem, OldLink
 from . import wxr
 from .comments import CommentImporter
-from .media import Attachment, MediaLibrary, upload_path
+from .media import Attachment, MediaLibrary, attached_file, upload_path
 from .posts import PostImporter
 from .report import Report
 
@@ -43,12 +47,17 @@ class Importer:
         create_films=False,
         genre_map=None,
         max_post_bytes=wxr.DEFAULT_MAX_POST_BYTES,
+        progress=None,
+        progress_every=20,
     ):
         self.path = Path(path)
         self.dry_run = dry_run
         self.create_films = create_films
         self.genre_map = genre_map  # WordPress term slug → genre name ("" to leave it out), or None
         self.max_post_bytes = max_post_bytes
+        self.progress = progress or (lambda phase, done, total: None)
+        self.progress_every = max(1, progress_every)
+        self.total = 0  # items in the export, counted by the first pass
         self.report = Report()
         self.media = MediaLibrary(self, media_dir)
         self.source = ""
@@ -64,11 +73,13 @@ class Importer:
 
     def run(self) -> Report:
         self.check()
+        if not self.dry_run:
+            self.load()  # one transaction per post (import_item), not one for the whole file
+            return self.report
         try:
             with transaction.atomic():
                 self.load()
-                if self.dry_run:
-                    raise RolledBack
+                raise RolledBack
         except RolledBack:
             pass
         return self.report
@@ -80,6 +91,9 @@ class Importer:
                 self.site = entry
                 self.source = "wordpress:" + (entry.base_blog_url or entry.link or entry.base_site_url).rstrip("/")
             elif isinstance(entry, wxr.Item):
+                self.total += 1
+                if self.total % self.progress_every == 0:
+                    self.progress("checking", self.total, 0)
                 ids = {comment.id for comment in entry.comments}
                 for comment in entry.comments:
                     if comment.parent and comment.parent not in ids:
@@ -88,15 +102,17 @@ class Importer:
                             f"{comment.parent}, which is not in the export: the file is incomplete or was edited. "
                             "Nothing was imported."
                         )
-                if entry.post_type == "attachment" and (rel := upload_path(entry.attachment_url)):
+                rel = upload_path(entry.attachment_url) or attached_file(entry.meta.get("_wp_attached_file"))
+                if entry.post_type == "attachment" and rel:
                     alt = entry.meta.get("_wp_attachment_image_alt", "")
+                    alt = alt if isinstance(alt, str) else ""
                     self.media.add(
-                        Attachment(
-                            entry.id, rel, alt=alt if isinstance(alt, str) else "", title=entry.title, link=entry.link
-                        )
+                        Attachment(entry.id, rel, alt=alt, title=entry.title, link=entry.link, url=entry.attachment_url)
                     )
 
     def load(self) -> None:
+        done = 0
+        self.progress("importing", done, self.total)
         for entry in wxr.read(self.path, max_post_bytes=self.max_post_bytes):
             if isinstance(entry, wxr.Author):
                 self.import_author(entry)
@@ -104,7 +120,11 @@ class Importer:
                 self.terms[(entry.kind, entry.slug)] = entry
             elif isinstance(entry, wxr.Item):
                 self.import_item(entry)
+                done += 1
+                if done % self.progress_every == 0:
+                    self.progress("importing", done, self.total)
         self.site_links()
+        self.progress("importing", done, self.total)
 
     def import_item(self, item: wxr.Item) -> None:
         if item.post_type == "attachment":

@@ -30,6 +30,17 @@ def upload_path(url: str) -> str | None:
     return rel if rel and ".." not in Path(rel).parts else None
 
 
+def attached_file(value) -> str | None:
+    """An attachment's `_wp_attached_file` meta ("2019/05/poster.jpg", its path under the uploads folder),
+    for an attachment whose address is not under wp-content/uploads (an export of this site, say)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    rel = Path(value.strip())
+    if rel.is_absolute() or ".." in rel.parts or value.strip().startswith(("/", "\\")):
+        return None
+    return rel.as_posix()
+
+
 @dataclass
 class Attachment:
     id: int
@@ -37,6 +48,7 @@ class Attachment:
     alt: str = ""
     title: str = ""
     link: str = ""
+    url: str = ""
 
 
 class MediaLibrary:
@@ -47,16 +59,20 @@ class MediaLibrary:
         self.media_dir = Path(media_dir) if media_dir else None
         self.by_id: dict[int, Attachment] = {}
         self.by_rel: dict[str, Attachment] = {}
+        self.by_url: dict[str, Attachment] = {}  # attachments whose address is not under wp-content/uploads
         self.stored: dict[str, str] = {}  # rel → new URL, for this run
 
     def add(self, attachment: Attachment) -> None:
         self.by_id[attachment.id] = attachment
         self.by_rel[attachment.rel] = attachment
+        if attachment.url and upload_path(attachment.url) is None:
+            self.by_url[urlsplit(attachment.url)._replace(query="", fragment="").geturl()] = attachment
 
     def find(self, url: str) -> tuple[Attachment | None, str | None]:
         rel = upload_path(url)
         if rel is None:
-            return None, None
+            attachment = self.by_url.get(urlsplit(url)._replace(query="", fragment="").geturl())
+            return (attachment, attachment.rel) if attachment else (None, None)
         original = SIZED.sub("", rel)
         return self.by_rel.get(rel) or self.by_rel.get(original), rel
 

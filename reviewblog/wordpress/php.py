@@ -60,3 +60,23 @@ def _value(data: bytes, pos: int, depth: int):
     except (ValueError, IndexError) as error:
         raise PHPValueError(str(error)) from None
     raise PHPValueError(f"unsupported type {kind!r}")
+
+
+def serialize(value) -> str:
+    """The reverse, for the export: str, int, float, bool, None and dicts/lists of them (lengths in bytes)."""
+    if value is None:
+        return "N;"
+    if isinstance(value, bool):
+        return f"b:{int(value)};"
+    if isinstance(value, int):
+        return f"i:{value};"
+    if isinstance(value, float):
+        return f"d:{value!r};"
+    if isinstance(value, str):
+        return f's:{len(value.encode())}:"{value}";'
+    if isinstance(value, list):
+        value = dict(enumerate(value))
+    if isinstance(value, dict):
+        inner = "".join(serialize(key) + serialize(item) for key, item in value.items())
+        return f"a:{len(value)}:{{{inner}}}"
+    raise TypeError(f"cannot serialize {type(value).__name__}")

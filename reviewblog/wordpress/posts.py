@@ -19,7 +19,13 @@ PLACEHOLDER_YEAR = 1888  # the year of the first film: no real review is about i
 
 
 def film_guesses(item: wxr.Item) -> tuple[list[str], int | None]:
-    """The titles the post may be about, best first, and the year from its title, categories or tags."""
+    """The titles the post may be about, best first, and the year from its title, categories or tags.
+
+    An export of this site (`export_wordpress`) names the film in two private post meta keys: they win."""
+    named, named_year = item.meta.get("_reviewblog_film_title"), item.meta.get("_reviewblog_film_year")
+    if isinstance(named, str) and named.strip():
+        year = wxr.as_int(named_year if isinstance(named_year, str) else "")
+        return [named.strip()], year or None
     title = item.title
     year = None
     if match := YEAR_IN_TITLE.search(title):

@@ -1,0 +1,102 @@
+"""The admin's WordPress import: a form to upload an export (and a zip of its uploads), a status page that
+follows the task worker's progress and shows the report. Editors and superusers only (`add_importrun`)."""
+
+import zipfile
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from . import imports
+from .models import ImportRun
+
+
+class ImportForm(forms.Form):
+    export = forms.FileField(
+        label="WordPress export (.xml)", help_text="In WordPress: Tools → Export → All content → Download Export File."
+    )
+    uploads = forms.FileField(
+        label="Uploads (.zip, optional)",
+        required=False,
+        help_text="A zip of the blog's wp-content/uploads folder, so images come over too.",
+    )
+    create_films = forms.BooleanField(
+        required=False, label="Create missing films", help_text="Make a film for each post whose film is not here."
+    )
+    dry_run = forms.BooleanField(
+        required=False, label="Dry run", help_text="Report what the import would do, and change nothing."
+    )
+
+    def clean_export(self):
+        upload = self.cleaned_data["export"]
+        limit = settings.WORDPRESS_UPLOAD_MAX_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(f"The export is over {limit} MB (WORDPRESS_UPLOAD_MAX_MB).")
+        start = upload.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+        upload.seek(0)
+        if not start.startswith((b"<?xml", b"<rss", b"<!--")):
+            raise forms.ValidationError("This is not an XML file: choose the .xml file WordPress's export wrote.")
+        return upload
+
+    def clean_uploads(self):
+        upload = self.cleaned_data.get("uploads")
+        if not upload:
+            return None
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                imports.check_zip(archive)
+        except zipfile.BadZipFile:
+            raise forms.ValidationError("This is not a zip file.") from None
+        except imports.UnsafeArchive as error:
+            raise forms.ValidationError(str(error)) from None
+        upload.seek(0)
+        return upload
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "created_by", "created_at", "status", "progress_text", "dry_run"]
+    list_filter = ["status"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a run is a record: started from the form, changed only by the worker
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            run = imports.start(
+                export_file=form.cleaned_data["export"],
+                uploads_zip=form.cleaned_data["uploads"],
+                create_films=form.cleaned_data["create_films"],
+                dry_run=form.cleaned_data["dry_run"],
+                by=request.user,
+            )
+            return redirect(reverse("admin:reviewblog_importrun_change", args=[run.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import a WordPress export",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/reviewblog/importrun/upload.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        if run is None:
+            raise Http404("No such import.")
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"WordPress import: {run.file_name}",
+            "run": run,
+        }
+        return TemplateResponse(request, "admin/reviewblog/importrun/status.html", context)
