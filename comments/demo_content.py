@@ -85,3 +85,9 @@ COMMENTS = [
         "and more at https://watch-free.example/offers",
     },
 ]
+
+# (kind, pattern, action, shadow, note): rules a moderator might start with.
+RULES = [
+    ("words", "casino bonus", "spam", False, "Gambling spam arrives in waves under review threads."),
+    ("link", "bit.ly", "hold", True, "Trying out: would shortened links be worth a second look?"),
+]

@@ -114,5 +114,7 @@ def test_every_admin_form_saved_as_the_browser_sends_it_changes_nothing(model, r
             if problem := resave_unchanged(client, user, obj):
                 problems.append(problem)
     assert not problems, "\n".join(problems)
-    if not saved:
-        pytest.skip(f"The demo has no {model._meta.verbose_name} that any role may change.")
+    # A form nobody may save (a read-only admin such as task results) has nothing to round-trip;
+    # any other needs a demo object, or this test would pass without saving a thing.
+    read_only = not model_admin.has_change_permission(as_request(roles[0]))
+    assert saved or read_only, f"Add a {model._meta.verbose_name} to the demo: no role could save one here."

@@ -13,7 +13,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from comments import demo_content as demo
-from comments.models import Comment, CommentEvent
+from comments.models import Comment, CommentEvent, CommentRule
 from reviews.models import Review
 
 Status, Verdict = Comment.Status, Comment.Verdict
@@ -48,6 +48,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             created = self.load_comments(reviews)
+            self.load_rules()
         self.stdout.write(self.style.SUCCESS(f"Demo comments ready ({created} new comment{pluralize(created)})."))
         if missing := slugs - reviews.keys():
             self.stdout.write(
@@ -70,6 +71,13 @@ class Command(BaseCommand):
         for review in touched:
             review.touch()
         return created
+
+    def load_rules(self) -> None:
+        """Two rules of the kind a moderator starts with, so the rules page shows how they work."""
+        for kind, pattern, action, shadow, note in demo.RULES:
+            CommentRule.objects.get_or_create(
+                kind=kind, pattern=pattern, defaults={"action": action, "shadow": shadow, "note": note}
+            )
 
     def create(self, review, data, written, parent) -> Comment:
         status = data["status"]
