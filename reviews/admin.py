@@ -59,7 +59,7 @@ class ReviewAdmin(DeletesOneByOne, RevisionsAdmin):
     ]
 
     class Media:
-        css = {"all": ["css/editor.css"]}
+        css = {"all": ["css/article.css", "css/editor.css"]}  # the preview is set as the public article
         js = ["js/editor.js"]
 
     @admin.display(description="Author", ordering="author__last_name")

@@ -1,5 +1,6 @@
 """Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, for pages that use JavaScript."""
 
+import contextlib
 import os
 import shutil
 
@@ -18,9 +19,8 @@ def require(path, why: str):
         pytest.skip(f"{why} is not installed ({path}); `make test` and CI install it and run this test")
 
 
-@pytest.fixture
-def browser(live_server):
-    """A headless Chromium; open pages with `browser.new_context(viewport=…, color_scheme=…)` or use browser_page."""
+@contextlib.contextmanager
+def launched():
     require(CHROMIUM, "Chromium (apt install chromium)")
     # Playwright's sync API runs an event loop in this thread; the test still talks to the DB synchronously.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -39,7 +39,15 @@ def browser(live_server):
 
 
 @pytest.fixture
-def browser_page(browser):
-    page = browser.new_page()
-    page.set_default_timeout(15_000)
-    return page
+def browser(live_server):
+    """A headless Chromium; open pages with `browser.new_context(viewport=…, color_scheme=…)`."""
+    with launched() as browser:
+        yield browser
+
+
+@pytest.fixture
+def browser_page(live_server):
+    with launched() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        yield page
