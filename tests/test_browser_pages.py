@@ -7,6 +7,7 @@ from django.urls import reverse
 from reviews.models import Film, Person, Review
 from tests.a11y import THEMES, VIEWPORTS, axe_violations, describe, require_axe, screenshot
 from tests.browser import browser  # noqa: F401 (fixture)
+from tests.factories import ReviewFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -60,3 +61,86 @@ def test_every_public_page_passes_axe_in_both_themes(browser, live_server, demo_
             found[f"comment form with errors ({theme})"] = violations
         context.close()
     assert not found, describe(found)
+
+
+FOCUS = """() => {
+    const e = document.activeElement, s = getComputedStyle(e);
+    return {id: e.id || e.textContent.trim(), outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2};
+}"""
+
+
+def test_a_reader_comments_with_the_keyboard_alone(browser, live_server):  # noqa: F811
+    """Tab reaches every field of the comment form in order, each with a visible focus ring; Space ticks a box;
+    Enter sends; after an error the summary is announced and the fields keep what was typed."""
+    require_axe()
+    review = ReviewFactory(title="Keyboard review")
+    page = browser.new_page()
+    page.goto(live_server.url + review.get_absolute_url())
+    for _ in range(200):  # tab from the top of the page down to the comment box
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUS)["id"] == "id_body":
+            break
+    assert page.evaluate(FOCUS) == {"id": "id_body", "outline": True}
+    page.keyboard.type("Watched it twice, and the stairs fight holds up.")
+    order = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate(FOCUS))
+    assert [f["id"] for f in order] == [
+        "id_author_name",
+        "id_author_email",
+        "id_author_url",
+        "id_remember",
+        "id_notify_on_approval",
+        "Post comment",
+    ]
+    assert all(f["outline"] for f in order), order
+
+    # Back to the name, type it; tick "remember" with Space; send with Enter, the email still missing.
+    for _ in range(5):
+        page.keyboard.press("Shift+Tab")
+    page.keyboard.type("Nadia")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    assert page.is_checked("#id_remember")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#comment-errors[role=alert]")
+    assert page.input_value("#id_body") == "Watched it twice, and the stairs fight holds up."
+    assert page.input_value("#id_author_name") == "Nadia"
+    assert not axe_violations(page)
+
+    # Reloading the address the failed send left goes back to the review, not to a blank 405.
+    page.goto(page.url)
+    assert page.url.endswith(f"{review.get_absolute_url()}#respond")
+
+
+def test_the_theme_toggle_remembers_the_choice_and_applies_it_before_the_first_paint(browser, live_server):  # noqa: F811
+    ReviewFactory(title="Theme review")
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    toggle = page.locator("#theme-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert dark != light
+
+    # The next page is dark from its first paint: the attribute is set while <head> is still being read.
+    page.add_init_script(
+        """document.addEventListener("readystatechange", () => {
+            if (document.readyState === "interactive") window.themeAtParse = document.documentElement.dataset.theme;
+        });"""
+    )
+    page.goto(live_server.url + reverse("reviews:archive"))
+    assert page.evaluate("window.themeAtParse") == "dark"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == dark
+    assert page.locator("#theme-toggle").get_attribute("aria-pressed") == "true"
+    # The shared page itself is the same for everyone: the choice lives in the browser, not the HTML.
+    html = page.request.get(live_server.url + reverse("reviews:archive")).text()
+    assert 'data-theme="dark"' not in html
+    context.close()
