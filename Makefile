@@ -17,6 +17,11 @@ $(VENV)/.installed: $(BIN)/python requirements.txt tests/requirements.txt
 	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
 	@touch $@
 
+# axe-core, which the browser tests inject into pages (tests/package.json); needs npm, else those tests skip.
+tests/node_modules/.installed: tests/package.json tests/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd tests && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm is missing: the accessibility checks (axe-core) will be skipped (apt install npm)"; fi
+
 install: $(VENV)/.installed
 
 run: install
@@ -28,7 +33,7 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install tests/node_modules/.installed
 	$(DEV) $(BIN)/python manage.py check --fail-level WARNING
 	$(DEV) $(BIN)/pytest
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews.models import Review
 from reviews.views import render_review_page
@@ -80,8 +80,13 @@ def remembered_author(request) -> dict:
         return {}
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_comment(request, slug):
+    if request.method != "POST":
+        # A reader reloading the page a failed comment left in the address bar goes back to the review's form
+        # (issue 14); the text they typed was in that POST and is gone either way.
+        review = get_object_or_404(Review.objects.published(), slug=slug)
+        return HttpResponseRedirect(f"{review.get_absolute_url()}#respond")
     review = get_object_or_404(Review.objects.published().for_detail(), slug=slug)
     if not review.comments_open:
         return render(request, "comments/closed.html", {"review": review}, status=403)

@@ -38,6 +38,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default="")
 SITE_NAME = os.environ.get("SITE_NAME", "Reel Verdicts")
 # The public address of the site: canonical links, feeds, the sitemap, emails and Akismet.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where readers write about their data (the privacy page) and anything else (the footer).
+SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "editors@reelverdicts.example")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -282,7 +284,20 @@ REVIEWS_PER_PAGE = int(os.environ.get("REVIEWS_PER_PAGE", "9"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's own console handler would print every django.* line a second time beside the root's
+        # (runserver's "Watching for file changes" twice, issue 14); keep only its emails to ADMINS.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }

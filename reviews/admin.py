@@ -42,7 +42,8 @@ class DeletesOneByOne:
 class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
     form = ReviewForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
-    list_display = ["title", "film", "author", "status_label", "published_at", "rating"]
+    # Five columns fit at 1280 px beside the menu and the filters (the publish date is in the status).
+    list_display = ["title", "film", "author_name", "status_label", "rating"]
     list_filter = ["status", "comments_open", ("author", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["film", "author"]
     search_fields = ["title", "standfirst", "film__title"]
@@ -59,16 +60,22 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
     ]
 
     class Media:
-        css = {"all": ["css/editor.css", "css/revisions.css", "css/review-safety.css"]}
+        # The preview is set as the public article; the rest is the editor, its history and its safety net.
+        css = {"all": ["css/article.css", "css/editor.css", "css/revisions.css", "css/review-safety.css"]}
         js = ["js/editor.js", "js/review-safety.js"]
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description="Author", ordering="author__last_name")
+    def author_name(self, review):
+        """ "Ava Marlowe", not the login "ava" (issue 14)."""
+        return review.author.get_full_name() or review.author.get_username()
+
+    @admin.display(description="Status", ordering="published_at")
     def status_label(self, review):
         if review.status == Review.Status.DRAFT:
             return "Draft"
         if review.published_at > timezone.now():
             return format_html("Scheduled for {}", timezone.localtime(review.published_at).strftime("%d %b %Y %H:%M"))
-        return "Published"
+        return format_html("Published {}", timezone.localtime(review.published_at).strftime("%d %b %Y"))
 
     # --- Who may see and change what: authors their own reviews, editors all of them ---
 

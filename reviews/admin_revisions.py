@@ -25,9 +25,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import revisions
 
+# "1 December 2026, 13:02": the site's own style; the locale's "1:02 p.m." ended sentences in "p.m.." (issue 14).
+WHEN_FORMAT = "j F Y, H:i"
+
 
 def when(record) -> str:
-    return formats.date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+    return formats.date_format(timezone.localtime(record.history_date), WHEN_FORMAT)
 
 
 class RestoreFormMixin:
@@ -92,9 +95,14 @@ class RevisionsAdmin(SimpleHistoryAdmin):
         # The page may end in the middle of the history: one more query fetches the save before it.
         before_oldest = None if oldest.history_type == "+" else oldest.prev_record
         now = revisions.as_revision(request.revisions_of)
+        # Only the newest revision (the first row of the first page) can be the current one: after a restore,
+        # the revision restored matches the text now as well, and two rows said "Current version" (issue 14).
+        newest = records[0] if getattr(historical_records, "number", 1) == 1 else None
         for record, previous in zip(records, [*records[1:], before_oldest], strict=True):
             record.summary = revisions.summarise(record, previous)
-            record.is_current = record.history_type != "-" and not revisions.changed_fields(now, record)
+            record.is_current = (
+                record is newest and record.history_type != "-" and not revisions.changed_fields(now, record)
+            )
 
     # --- Compare a revision with the text now, or with the revision before it ---
 

@@ -57,9 +57,7 @@ FILMS = [
         "synopsis": "Eve Macarro was a child when she watched her father die. Raised and trained by the Ruska "
         "Roma, the crime family that also made John Wick, she grows into a dancer and an assassin, and "
         "goes looking for the cult that killed him, against the wishes of everyone who protects her.",
-        "poster": ("#2b0a05", "#e0561b", "BALLERINA"),
-        "poster_alt": "Illustrated poster: the word BALLERINA in cream letters over a gradient from near-black "
-        "to ember orange, with a pale spotlight circle behind the title.",
+        "poster": ("#2b0a05", "#e0561b", "stage", "Grief has learned to dance."),
         "credits": [
             ("Len Wiseman", "director", "", 1),
             ("Shay Hatten", "writer", "", 2),
@@ -85,9 +83,7 @@ FILMS = [
         "genres": ["Action", "Thriller", "Crime"],
         "synopsis": "A retired hitman, newly widowed, is left a puppy by his late wife. When a mobster's son "
         "steals his car and kills the dog, the underworld learns why it was glad to see him retire.",
-        "poster": ("#05080f", "#3a5a8c", "JOHN WICK"),
-        "poster_alt": "Illustrated poster: the words JOHN WICK in cream letters over a gradient from black to "
-        "rain-soaked steel blue, with a pale spotlight circle behind the title.",
+        "poster": ("#05080f", "#3a5a8c", "street", "Don't set him off."),
         "credits": [
             ("Chad Stahelski", "director", "", 1),
             ("Derek Kolstad", "writer", "", 2),
@@ -112,9 +108,7 @@ FILMS = [
         "genres": ["Action", "Spy", "Thriller"],
         "synopsis": "Berlin, November 1989. An MI6 agent is sent to recover a list of undercover officers in "
         "the days before the Wall comes down, and finds that nobody on either side can be trusted.",
-        "poster": ("#12051f", "#d63aa0", "ATOMIC BLONDE"),
-        "poster_alt": "Illustrated poster: the words ATOMIC BLONDE in cream letters over a gradient from deep "
-        "violet to neon pink, with a pale spotlight circle behind the title.",
+        "poster": ("#12051f", "#d63aa0", "neon", "Berlin, 1989. Trust no one."),
         "credits": [
             ("David Leitch", "director", "", 1),
             ("Kurt Johnstad", "writer", "", 2),
@@ -136,9 +130,7 @@ FILMS = [
         "genres": ["Action", "Thriller", "Crime"],
         "synopsis": "Trained as a killer since childhood, Sook-hee is recruited by a South Korean intelligence "
         "agency and promised freedom after ten years of service. Her past does not agree to the deal.",
-        "poster": ("#0b1a12", "#c9302c", "THE VILLAINESS"),
-        "poster_alt": "Illustrated poster: the words THE VILLAINESS in cream letters over a gradient from dark "
-        "green to blood red, with a pale spotlight circle behind the title.",
+        "poster": ("#0b1a12", "#c9302c", "corridor", "Born to kill. Raised to obey."),
         "credits": [
             ("Jung Byung-gil", "director", "", 1),
             ("Jung Byung-gil", "writer", "", 2),
@@ -150,6 +142,10 @@ FILMS = [
         ],
     },
 ]
+
+# People given a drawn placeholder portrait (reviews/artwork.py), so their pages and credits show one.
+PORTRAITS = ["Ana de Armas", "Keanu Reeves", "Anjelica Huston", "Charlize Theron", "Kim Ok-vin", "Len Wiseman",
+             "Chad Stahelski", "David Leitch", "Ian McShane"]  # fmt: skip
 
 USERS = [
     # username, password, first, last, group, printed role
@@ -316,10 +312,9 @@ REVIEWS = [
             ("Special effects", "4.5"),
         ],
         "published_at": "2025-06-20T09:00:00",
-        "hero": ("#1a0603", "#f0642a", "Eve, aspect by aspect"),
-        "hero_alt": "Illustrated banner in smouldering orange and black: a pale spotlight falls on the words "
-        "'Eve, aspect by aspect', like a stage set before a performance begins.",
-        "hero_caption": "Ballerina (2025). Illustration: Reel Verdicts.",
+        "hero": ("#1a0603", "#f0642a", "stage"),
+        "hero_alt": "",  # written from the drawing by load_demo
+        "hero_caption": "Ballerina (2025). An illustration drawn for the demo, not a still from the film.",
     },
     {
         "slug": "ballerina-review-slower-and-better",
@@ -332,9 +327,8 @@ REVIEWS = [
         "contains_spoilers": True,
         "aspects": [],
         "published_at": "2025-06-08T18:30:00",
-        "hero": ("#120402", "#c2410c", "From the World of John Wick"),
-        "hero_alt": "Illustrated banner: a fiery orange glow rises from the bottom of a near-black frame, "
-        "lighting the words 'From the World of John Wick' as if smoke and embers were drifting past.",
+        "hero": ("#120402", "#c2410c", "doorway"),
+        "hero_alt": "",  # written from the drawing by load_demo
         "hero_caption": "",
     },
     {
@@ -347,9 +341,8 @@ REVIEWS = [
         "rating": "4.5",
         "aspects": [("Direction", "5"), ("Acting", "4"), ("Writing", "3.5")],
         "published_at": "2025-05-20T08:00:00",
-        "hero": ("#03060c", "#35598f", "Ten years on"),
-        "hero_alt": "Illustrated banner in cold blues: the words 'Ten years on' glow inside a spotlight, "
-        "like a street lamp seen through rain.",
+        "hero": ("#03060c", "#35598f", "street"),
+        "hero_alt": "",  # written from the drawing by load_demo
         "hero_caption": "",
     },
     {
@@ -362,9 +355,8 @@ REVIEWS = [
         "rating": "3.5",
         "aspects": [],
         "published_at": "2025-04-12T12:00:00",
-        "hero": ("#14041f", "#d13c9c", "Berlin, 1989"),
-        "hero_alt": "Illustrated banner in violet and neon pink: the words 'Berlin, 1989' in a spotlight, "
-        "like a sign outside a nightclub.",
+        "hero": ("#14041f", "#d13c9c", "neon"),
+        "hero_alt": "",  # written from the drawing by load_demo
         "hero_caption": "",
     },
     {
@@ -377,9 +369,8 @@ REVIEWS = [
         "rating": "3.5",
         "aspects": [],
         "published_at": "2025-03-30T10:00:00",
-        "hero": ("#06140c", "#b32424", "Sook-hee"),
-        "hero_alt": "Illustrated banner fading from dark green to blood red, with the name 'Sook-hee' "
-        "picked out by a spotlight.",
+        "hero": None,  # cards and link previews show the film's poster instead
+        "hero_alt": "",  # written from the drawing by load_demo
         "hero_caption": "",
     },
     {

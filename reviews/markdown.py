@@ -50,7 +50,7 @@ ALLOWED_TAGS = HEADINGS | {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     **{heading: {"id"} for heading in HEADINGS},
-    "a": {"href", "title"},
+    "a": {"href", "title", "aria-label"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "ol": {"start"},
@@ -61,7 +61,7 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_CLASSES = {
     "a": {"headerlink", "footnote-ref", "footnote-backref", "mention"},
-    "div": {"footnote", "paragraph"},
+    "div": {"footnote", "paragraph", "heading"},
     "details": {"spoiler", "spoiler-inline"},
     "mark": {"mention-missing"},
 }
@@ -155,6 +155,31 @@ class _ImageSizes(Treeprocessor):
                 image.set("height", str(size[1]))
 
 
+class _HeadingAnchors(Treeprocessor):
+    """The "#" link toc adds inside each heading moves beside it, labelled with the heading's words.
+
+    Inside, a screen reader reads the heading as "Direction #"; beside it, the heading is "Direction" and
+    the link "Link to the section Direction" (issue 14). The pair sits in a div.heading for the layout.
+    """
+
+    def run(self, root):
+        for parent in list(root.iter()):
+            for index, heading in enumerate(list(parent)):
+                link = heading.find("a[@class='headerlink']") if heading.tag in HEADINGS else None
+                if link is None:
+                    continue
+                heading.remove(link)
+                words = " ".join("".join(heading.itertext()).split())
+                link.attrib.pop("title", None)
+                link.set("aria-label", f"Link to the section {words}")
+                link.tail = None
+                wrapper = etree.Element("div", {"class": "heading"})
+                wrapper.extend([heading, link])
+                wrapper.tail, heading.tail = heading.tail, None
+                parent.remove(heading)
+                parent.insert(index, wrapper)
+
+
 class ReviewExtension(Extension):
     def __init__(self, mentions: dict[str, str] | None = None, flag_missing: bool = False, image_size=None):
         super().__init__()
@@ -166,6 +191,7 @@ class ReviewExtension(Extension):
         md.parser.blockprocessors.register(_SpoilerProcessor(md.parser), "spoiler", 105)
         md.inlinePatterns.register(_InlineSpoilerProcessor(INLINE_SPOILER), "inline_spoiler", 174)
         md.treeprocessors.register(_SpoilerParagraphs(md), "spoiler_paragraphs", 5)
+        md.treeprocessors.register(_HeadingAnchors(md), "heading_anchors", 3)  # after toc (5) adds the links
         if self.image_size:
             md.treeprocessors.register(_ImageSizes(md, self.image_size), "image_sizes", 4)
 

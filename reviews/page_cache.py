@@ -37,6 +37,7 @@ CODE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".json"}
 PAGE_SETTINGS = [
     "SITE_NAME",
     "SITE_URL",
+    "SITE_CONTACT_EMAIL",
     "MEDIA_URL",
     "STATIC_URL",
     "REVIEWS_PER_PAGE",

@@ -31,9 +31,23 @@ def as_revision(review: Review):
 
 
 def changed_fields(new, old) -> list[str]:
-    """Names of the fields a user edits that differ between two revisions, in the order of the form."""
+    """Names of the fields a user edits that differ between two revisions, in the order of the form.
+
+    Text that differs only in line endings (a browser sends CRLF, a script LF) is the same text: the compare
+    page's diff (body_diff, by lines) shows no difference there, so the summary must not claim one (issue 14).
+    """
     changed = set(new.diff_against(old).changed_fields)
-    return [f.name for f in Review._meta.fields if f.name in changed]
+    return [
+        f.name
+        for f in Review._meta.fields
+        if f.name in changed and _comparable(getattr(new, f.attname)) != _comparable(getattr(old, f.attname))
+    ]
+
+
+def _comparable(value):
+    if isinstance(value, str):
+        return value.splitlines()  # as body_diff reads it
+    return value
 
 
 def summarise(record, previous) -> list[str]:

@@ -38,10 +38,23 @@ class PageMeta:
     url: str = ""  # the canonical path; empty: the requested path
     type: str = "website"  # og:type
     image: ImageFieldFile | None = None
+    image_url: str = ""  # a drawn share card (reviews/views_share.py) when there is no uploaded image
     image_alt: str = ""
     image_size: tuple[int | None, int | None] = (None, None)
     properties: list[tuple[str, str]] = field(default_factory=list)  # more OpenGraph properties
     noindex: bool = False
+
+
+SHARE_CARD_SIZE = (1200, 630)
+
+
+def _share_card(url: str, alt: str) -> dict:
+    return {"image_url": url, "image_alt": alt, "image_size": SHARE_CARD_SIZE}
+
+
+def site_card() -> dict:
+    """The og:image of a page with no picture of its own (the home page, a genre, a person without a photo)."""
+    return _share_card(reverse("reviews:site_share_card"), f"{settings.SITE_NAME}: film reviews, aspect by aspect.")
 
 
 def _image(image, alt, width, height) -> dict:
@@ -67,10 +80,14 @@ def _(review: Review) -> PageMeta:
         description=summary(review.standfirst),
         url=review.get_absolute_url(),
         type="article",
-        # The hero image, or else the film's poster.
+        # The hero image, or else a card drawn with the title, the film, its poster and the stars.
         **(
             _image(review.hero_image, review.hero_alt, review.hero_width, review.hero_height)
-            or _image(film.poster, film.poster_alt, film.poster_width, film.poster_height)
+            or _share_card(
+                reverse("reviews:review_share_card", args=[review.slug]),
+                f"{review.title}: a review of {film} on {settings.SITE_NAME}"
+                + (f", rated {review.rating.normalize():f} out of 5." if review.rating is not None else "."),
+            )
         ),
         properties=properties,
         noindex=not review.is_public,  # a staff preview of a draft or a scheduled review
@@ -87,7 +104,7 @@ def _(film: Film) -> PageMeta:
         description=summary(film.synopsis),
         url=film.get_absolute_url(),
         type="video.movie",
-        **_image(film.poster, film.poster_alt, film.poster_width, film.poster_height),
+        **(_image(film.poster, film.poster_alt, film.poster_width, film.poster_height) or site_card()),
         properties=properties,
     )
 
@@ -101,7 +118,7 @@ def _(someone) -> PageMeta:
         description=summary(someone.bio),
         url=someone.get_absolute_url(),
         type="profile",
-        **_image(someone.photo, someone.photo_alt, someone.photo_width, someone.photo_height),
+        **(_image(someone.photo, someone.photo_alt, someone.photo_width, someone.photo_height) or site_card()),
     )
 
 
@@ -111,6 +128,7 @@ def _(genre: Genre) -> PageMeta:
         title=f"{genre.name} film reviews",
         description=f"Reviews of {genre.name.lower()} films on {settings.SITE_NAME}.",
         url=genre.get_absolute_url(),
+        **site_card(),
     )
 
 
@@ -120,6 +138,7 @@ def _(franchise: Franchise) -> PageMeta:
         title=f"From the World of {franchise.name}",
         description=summary(franchise.description or f"Reviews of the {franchise.name} films."),
         url=franchise.get_absolute_url(),
+        **site_card(),
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_search
+from . import views, views_search, views_share
 from .feeds import VIEWS as FEEDS
 
 app_name = "reviews"
@@ -8,6 +8,8 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.home, name="home"),
     path("reviews/<slug:slug>/", views.review_detail, name="review_detail"),
+    path("reviews/<slug:slug>/share.png", views_share.review_card, name="review_share_card"),
+    path("share.png", views_share.site_card, name="site_share_card"),
     path("films/<slug:slug>/", views.film_detail, name="film_detail"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("authors/<slug:slug>/", views.author_detail, name="author_detail"),

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Avg, Count
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +23,10 @@ def _page(request, queryset):
 @page_cache.cached_page(lambda: Review.objects.change_state(), query_keys={"page"})
 def home(request):
     page = _page(request, Review.objects.published().for_list())
-    return render(request, "reviews/home.html", {"page": page})
+    reviews = list(page)
+    # The front page leads with the newest review and its film ("now reviewing"); later pages are plain lists.
+    lead = reviews.pop(0) if reviews and page.number == 1 else None
+    return render(request, "reviews/home.html", {"page": page, "lead": lead, "reviews": reviews})
 
 
 # The comment page and the comment being answered make copies of their own.
@@ -59,6 +62,7 @@ def film_detail(request, slug):
         {
             "film": film,
             "credit_groups": film.credits_by_job(),
+            "directors": film.directors(),
             "reviews": reviews,
             "average_rating": average,
             "rating_count": len(ratings),
@@ -70,13 +74,25 @@ def film_detail(request, slug):
 
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
-    credits = Credit.objects.filter(person=person).select_related("film").order_by("-film__release_year", "billing")
-    mentioned_in = person.mentioned_in.published().select_related("film")
-    return render(
-        request,
-        "reviews/person_detail.html",
-        {"person": person, "credit_groups": group_credits(credits), "mentioned_in": mentioned_in},
+    credits = list(
+        Credit.objects.filter(person=person).select_related("film").order_by("-film__release_year", "billing")
     )
+    mentioned_in = person.mentioned_in.published().select_related("film")
+    context = {
+        "person": person,
+        "credit_groups": group_credits(credits),
+        "known_for": known_for(credits),
+        "mentioned_in": mentioned_in,
+    }
+    return render(request, "reviews/person_detail.html", context)
+
+
+def known_for(credits, limit=4):
+    """A person's films where they were billed highest (then the newest), one credit per film."""
+    best = {}
+    for credit in sorted(credits, key=lambda c: (c.billing, -c.film.release_year)):
+        best.setdefault(credit.film_id, credit)
+    return list(best.values())[:limit]
 
 
 def author_detail(request, slug):
@@ -106,12 +122,18 @@ def archive_index(request):
         Review.objects.published()
         .annotate(month=TruncMonth("published_at"))
         .values("month")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("id"), average=Avg("rating"))
         .order_by("-month")
     )
-    years: dict[int, list] = {}
+    years: dict[int, dict] = {}
     for row in months:
-        years.setdefault(row["month"].year, []).append(row)
+        year = years.setdefault(row["month"].year, {"months": [], "count": 0})
+        year["months"].append(row)
+        year["count"] += row["count"]
+    busiest = max((row["count"] for year in years.values() for row in year["months"]), default=1)
+    for year in years.values():
+        for row in year["months"]:
+            row["share"] = f"{row['count'] / busiest:.1f}"  # the length of the month's bar
     return render(request, "reviews/archive.html", {"years": years})
 
 

@@ -1,5 +1,6 @@
 """Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, for pages that use JavaScript."""
 
+import contextlib
 import os
 import shutil
 
@@ -10,25 +11,43 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"]
 
 
-@pytest.fixture
-def browser_page(live_server):
-    if not os.path.exists(CHROMIUM):
+def require(path, why: str):
+    """Skip when `path` is missing on a developer's machine; fail in CI (REQUIRE_BROWSER), where it must be there."""
+    if not os.path.exists(path):
         if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium is required here but missing at {CHROMIUM}")
-        pytest.skip("Chromium is not installed (apt install chromium); CI installs it and runs this test")
+            pytest.fail(f"{why} is required here but missing at {path}")
+        pytest.skip(f"{why} is not installed ({path}); `make test` and CI install it and run this test")
+
+
+@contextlib.contextmanager
+def launched():
+    require(CHROMIUM, "Chromium (apt install chromium)")
     # Playwright's sync API runs an event loop in this thread; the test still talks to the DB synchronously.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
         try:
-            yield page
+            yield browser
         finally:
             browser.close()
             # Queries made while Playwright's loop runs get connections of their own; close them here,
             # or PostgreSQL refuses to drop the test database at the end.
             connections.close_all()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def browser(live_server):
+    """A headless Chromium; open pages with `browser.new_context(viewport=…, color_scheme=…)`."""
+    with launched() as browser:
+        yield browser
+
+
+@pytest.fixture
+def browser_page(live_server):
+    with launched() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        yield page

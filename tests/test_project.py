@@ -145,3 +145,45 @@ def test_rendered_pages_can_live_in_a_redis_of_their_own(tmp_path):
     )
     result = manage(env, "shell", "-v", "0", "-c", show)
     assert result.stdout.split() == ["redis://127.0.0.1:6379/14", "redis://127.0.0.1:6380/0"]
+
+
+def test_without_collected_static_files_the_server_stops_and_says_what_to_run(tmp_path):
+    """DEBUG off and no collectstatic: gunicorn and runserver stop at once instead of answering every page 500."""
+    env = production_env(tmp_path)
+    load = [sys.executable, "-c", "import reviewblog.wsgi"]
+    result = subprocess.run(load, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "The static files are not collected" in result.stderr
+    assert "Run `python manage.py collectstatic --noinput`" in result.stderr
+
+    assert manage(env, "collectstatic", "--noinput").returncode == 0
+    result = subprocess.run(load, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_runserver_says_it_watches_for_changes_once(tmp_path):
+    env = production_env(tmp_path)
+    env["DEBUG"] = "1"
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{free_port()}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = server.stdout.readline()
+            lines.append(line)
+            if "Quit the server with" in line or not line:
+                break
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stdout.close()
+    output = "".join(lines)
+    assert "Quit the server with" in output, output
+    assert output.count("Watching for file changes") == 1, output

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.translation import to_locale
 
 from .. import feeds
-from ..seo import PageMeta, absolute_url, page_meta
+from ..seo import PageMeta, absolute_url, page_meta, site_card
 from ..structured_data import json_ld
 from ..structured_data import structured_data as structured_data_for
 
@@ -20,23 +20,24 @@ register = template.Library()
 
 @register.inclusion_tag("includes/_meta.html", takes_context=True)
 def meta_tags(context, subject=None):
-    meta = page_meta(subject) if subject is not None else PageMeta(title=settings.SITE_NAME)
+    meta = page_meta(subject) if subject is not None else PageMeta(title=settings.SITE_NAME, **site_card())
     request = context.get("request")
     url = meta.url or (request.path if request else "/")
     page = context.get("page")  # a page of a paginated list is a page of its own
     if getattr(page, "number", 1) > 1:
         url += f"?page={page.number}"
     width, height = meta.image_size
+    image = meta.image.url if meta.image else meta.image_url
     return {
         "meta": meta,
         "canonical": absolute_url(url),
         "site_name": settings.SITE_NAME,
         "locale": to_locale(settings.LANGUAGE_CODE),
-        "image_url": absolute_url(meta.image.url) if meta.image else "",
+        "image_url": absolute_url(image) if image else "",
         "width": width,
         "height": height,
         # A wide picture fills a large card; a poster or a portrait sits beside the text.
-        "card": "summary_large_image" if meta.image and (width or 0) >= (height or 0) else "summary",
+        "card": "summary_large_image" if image and (width or 0) >= (height or 0) else "summary",
     }
 
 

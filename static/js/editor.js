@@ -55,6 +55,8 @@
   }
 
   function init() {
+    // The preview takes the public article's styles (static/css/article.css), so it reads as published.
+    document.querySelectorAll(".markdownx-preview").forEach(function (preview) { preview.classList.add("prose"); });
     document.querySelectorAll(".markdownx").forEach(function (container) {
       container.addEventListener("markdownx.fileUploadError", onUploadError);
       container.addEventListener("fileUploadError", onUploadError);

@@ -412,3 +412,19 @@ def test_a_mistyped_rate_limit_fails_the_system_check(settings):
     settings.COMMENT_RATE_LIMIT = "five a minute"
     errors = [e for e in run_checks() if e.id == "comments.E001"]
     assert errors and "'five a minute' is not a rate like 5/m" in errors[0].msg
+
+
+def test_the_form_address_sends_a_reload_back_to_the_review(client, review):
+    """After a failed comment the address bar shows the form's address; reloading it is a GET (issue 14)."""
+    response = client.get(f"{review.get_absolute_url()}comments/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{review.get_absolute_url()}#respond"
+    assert client.head(f"{review.get_absolute_url()}comments/").status_code == 302
+    assert client.get("/reviews/no-such-review/comments/").status_code == 404
+
+
+def test_privacy_page_and_footer_give_the_contact_address(client, settings):
+    settings.SITE_CONTACT_EMAIL = "letters@films.example"
+    html = client.get("/privacy/").content.decode()
+    assert html.count('<a href="mailto:letters@films.example">') == 2  # "write to us at …" and the footer
+    assert 'href="mailto:letters@films.example"' in client.get("/").content.decode()

@@ -1,4 +1,5 @@
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +13,15 @@ from PIL import Image
 
 from reviews.models import Credit, Film, Review
 from tests.browser_form import admin_errors, browser_form
-from tests.factories import CreditFactory, FilmFactory, PersonFactory, ReviewAspectFactory, ReviewFactory, image_file
+from tests.factories import (
+    CreditFactory,
+    FilmFactory,
+    PersonFactory,
+    ReviewAspectFactory,
+    ReviewFactory,
+    UserFactory,
+    image_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +328,13 @@ def test_saving_a_user_unchanged_keeps_when_they_joined_and_last_logged_in(admin
     response = admin_client.post(url, browser_form(admin_client.get(url).content.decode()))
     assert response.status_code == 302, admin_errors(response)
     assert get_user_model().objects.values("date_joined", "last_login").get(pk=author.pk) == before
+
+
+def test_the_review_list_names_authors_in_full_and_the_desk_wears_the_sites_colours(editor_client):
+    """Issue 14: 'ava' became 'Ava Marlowe'; the admin was stock blue and unbranded."""
+    ReviewFactory(author=UserFactory(username="ava", first_name="Ava", last_name="Marlowe", group="Authors"))
+    listing = editor_client.get(reverse("admin:reviews_review_changelist")).content.decode()
+    assert '<td class="field-author_name">Ava Marlowe</td>' in listing
+    assert "/static/css/admin.css" in listing
+    assert '<span class="brand-mark" aria-hidden="true">◐</span> Reel Verdicts — editorial desk' in listing
+    assert re.search(r'<td class="field-status_label">Published \d\d \w{3} \d{4}</td>', listing)

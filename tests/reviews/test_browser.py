@@ -46,6 +46,11 @@ def test_demo_author_writes_markdown_sees_the_live_preview_and_publishes(browser
     preview = page.locator(".markdownx-preview")
     preview.locator("h2#acting").wait_for()
     assert preview.locator("strong").inner_text() == "superb"
+    # The preview is set in the public article's styles (issue 14): same face, no visible "#" after headings.
+    style = "e => [getComputedStyle(e).fontFamily, getComputedStyle(e).fontSize, getComputedStyle(e).lineHeight]"
+    preview_heading = preview.locator("h2#acting").evaluate(style)
+    preview_text = preview.locator("p").first.evaluate(style)
+    assert preview.locator(".headerlink").first.evaluate("e => getComputedStyle(e).opacity") == "0"
     assert preview.locator("script").count() == 0
     page.wait_for_timeout(300)  # give an injected handler every chance to run
     assert page.evaluate("window.pwned") is None
@@ -59,7 +64,10 @@ def test_demo_author_writes_markdown_sees_the_live_preview_and_publishes(browser
     page.goto(f"{live_server.url}/")
     page.click("text=A dancer's revenge")
     page.wait_for_url(f"**{review.get_absolute_url()}")
-    assert page.locator("article.review h2#acting").inner_text().startswith("Acting")
+    assert page.locator("article.review h2#acting").inner_text() == "Acting"
+    published = page.locator("article.review .prose")
+    assert published.locator("h2#acting").evaluate(style)[0] == preview_heading[0]
+    assert published.locator("p").first.evaluate(style) == preview_text
     assert page.locator(".review-header .rating-text").inner_text() == "Rating: 4 out of 5."
 
 

@@ -54,10 +54,20 @@ def test_demo_has_ballerina_with_its_real_credits_and_two_reviews(demo, client):
 
 
 def test_demo_images_are_drawn_locally_and_described(demo):
-    for review in Review.objects.published():
-        assert review.hero_image and Path(review.hero_image.path).is_file()
-        assert len(review.hero_alt) > 40
+    """Stills, posters and portraits drawn with Pillow, each said to be an illustration (issue 14)."""
+    reviews = Review.objects.published()
+    assert reviews.filter(hero_image="").exists()  # one is shown with its film's poster instead
+    for review in reviews.exclude(hero_image=""):
+        assert Path(review.hero_image.path).is_file()
+        assert review.hero_alt.startswith("Illustration drawn for the demo, in the manner of a film still: ")
         assert review.hero_width == 1600
+    for film in Film.objects.all():
+        assert Path(film.poster.path).is_file() and film.poster_width == 600
+        assert film.poster_alt.startswith("Illustrated poster drawn for the demo, not the film's real one:")
+    portraits = Person.objects.exclude(photo="")
+    assert portraits.count() >= 5
+    for person in portraits:
+        assert f"not a photograph of {person.name}" in person.photo_alt
 
 
 def test_demo_logins_work_for_the_author_and_the_moderator(demo):

@@ -68,3 +68,12 @@ def test_preview_answers_staff_only(client):
     response = client.post(reverse("markdownx_markdownify"), {"content": "**hi**"})
     assert response.status_code == 403
     assert b"<strong>" not in response.content
+
+
+def test_a_heading_is_read_by_its_words_and_its_anchor_link_says_where_it_goes():
+    """Screen readers used to read "Direction #": the link now sits beside the heading, labelled (issue 14)."""
+    html = render_markdown("## Direction *and* acting\n\nText.")
+    assert (
+        '<div class="heading"><h2 id="direction-and-acting">Direction <em>and</em> acting</h2>'
+        '<a aria-label="Link to the section Direction and acting" class="headerlink" href="#direction-and-acting"'
+    ) in html

@@ -262,8 +262,10 @@ def test_an_unreadable_original_never_stops_a_save(caplog):
 def test_cards_offer_webp_and_jpeg_sources_and_load_only_the_first_row_at_once(client):
     ReviewFactory.create_batch(CARD_EAGER + 2, hero_image=picture_file(), hero_alt="A still.")
     html = client.get(reverse("reviews:home")).content.decode()
-    cards = pictures(html)
-    assert len(cards) == CARD_EAGER + 2
+    lead, *cards = pictures(html)
+    # The lead story, full width, loads first of all; then the grid's first row at once, the rest lazily.
+    assert 'sizes="(min-width: 74.5rem) 44rem,' in lead and 'loading="eager" fetchpriority="high"' in lead
+    assert len(cards) == CARD_EAGER + 1
     for n, card in enumerate(cards):
         assert re.search(r'<source type="image/webp" srcset="[^"]+-480w\.webp 480w, [^"]+-1600w\.webp 1600w"', card)
         assert re.search(
@@ -341,7 +343,8 @@ def test_responsive_images_add_no_queries(client):
     caches["pages"].clear()  # update() skips save(), so nothing tells the page cache the pages changed
     without_images = count_queries()
     assert [n for n, _ in with_images] == [n for n, _ in without_images]
-    assert [images for _, images in with_images] == [settings.REVIEWS_PER_PAGE, 1, 32, 1]
+    # Home: the cards and the lead's film poster ("now reviewing"); film: 31 cards and the poster.
+    assert [images for _, images in with_images] == [settings.REVIEWS_PER_PAGE + 1, 1, 32, 1]
     assert [images for _, images in without_images] == [0, 0, 0, 0]  # …and no images, responsive or not
     assert "<img" not in client.get(person.get_absolute_url()).content.decode()
 
@@ -376,7 +379,9 @@ def test_demo_content_gets_renditions(settings, client):
     for film in Film.objects.all():
         assert "480w.webp" in renditions_of(film.poster)
     html = client.get(reverse("reviews:home")).content.decode()
-    assert len(pictures(html)) == Review.objects.published().exclude(hero_image="").count()
+    with_hero = Review.objects.published().exclude(hero_image="").count()
+    without = Review.objects.published().filter(hero_image="").count()  # a poster over a blurred copy: two
+    assert len(pictures(html)) == with_hero + 2 * without + 1  # + the lead's film poster, "now reviewing"
 
 
 def test_restoring_a_revision_in_the_admin_drops_the_replaced_images_renditions(

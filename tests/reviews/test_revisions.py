@@ -315,3 +315,30 @@ def test_restoring_a_revision_brings_back_its_whole_number_rating(author_client,
     review.refresh_from_db()
     assert review.rating == Decimal("4")
     assert review.history.latest().rating == Decimal("4")
+
+
+def test_after_a_restore_only_the_newest_revision_is_current(author_client, author, drafted):
+    """The restored revision matches the text now too; two rows said "Current version" (issue 14)."""
+    first = drafted.history.earliest()
+    author_client.post(restore_url(first), form_data(author_client.get(restore_url(first)).content.decode()))
+    listing = author_client.get(history_url(drafted)).content.decode()
+    assert listing.count("<strong>Current version</strong>") == 1
+    assert listing.index("<strong>Current version</strong>") < listing.index("Restore…")
+
+
+def test_a_save_that_only_changed_line_endings_does_not_say_the_body_changed(editor_client, author):
+    """A browser sends CRLF; the compare page showed no change while the list said "Changed the body" (issue 14)."""
+    review = ReviewFactory(author=author, body="## Fights\n\nThe stairs fight.")
+    record = save_as(author, review, body="## Fights\r\n\r\nThe stairs fight.", title="A new title")
+    listing = editor_client.get(history_url(review)).content.decode()
+    assert "Changed the title<" in listing and "Changed the title and body" not in listing
+    compare = editor_client.get(compare_url(record, against="previous")).content.decode()
+    assert "A new title" in compare
+
+
+def test_revision_times_are_written_in_the_sites_style_without_a_doubled_full_stop(author_client, author, drafted):
+    first = drafted.history.earliest()
+    html = author_client.get(restore_url(first)).content.decode()
+    stamp = timezone.localtime(first.history_date).strftime("%-d %B %Y, %H:%M")
+    assert f"as it was on <strong>{stamp}</strong>" in html
+    assert ".." not in re.sub(r"<[^>]+>", "", html.split('class="restore-notice"')[1].split("</div>")[0])

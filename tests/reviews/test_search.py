@@ -119,7 +119,7 @@ def test_an_edited_review_is_found_by_its_new_words_only(client):
     review.save()
     Film.objects.filter(pk=review.film.pk).update(synopsis="A submarine film.")  # no save() at all
     assert result_titles(search_page(client, "zeppelin")) == []
-    assert result_titles(search_page(client, "submarine")) == [review.film.title, "Edited"]
+    assert result_titles(search_page(client, "submarine")) == ["Edited", review.film.title]  # reviews first
 
 
 def test_drafts_and_scheduled_reviews_never_appear(client):
@@ -333,3 +333,15 @@ def test_search_runs_on_the_gin_indexes_on_postgresql():
     assert "Bitmap Index Scan on review_search_idx" in plan, plan
     assert "Bitmap Index Scan on film_search_idx" in search.films(query)[:4].explain()
     assert "Bitmap Index Scan on person_search_idx" in search.people(query)[:4].explain()
+
+
+def test_reviews_come_first_as_the_tabs_promise_and_thumbnails_are_small_renditions(client, settings):
+    """On a phone the reviews were 1,400 px down, under films and people, with 1,600 px images (issue 14)."""
+    film = FilmFactory(title="Zeppelin", poster=image_file(size=(600, 900)), poster_alt="A poster")
+    ReviewFactory(film=film, title="Zeppelin review", hero_image=image_file(size=(1600, 900)), hero_alt="A still")
+    html = search_page(client, "zeppelin")
+    assert html.index('id="search-listed">Reviews') < html.index('id="search-films">Films')
+    thumbnail = re.search(r'<picture>\s*<source type="image/webp" srcset="([^"]+)" sizes="([^"]+)">', html)
+    assert thumbnail and "7.5rem" in thumbnail.group(2)
+    assert " 480w" in thumbnail.group(1)  # the browser picks the smallest that fills 7.5rem
+    assert html.count('<form class="site-search"') == 0  # one search box: the page's own

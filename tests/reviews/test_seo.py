@@ -1,11 +1,13 @@
 """What search engines and link previews read in <head>: title, description, canonical URL,
 OpenGraph and Twitter cards; and robots.txt."""
 
+import io
 from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from reviews.models import Review
 from tests.factories import (
@@ -104,18 +106,39 @@ def test_review_page_describes_itself_to_search_engines_and_link_previews(client
     assert "robots" not in page.meta
 
 
-def test_a_review_without_a_hero_image_is_shared_with_the_films_poster(client, film):
-    review = ReviewFactory(film=film)
+def test_a_review_without_a_hero_image_is_shared_with_a_drawn_card_of_its_title_film_and_stars(client, film):
+    """Issue 14: a wide card with the title, the film's poster and the stars, drawn with Pillow."""
+    review = ReviewFactory(film=film, rating=Decimal("3.5"), title="Grief with a gun")
     page = head(client, review.get_absolute_url())
-    assert page["og:image"] == f"{SITE}{film.poster.url}"
-    assert page["og:image:alt"] == "Eve in a red coat, a pistol at her side."
-    assert page["twitter:card"] == "summary"  # a tall poster sits beside the text, uncropped
+    card = reverse("reviews:review_share_card", args=[review.slug])
+    assert page["og:image"] == f"{SITE}{card}"
+    assert page["og:image:width"] == "1200" and page["og:image:height"] == "630"
+    alt = "Grief with a gun: a review of Ballerina (2025) on Reel Verdicts, rated 3.5 out of 5."
+    assert page["og:image:alt"] == alt
+    assert page["twitter:card"] == "summary_large_image"
+
+    response = client.get(card)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content))
+    assert image.size == (1200, 630)
+    assert client.get(card).content == response.content  # kept, not drawn again
 
 
-def test_without_any_image_the_card_is_plain(client):
-    page = head(client, ReviewFactory().get_absolute_url())
-    assert "og:image" not in page.meta
-    assert page["twitter:card"] == "summary"
+def test_pages_without_a_picture_of_their_own_are_shared_with_the_site_card(client):
+    """The home page and a person without a photo had no og:image (issue 14)."""
+    person = PersonFactory()
+    card = f"{SITE}{reverse('reviews:site_share_card')}"
+    for url in [reverse("reviews:home"), person.get_absolute_url()]:
+        page = head(client, url)
+        assert page["og:image"] == card, url
+        assert page["og:image:alt"] == "Reel Verdicts: film reviews, aspect by aspect."
+    response = client.get(reverse("reviews:site_share_card"))
+    assert Image.open(io.BytesIO(response.content)).size == (1200, 630)
+
+
+def test_a_draft_has_no_share_card(client):
+    draft = ReviewFactory(status=Review.Status.DRAFT)
+    assert client.get(reverse("reviews:review_share_card", args=[draft.slug])).status_code == 404
 
 
 def test_the_canonical_url_ignores_comment_pages_and_reply_links(client, settings):

@@ -4,8 +4,8 @@ Idempotent: rows are looked up by their natural keys and left alone when they ex
 are only drawn when their file is missing, so a second run changes nothing.
 """
 
-import io
 from datetime import date, datetime
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,36 +16,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, ImageDraw, ImageFont
 
+from reviews import artwork, renditions
 from reviews import demo_content as demo
-from reviews import renditions
 from reviews.models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
 
 
-def draw_banner(size: tuple[int, int], dark: str, light: str, text: str) -> bytes:
-    """A gradient from `dark` (top) to `light` (bottom), a soft spotlight, and `text` in cream."""
-    width, height = size
-    gradient = Image.linear_gradient("L").resize(size)
-    image = Image.composite(Image.new("RGB", size, light), Image.new("RGB", size, dark), gradient)
-    spotlight = Image.new("L", size, 0)
-    radius = min(width, height) * 0.38
-    ImageDraw.Draw(spotlight).ellipse(
-        (width / 2 - radius, height * 0.45 - radius, width / 2 + radius, height * 0.45 + radius), fill=70
-    )
-    image.paste((255, 240, 220), mask=spotlight)
-    draw = ImageDraw.Draw(image)
-    font_size = max(24, int(min(width / max(len(text), 1) * 1.6, height / 6)))
-    font = ImageFont.load_default(size=font_size)
-    draw.text((width / 2, height * 0.45), text, font=font, fill=(250, 240, 225), anchor="mm")
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=82, optimize=True, progressive=True)
-    return out.getvalue()
-
-
-def ensure_image(path: str, size, dark, light, text) -> str:
+def ensure_image(path: str, draw) -> str:
+    """Store the JPEG `draw()` makes at `path`, unless a file is already there."""
     if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(draw_banner(size, dark, light, text)))
+        default_storage.save(path, ContentFile(artwork.to_bytes(draw(), "JPEG", quality=84, progressive=True)))
     return path
 
 
@@ -97,19 +77,25 @@ class Command(BaseCommand):
             users[username] = user
         return users
 
+    def load_person(self, name, bio):
+        defaults = {"bio": bio}
+        if name in demo.PORTRAITS:
+            picture, alt = artwork.portrait((600, 750), name)
+            defaults |= {"photo": ensure_image(f"people/{slugify(name)}.jpg", lambda: picture), "photo_alt": alt}
+        return Person.objects.get_or_create(name=name, defaults=defaults)[0]
+
     def load_films(self):
         franchises = {
             f["name"]: Franchise.objects.get_or_create(name=f["name"], defaults={"description": f["description"]})[0]
             for f in demo.FRANCHISES
         }
         genres = {name: Genre.objects.get_or_create(name=name)[0] for name in demo.GENRES}
-        people = {
-            name: Person.objects.get_or_create(name=name, defaults={"bio": bio})[0] for name, bio in demo.PEOPLE.items()
-        }
+        people = {name: self.load_person(name, bio) for name, bio in demo.PEOPLE.items()}
         films = {}
         for data in demo.FILMS:
             slug = slugify(f"{data['title']} {data['release_year']}")
-            dark, light, text = data["poster"]
+            dark, light, motif, tagline = data["poster"]
+            names = [name for name, job, _character, _billing in data["credits"] if job == "cast"]
             film, created = Film.objects.get_or_create(
                 slug=slug,
                 defaults={
@@ -119,8 +105,11 @@ class Command(BaseCommand):
                     "runtime": data["runtime"],
                     "synopsis": data["synopsis"],
                     "franchise": franchises.get(data["franchise"]),
-                    "poster": ensure_image(f"posters/{slug}.jpg", (600, 900), dark, light, text),
-                    "poster_alt": data["poster_alt"],
+                    "poster": ensure_image(
+                        f"posters/{slug}.jpg",
+                        partial(artwork.poster, (600, 900), dark, light, motif, data["title"].upper(), tagline, names),
+                    ),
+                    "poster_alt": artwork.poster_alt(motif, data["title"].upper(), tagline),
                 },
             )
             if created:
@@ -135,10 +124,13 @@ class Command(BaseCommand):
     def load_reviews(self, users, films) -> int:
         created_count = 0
         for data in demo.REVIEWS:
-            hero = ""
+            hero, hero_alt = "", data["hero_alt"]
             if data["hero"]:
-                dark, light, text = data["hero"]
-                hero = ensure_image(f"heroes/{data['slug']}.jpg", (1600, 900), dark, light, text)
+                dark, light, motif = data["hero"]
+                hero = ensure_image(
+                    f"heroes/{data['slug']}.jpg", partial(artwork.still, (1600, 900), dark, light, motif)
+                )
+                hero_alt = artwork.still_alt(motif, dark, light)
             review, created = Review.objects.get_or_create(
                 slug=data["slug"],
                 defaults={
@@ -152,7 +144,7 @@ class Command(BaseCommand):
                     "status": data.get("status", Review.Status.PUBLISHED),
                     "published_at": aware(data["published_at"]),
                     "hero_image": hero,
-                    "hero_alt": data["hero_alt"],
+                    "hero_alt": hero_alt,
                     "hero_caption": data["hero_caption"],
                 },
             )

@@ -1,0 +1,146 @@
+"""Every public page, as a reader on a desktop and on a phone sees it, in the light and the dark theme:
+a screenshot of each (test-artifacts/screenshots/) and no accessibility violation that axe-core finds."""
+
+import pytest
+from django.urls import reverse
+
+from reviews.models import Film, Person, Review
+from tests.a11y import THEMES, VIEWPORTS, axe_violations, describe, require_axe, screenshot
+from tests.browser import browser  # noqa: F401 (fixture)
+from tests.factories import ReviewFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def public_pages() -> dict[str, str]:
+    review = Review.objects.published().filter(hero_image="").first() or Review.objects.published().first()
+    lead = Review.objects.published().exclude(hero_image="").first()
+    film = Film.objects.get(slug="ballerina-2025")
+    return {
+        "home": reverse("reviews:home"),
+        "review": lead.get_absolute_url(),
+        "review-no-hero": review.get_absolute_url(),
+        "film": film.get_absolute_url(),
+        "person": Person.objects.get(name="Ana de Armas").get_absolute_url(),
+        "author": lead.author.author_profile.get_absolute_url(),
+        "genre": film.genres.first().get_absolute_url(),
+        "franchise": film.franchise.get_absolute_url(),
+        "archive": reverse("reviews:archive"),
+        "archive-year": reverse("reviews:archive_year", args=[2025]),
+        "archive-month": reverse("reviews:archive_month", args=[2025, 6]),
+        "search": reverse("reviews:search") + "?q=wick",
+        "search-empty": reverse("reviews:search"),
+        "search-nothing": reverse("reviews:search") + "?q=zzyzx",
+        "privacy": reverse("comments:privacy"),
+        "not-found": "/no-such-page/",
+    }
+
+
+@pytest.mark.parametrize("device", VIEWPORTS)
+def test_every_public_page_passes_axe_in_both_themes(browser, live_server, demo_site, device):  # noqa: F811
+    require_axe()
+    pages = public_pages()
+    found = {}
+    for theme in THEMES:
+        context = browser.new_context(viewport=VIEWPORTS[device], color_scheme=theme)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        for name, path in pages.items():
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("load")
+            screenshot(page, f"{name}-{device}-{theme}")
+            if violations := axe_violations(page):
+                found[f"{name} ({theme})"] = violations
+
+        # The comment form after a failed send: errors marked, summary announced.
+        page.goto(live_server.url + pages["review"])
+        page.click("button:has-text('Post comment')")
+        page.wait_for_selector("#comment-errors")
+        screenshot(page, f"comment-errors-{device}-{theme}")
+        if violations := axe_violations(page):
+            found[f"comment form with errors ({theme})"] = violations
+        context.close()
+    assert not found, describe(found)
+
+
+FOCUS = """() => {
+    const e = document.activeElement, s = getComputedStyle(e);
+    return {id: e.id || e.textContent.trim(), outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2};
+}"""
+
+
+def test_a_reader_comments_with_the_keyboard_alone(browser, live_server):  # noqa: F811
+    """Tab reaches every field of the comment form in order, each with a visible focus ring; Space ticks a box;
+    Enter sends; after an error the summary is announced and the fields keep what was typed."""
+    require_axe()
+    review = ReviewFactory(title="Keyboard review")
+    page = browser.new_page()
+    page.goto(live_server.url + review.get_absolute_url())
+    for _ in range(200):  # tab from the top of the page down to the comment box
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUS)["id"] == "id_body":
+            break
+    assert page.evaluate(FOCUS) == {"id": "id_body", "outline": True}
+    page.keyboard.type("Watched it twice, and the stairs fight holds up.")
+    order = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate(FOCUS))
+    assert [f["id"] for f in order] == [
+        "id_author_name",
+        "id_author_email",
+        "id_author_url",
+        "id_remember",
+        "id_notify_on_approval",
+        "Post comment",
+    ]
+    assert all(f["outline"] for f in order), order
+
+    # Back to the name, type it; tick "remember" with Space; send with Enter, the email still missing.
+    for _ in range(5):
+        page.keyboard.press("Shift+Tab")
+    page.keyboard.type("Nadia")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    assert page.is_checked("#id_remember")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#comment-errors[role=alert]")
+    assert page.input_value("#id_body") == "Watched it twice, and the stairs fight holds up."
+    assert page.input_value("#id_author_name") == "Nadia"
+    assert not axe_violations(page)
+
+    # Reloading the address the failed send left goes back to the review, not to a blank 405.
+    page.goto(page.url)
+    assert page.url.endswith(f"{review.get_absolute_url()}#respond")
+
+
+def test_the_theme_toggle_remembers_the_choice_and_applies_it_before_the_first_paint(browser, live_server):  # noqa: F811
+    ReviewFactory(title="Theme review")
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    toggle = page.locator("#theme-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert dark != light
+
+    # The next page is dark from its first paint: the attribute is set while <head> is still being read.
+    page.add_init_script(
+        """document.addEventListener("readystatechange", () => {
+            if (document.readyState === "interactive") window.themeAtParse = document.documentElement.dataset.theme;
+        });"""
+    )
+    page.goto(live_server.url + reverse("reviews:archive"))
+    assert page.evaluate("window.themeAtParse") == "dark"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == dark
+    assert page.locator("#theme-toggle").get_attribute("aria-pressed") == "true"
+    # The shared page itself is the same for everyone: the choice lives in the browser, not the HTML.
+    html = page.request.get(live_server.url + reverse("reviews:archive")).text()
+    assert 'data-theme="dark"' not in html
+    context.close()
