@@ -38,7 +38,7 @@ Event = CommentEvent.Kind
 
 # Characters XML 1.0 does not allow anywhere, not even in CDATA.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>[^<]*</a>')
+HEADERLINK = re.compile(r'<a [^>]*\bclass="headerlink"[^>]*>[^<]*</a>')  # whatever the attributes' order
 ROOT_RELATIVE = re.compile(r'(\b(?:href|src)=")/(?!/)')
 FILM_TITLE_META, FILM_YEAR_META = "_reviewblog_film_title", "_reviewblog_film_year"
 
