@@ -262,13 +262,7 @@ class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
         _, act, done = VERBS[verb]
         if verb == "not-spam":
             queryset = queryset.filter(status=Status.SPAM)
-        changed = skipped = 0
-        for comment in queryset.select_related("review"):
-            try:
-                act(comment, by=request.user)
-                changed += 1
-            except InvalidTransition:
-                skipped += 1
+        changed, skipped = moderation.decide_each(queryset.select_related("review"), act, by=request.user)
         message = f"{changed} comment{'s' if changed != 1 else ''} {done}."
         if skipped:
             message += f" {skipped} already were, or cannot be from where they are."

@@ -226,13 +226,8 @@ def bulk(model_admin, request):
         return _back(request)
     _, _, act, done = DECISIONS[verb]
     chosen = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
-    changed = skipped = 0
-    for comment in Comment.objects.filter(pk__in=chosen).select_related("review"):
-        try:
-            act(comment, by=request.user)
-            changed += 1
-        except InvalidTransition:
-            skipped += 1
+    comments = Comment.objects.filter(pk__in=chosen).select_related("review")
+    changed, skipped = moderation.decide_each(comments, act, by=request.user)
     message = f"{changed} comment{'s' if changed != 1 else ''} {done}."
     messages.success(request, message + (f" {skipped} could not be, from where they are." if skipped else ""))
     return _back(request)

@@ -294,6 +294,18 @@ def mark_spam(comment: Comment, *, by=None) -> None:
         _settle_report(comment, "spam")
 
 
+def decide_each(comments, decide, *, by) -> tuple[int, int]:
+    """One decision (approve, mark_spam …) for many comments: (how many moved, how many could not)."""
+    changed = skipped = 0
+    for comment in comments:
+        try:
+            decide(comment, by=by)
+            changed += 1
+        except InvalidTransition:
+            skipped += 1
+    return changed, skipped
+
+
 def trash(comment: Comment, *, by=None) -> None:
     comment.move_to(Status.TRASH, by=by)
 
