@@ -20,7 +20,7 @@ from django.utils.timesince import timesince
 from reviews.admin import DeletesOneByOne
 
 from . import admin_desk, admin_rules, moderation  # noqa: F401  (admin_rules registers the rules' admin)
-from .models import Comment, CommentEvent, InvalidTransition
+from .models import Comment, CommentEvent, InvalidTransition, touch_review
 from .templatetags.comments_admin import screening_status
 
 Status = Comment.Status
@@ -296,4 +296,4 @@ class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
             before = form.initial.get("body", "") if "body" in form.changed_data else ""
             obj.log(CommentEvent.Kind.EDITED, by=request.user, note=", ".join(form.changed_data), before=before)
             if obj.status == Status.APPROVED:
-                obj.review.touch()
+                touch_review(obj.review)

@@ -21,7 +21,7 @@ from reviews.models import Review
 from reviews.seo import absolute_url
 
 from . import screening, spam, tasks
-from .models import Comment, CommentEvent, InvalidTransition, count_links
+from .models import Comment, CommentEvent, InvalidTransition, count_links, touch_review
 
 logger = logging.getLogger(__name__)
 Status, Verdict, Kind, Layer = Comment.Status, Comment.Verdict, CommentEvent.Kind, CommentEvent.Layer
@@ -335,7 +335,7 @@ def reply_as_staff(parent: Comment, body: str, *, by) -> Comment:
         )
         reply.save()
         reply.log(Kind.STAFF_REPLY, by=by, note=f"in reply to comment {parent.pk}")
-        reply.review.touch()
+        touch_review(reply.review)
     return reply
 
 
@@ -351,7 +351,7 @@ def edit(comment: Comment, changes: dict, *, by) -> list[str]:
         comment.save(update_fields=changed)
         comment.log(Kind.EDITED, by=by, note=", ".join(changed), before=before if "body" in changed else "")
         if comment.status == Status.APPROVED:
-            comment.review.touch()
+            touch_review(comment.review)
     return changed
 
 

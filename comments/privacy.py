@@ -10,10 +10,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from reviews.models import touch_review_pages
 from reviews.seo import absolute_url
 
-from .models import Comment, CommentEvent
+from .models import Comment, CommentEvent, touch_reviews
 
 ANONYMOUS = "Anonymous"
 
@@ -94,5 +93,5 @@ def erase(email: str, *, delete: bool = False) -> int:
         ids = list(comments.values_list("pk", flat=True))
         count += comments.update(**anonymous)
         CommentEvent.objects.bulk_create(CommentEvent(comment_id=pk, kind=CommentEvent.Kind.ANONYMISED) for pk in ids)
-        touch_review_pages(Q(pk__in=review_ids))
+        touch_reviews(Q(pk__in=review_ids))
     return count
