@@ -225,6 +225,7 @@ class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
             path("desk/", desk_view(admin_desk.desk), name="comments_comment_desk"),
             path("desk/undo/", desk_view(admin_desk.undo), name="comments_comment_desk_undo"),
             path("desk/bulk/", desk_view(admin_desk.bulk), name="comments_comment_desk_bulk"),
+            path("desk/email/", desk_view(admin_desk.email_preference), name="comments_comment_desk_email"),
             path("desk/<int:pk>/reply/", desk_view(admin_desk.reply), name="comments_comment_desk_reply"),
             path("desk/<int:pk>/edit/", desk_view(admin_desk.edit), name="comments_comment_desk_edit"),
             path("desk/<int:pk>/<slug:verb>/", desk_view(admin_desk.decide), name="comments_comment_desk_decide"),

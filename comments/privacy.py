@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from reviews.seo import absolute_url
 
-from .models import Comment, CommentEvent, touch_reviews
+from .models import Comment, CommentEvent, Subscription, touch_reviews
 
 ANONYMOUS = "Anonymous"
 
@@ -94,4 +94,5 @@ def erase(email: str, *, delete: bool = False) -> int:
         count += comments.update(**anonymous)
         CommentEvent.objects.bulk_create(CommentEvent(comment_id=pk, kind=CommentEvent.Kind.ANONYMISED) for pk in ids)
         touch_reviews(Q(pk__in=review_ids))
+        Subscription.objects.filter(email__iexact=email.strip()).delete()  # and no more follow-up emails
     return count

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reviews.models import Review
 from reviews.views import render_review_page
 
-from . import moderation, screening, spam
+from . import followups, moderation, screening, spam
 from .forms import CommentForm
 from .models import Comment
 
@@ -118,12 +118,18 @@ def post_comment(request, slug):
         form.add_error(None, CommentForm.DUPLICATE)
         return render_review_page(request, review, {"comment_form": form}, status=400)
     comment.refresh_from_db(fields=["status"])
+    confirming = followups.subscribe(
+        comment, replies=form.cleaned_data["follow_replies"], everything=form.cleaned_data["follow_all"]
+    )
 
     request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, "Thank you! Your comment is published.")
+        thanks = "Thank you! Your comment is published."
     else:
-        messages.success(request, "Thank you! Your comment is awaiting moderation.")
+        thanks = "Thank you! Your comment is awaiting moderation."
+    if confirming:
+        thanks += " To get the emails you asked for, click the link we have just emailed you."
+    messages.success(request, thanks)
     shown = comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
     # Filed as spam (honeypot, Akismet): the reader hears the same as anyone; a bot learns nothing.
     response = HttpResponseRedirect(comment.get_absolute_url() if shown else f"{review.get_absolute_url()}#comments")

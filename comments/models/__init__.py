@@ -19,6 +19,7 @@ from django.utils.html import linebreaks, urlize
 from reviews.models import Review
 from reviews.models.base import TextField
 
+from .followups import ModeratorPreference, Subscription
 from .rules import CommentRule
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "CommentQuerySet",
     "CommentRule",
     "InvalidTransition",
+    "ModeratorPreference",
+    "Subscription",
     "count_links",
     "touch_review",
     "touch_reviews",
@@ -223,6 +226,8 @@ class Comment(models.Model):
 
     notify_on_approval = models.BooleanField("email me when it is published", default=False)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # When the readers following the review (or replies to the parent) were emailed about it: once only.
+    followers_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
