@@ -105,7 +105,8 @@ class CommentForm(forms.ModelForm):
         body = BIDI_CONTROLS.sub("", self.cleaned_data["body"]).strip()
         if len(body) > settings.COMMENT_MAX_LENGTH:
             raise forms.ValidationError(
-                f"Keep your comment under {settings.COMMENT_MAX_LENGTH:,} characters (it has {len(body):,})."
+                f"Keep your comment under {settings.COMMENT_MAX_LENGTH:,} characters (it has {len(body):,}).",
+                code="max_length",
             )
         if looks_empty(body):
             raise forms.ValidationError("Write your comment before sending it.")
@@ -143,6 +144,11 @@ class CommentForm(forms.ModelForm):
         if email and body and Comment.objects.copies_of(copy).exists():
             raise forms.ValidationError(self.DUPLICATE)
         return data
+
+    @property
+    def too_long(self) -> bool:
+        """Refused for its size (the spam-defence report counts these: no comment is stored)."""
+        return self.has_error("body", "max_length")
 
     @property
     def honeypot_filled(self) -> bool:

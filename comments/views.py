@@ -20,7 +20,7 @@ from reviews.views import render_review_page
 
 from . import followups, moderation, screening, spam
 from .forms import CommentForm
-from .models import Comment
+from .models import Comment, CommentEvent, DefenceCount
 
 REMEMBER_COOKIE = settings.COMMENT_REMEMBER_COOKIE
 REMEMBER_SALT = "comments.remember"
@@ -93,6 +93,7 @@ def post_comment(request, slug):
 
     form = CommentForm(request.POST, review=review)
     if over_rate_limit(client_ip(request)):
+        DefenceCount.bump(CommentEvent.Layer.RATE_LIMIT)
         form.is_valid()  # keep what the reader typed, with any other problems shown too
         form.add_error(
             None,
@@ -101,6 +102,8 @@ def post_comment(request, slug):
         )
         return render_review_page(request, review, {"comment_form": form}, status=429)
     if not form.is_valid():
+        if form.too_long:
+            DefenceCount.bump(CommentEvent.Layer.SIZE)
         return render_review_page(request, review, {"comment_form": form}, status=400)
 
     comment = form.save(commit=False)

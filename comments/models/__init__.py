@@ -19,6 +19,7 @@ from django.utils.html import linebreaks, urlize
 from reviews.models import Review
 from reviews.models.base import TextField
 
+from .counters import DefenceCount
 from .followups import ModeratorPreference, Subscription
 from .rules import CommentRule
 
@@ -27,6 +28,7 @@ __all__ = [
     "CommentEvent",
     "CommentQuerySet",
     "CommentRule",
+    "DefenceCount",
     "InvalidTransition",
     "ModeratorPreference",
     "Subscription",
