@@ -23,7 +23,7 @@ from django.utils.text import Truncator
 
 from reviews.seo import absolute_url
 
-from . import tasks
+from . import privacy, tasks
 from .models import Comment, ModeratorPreference, Subscription
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ Kind = Subscription.Kind
 
 CONFIRM_SALT = "comments.follow.confirm"
 UNSUBSCRIBE_SALT = "comments.follow.unsubscribe"
-CONFIRM_DAYS = 7
+CONFIRM_DAYS = privacy.CONFIRM_DAYS
 
 
 # --- Subscribing ---

@@ -15,6 +15,7 @@ from reviews.seo import absolute_url
 from .models import Comment, CommentEvent, Subscription, touch_reviews
 
 ANONYMOUS = "Anonymous"
+CONFIRM_DAYS = 7  # how long a follow-up's confirmation link works (comments/followups.py)
 
 
 def purge(now=None) -> dict[str, int]:
@@ -41,7 +42,14 @@ def purge(now=None) -> dict[str, int]:
         .exclude(Exists(live_reply))
         .delete()
     )
-    return {"personal data forgotten": forgotten, "spam and trash deleted": deleted.get("comments.Comment", 0)}
+    # Follow-ups never confirmed: the address was perhaps not the reader's own; forget it with the link.
+    unconfirmed = Subscription.objects.filter(confirmed_at=None, created_at__lt=now - timedelta(days=CONFIRM_DAYS))
+    dropped, _ = unconfirmed.delete()
+    return {
+        "personal data forgotten": forgotten,
+        "spam and trash deleted": deleted.get("comments.Comment", 0),
+        "unconfirmed follow-ups deleted": dropped,
+    }
 
 
 def export(email: str) -> list[dict]:

@@ -192,3 +192,18 @@ def test_the_link_pages_run_a_fixed_number_of_queries(client, review, django_ass
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(3):  # read, delete (Django's delete collects first)
         assert client.post(url).status_code == 200
+
+
+def test_the_purge_forgets_requests_never_confirmed(review):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comments import privacy
+
+    old = timezone.now() - timedelta(days=8)
+    Subscription.objects.create(email="ana@example.com", review=review, kind="all", created_at=old)
+    kept = confirmed(review, "olga@example.com", Subscription.Kind.ALL)
+    Subscription.objects.filter(pk=kept.pk).update(created_at=old)
+    assert privacy.purge()["unconfirmed follow-ups deleted"] == 1
+    assert list(Subscription.objects.all()) == [kept]
