@@ -19,7 +19,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from comments.models import Comment  # noqa: E402
+from comments.models import Comment, touch_review  # noqa: E402
 from reviews.models import Credit, Person, Review  # noqa: E402
 
 REVIEW_SLUG = "ballerina-grief-with-a-gun"
@@ -66,7 +66,7 @@ def add_comments(review: Review, rng: random.Random) -> None:
                 verdict=Comment.Verdict.HAM,
             )
         )
-    review.touch()
+    touch_review(review)
 
 
 def fill_film(review: Review, rng: random.Random) -> None:

@@ -19,8 +19,8 @@ from django.utils.timesince import timesince
 
 from reviews.admin import DeletesOneByOne
 
-from . import admin_desk, admin_rules, moderation  # noqa: F401  (admin_rules registers the rules' admin)
-from .models import Comment, CommentEvent, InvalidTransition
+from . import admin_desk, admin_report, admin_rules, moderation  # noqa: F401  (admin_rules registers the rules' admin)
+from .models import Comment, CommentEvent, InvalidTransition, touch_review
 from .templatetags.comments_admin import screening_status
 
 Status = Comment.Status
@@ -225,6 +225,8 @@ class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
             path("desk/", desk_view(admin_desk.desk), name="comments_comment_desk"),
             path("desk/undo/", desk_view(admin_desk.undo), name="comments_comment_desk_undo"),
             path("desk/bulk/", desk_view(admin_desk.bulk), name="comments_comment_desk_bulk"),
+            path("desk/email/", desk_view(admin_desk.email_preference), name="comments_comment_desk_email"),
+            path("report/", desk_view(admin_report.report), name="comments_comment_report"),
             path("desk/<int:pk>/reply/", desk_view(admin_desk.reply), name="comments_comment_desk_reply"),
             path("desk/<int:pk>/edit/", desk_view(admin_desk.edit), name="comments_comment_desk_edit"),
             path("desk/<int:pk>/<slug:verb>/", desk_view(admin_desk.decide), name="comments_comment_desk_decide"),
@@ -290,4 +292,4 @@ class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
             before = form.initial.get("body", "") if "body" in form.changed_data else ""
             obj.log(CommentEvent.Kind.EDITED, by=request.user, note=", ".join(form.changed_data), before=before)
             if obj.status == Status.APPROVED:
-                obj.review.touch()
+                touch_review(obj.review)

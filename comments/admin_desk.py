@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from reviews.pagination import page_or_404
 
 from . import moderation
-from .models import Comment, CommentEvent, InvalidTransition
+from .models import Comment, CommentEvent, InvalidTransition, ModeratorPreference
 
 Status = Comment.Status
 PER_PAGE = 20
@@ -123,6 +123,7 @@ def desk(model_admin, request):
         "comments": rows,
         "keys": KEYS,
         "undo": request.session.get(UNDO),
+        "daily_digest": ModeratorPreference.objects.filter(user=request.user, daily_digest=True).exists(),
         "here": f"{request.path}?{urlencode({'status': tab, 'page': page.number})}",
     }
     return TemplateResponse(request, "admin/comments/desk.html", context)
@@ -230,4 +231,20 @@ def bulk(model_admin, request):
     changed, skipped = moderation.decide_each(comments, act, by=request.user)
     message = f"{changed} comment{'s' if changed != 1 else ''} {done}."
     messages.success(request, message + (f" {skipped} could not be, from where they are." if skipped else ""))
+    return _back(request)
+
+
+def email_preference(model_admin, request):
+    """An email per waiting comment, or one daily digest (comments/followups.py): each moderator's choice."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    _check(model_admin, request)
+    digest = request.POST.get("daily_digest") == "1"
+    ModeratorPreference.objects.update_or_create(user=request.user, defaults={"daily_digest": digest})
+    messages.success(
+        request,
+        "You will get one daily digest of waiting comments."
+        if digest
+        else "You will get an email per waiting comment.",
+    )
     return _back(request)

@@ -51,6 +51,9 @@ class CommentForm(forms.ModelForm):
     remember = forms.BooleanField(
         label="Save my name, email and website in this browser for the next time I comment.", required=False
     )
+    # Follow-ups (comments/followups.py): nothing is sent before the reader confirms by an emailed link.
+    follow_replies = forms.BooleanField(label="Email me replies to my comment.", required=False)
+    follow_all = forms.BooleanField(label="Email me new comments on this review.", required=False)
     honeypot = forms.CharField(required=False, label="Leave this field empty")
 
     class Meta:
@@ -102,7 +105,8 @@ class CommentForm(forms.ModelForm):
         body = BIDI_CONTROLS.sub("", self.cleaned_data["body"]).strip()
         if len(body) > settings.COMMENT_MAX_LENGTH:
             raise forms.ValidationError(
-                f"Keep your comment under {settings.COMMENT_MAX_LENGTH:,} characters (it has {len(body):,})."
+                f"Keep your comment under {settings.COMMENT_MAX_LENGTH:,} characters (it has {len(body):,}).",
+                code="max_length",
             )
         if looks_empty(body):
             raise forms.ValidationError("Write your comment before sending it.")
@@ -140,6 +144,11 @@ class CommentForm(forms.ModelForm):
         if email and body and Comment.objects.copies_of(copy).exists():
             raise forms.ValidationError(self.DUPLICATE)
         return data
+
+    @property
+    def too_long(self) -> bool:
+        """Refused for its size (the spam-defence report counts these: no comment is stored)."""
+        return self.has_error("body", "max_length")
 
     @property
     def honeypot_filled(self) -> bool:

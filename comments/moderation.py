@@ -9,10 +9,8 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -20,8 +18,8 @@ from django.utils.text import Truncator
 from reviews.models import Review
 from reviews.seo import absolute_url
 
-from . import screening, spam, tasks
-from .models import Comment, CommentEvent, InvalidTransition, count_links
+from . import followups, screening, spam, tasks
+from .models import Comment, CommentEvent, InvalidTransition, count_links, touch_review
 
 logger = logging.getLogger(__name__)
 Status, Verdict, Kind, Layer = Comment.Status, Comment.Verdict, CommentEvent.Kind, CommentEvent.Layer
@@ -283,6 +281,7 @@ def approve(comment: Comment, *, by=None) -> None:
 
 def _approve(comment: Comment, *, by, note: str = "") -> None:
     comment.move_to(Status.APPROVED, by=by, note=note)
+    followups.announce(comment)
     if comment.notify_on_approval and comment.notified_at is None:
         transaction.on_commit(partial(tasks.notify_author.enqueue, comment.pk))
 
@@ -347,7 +346,8 @@ def reply_as_staff(parent: Comment, body: str, *, by) -> Comment:
         )
         reply.save()
         reply.log(Kind.STAFF_REPLY, by=by, note=f"in reply to comment {parent.pk}")
-        reply.review.touch()
+        touch_review(reply.review)
+        followups.announce(reply)
     return reply
 
 
@@ -363,7 +363,7 @@ def edit(comment: Comment, changes: dict, *, by) -> list[str]:
         comment.save(update_fields=changed)
         comment.log(Kind.EDITED, by=by, note=", ".join(changed), before=before if "body" in changed else "")
         if comment.status == Status.APPROVED:
-            comment.review.touch()
+            touch_review(comment.review)
     return changed
 
 
@@ -436,16 +436,10 @@ def report(comment_id: int) -> bool | None:
 # --- Telling people ---
 
 
-def moderator_emails() -> list[str]:
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    return sorted(
-        set(users.filter(Q(groups__name="Moderators") | Q(is_superuser=True)).values_list("email", flat=True))
-    )
-
-
 def notify_moderators(comment: Comment) -> None:
-    """Email the moderators about a comment that waits for them, with a link straight to it."""
-    recipients = moderator_emails()
+    """Email the moderators about a comment that waits for them, with a link straight to it (those who
+    chose a daily digest hear about it there: `followups.send_digest`)."""
+    recipients = followups.moderator_emails()
     if not recipients:
         return
     review = comment.review

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from reviews.models import touch_review_pages
 from reviews.seo import absolute_url
 
-from .models import Comment, CommentEvent
+from .models import Comment, CommentEvent, Subscription, touch_reviews
 
 ANONYMOUS = "Anonymous"
+CONFIRM_DAYS = 7  # how long a follow-up's confirmation link works (comments/followups.py)
 
 
 def purge(now=None) -> dict[str, int]:
@@ -42,7 +42,14 @@ def purge(now=None) -> dict[str, int]:
         .exclude(Exists(live_reply))
         .delete()
     )
-    return {"personal data forgotten": forgotten, "spam and trash deleted": deleted.get("comments.Comment", 0)}
+    # Follow-ups never confirmed: the address was perhaps not the reader's own; forget it with the link.
+    unconfirmed = Subscription.objects.filter(confirmed_at=None, created_at__lt=now - timedelta(days=CONFIRM_DAYS))
+    dropped, _ = unconfirmed.delete()
+    return {
+        "personal data forgotten": forgotten,
+        "spam and trash deleted": deleted.get("comments.Comment", 0),
+        "unconfirmed follow-ups deleted": dropped,
+    }
 
 
 def export(email: str) -> list[dict]:
@@ -94,5 +101,6 @@ def erase(email: str, *, delete: bool = False) -> int:
         ids = list(comments.values_list("pk", flat=True))
         count += comments.update(**anonymous)
         CommentEvent.objects.bulk_create(CommentEvent(comment_id=pk, kind=CommentEvent.Kind.ANONYMISED) for pk in ids)
-        touch_review_pages(Q(pk__in=review_ids))
+        touch_reviews(Q(pk__in=review_ids))
+        Subscription.objects.filter(email__iexact=email.strip()).delete()  # and no more follow-up emails
     return count

@@ -2,8 +2,8 @@
 
 `manage.py run_worker` runs them (the database backend, the default), off every web request, and
 every COMMENT_CHORES_SECONDS it also runs `run_chores`: re-checks that fell due, first checks that never
-finished, reports to Akismet, and the daily purge. With the immediate backend (the tests) a task runs
-inline, after the request's transaction commits.
+finished, reports to Akismet, the daily purge and the moderators' daily digest. With the immediate
+backend (the tests) a task runs inline, after the request's transaction commits.
 """
 
 from datetime import datetime
@@ -46,6 +46,36 @@ def notify_author(comment_id: int) -> None:
 
 
 @task()
+def confirm_subscriptions(subscription_ids: list[int]) -> bool:
+    """The double opt-in email of a reader's follow-ups (comments/followups.py)."""
+    from . import followups
+
+    return followups.send_confirmation(subscription_ids)
+
+
+@task()
+def notify_followers(comment_id: int) -> int:
+    from . import followups
+
+    return followups.notify_followers(comment_id)
+
+
+@task()
+def send_digest() -> int:
+    from . import followups
+
+    return followups.send_digest()
+
+
+def digest_if_due() -> None:
+    """The moderators' digest, at most once a day (as the purge)."""
+    from django.core.cache import cache
+
+    if cache.add("comments:digest-today", True, timeout=24 * 3600):
+        send_digest.enqueue()
+
+
+@task()
 def purge() -> dict[str, int]:
     from . import privacy
 
@@ -66,6 +96,7 @@ def run_chores() -> int:
 
     checked = moderation.run_due_checks()
     purge_if_due()
+    digest_if_due()
     return checked
 
 

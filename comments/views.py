@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reviews.models import Review
 from reviews.views import render_review_page
 
-from . import moderation, screening, spam
+from . import followups, moderation, screening, spam
 from .forms import CommentForm
-from .models import Comment
+from .models import Comment, CommentEvent, DefenceCount
 
 REMEMBER_COOKIE = settings.COMMENT_REMEMBER_COOKIE
 REMEMBER_SALT = "comments.remember"
@@ -93,6 +93,7 @@ def post_comment(request, slug):
 
     form = CommentForm(request.POST, review=review)
     if over_rate_limit(client_ip(request)):
+        DefenceCount.bump(CommentEvent.Layer.RATE_LIMIT)
         form.is_valid()  # keep what the reader typed, with any other problems shown too
         form.add_error(
             None,
@@ -101,6 +102,8 @@ def post_comment(request, slug):
         )
         return render_review_page(request, review, {"comment_form": form}, status=429)
     if not form.is_valid():
+        if form.too_long:
+            DefenceCount.bump(CommentEvent.Layer.SIZE)
         return render_review_page(request, review, {"comment_form": form}, status=400)
 
     comment = form.save(commit=False)
@@ -118,12 +121,18 @@ def post_comment(request, slug):
         form.add_error(None, CommentForm.DUPLICATE)
         return render_review_page(request, review, {"comment_form": form}, status=400)
     comment.refresh_from_db(fields=["status"])
+    confirming = followups.subscribe(
+        comment, replies=form.cleaned_data["follow_replies"], everything=form.cleaned_data["follow_all"]
+    )
 
     request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, "Thank you! Your comment is published.")
+        thanks = "Thank you! Your comment is published."
     else:
-        messages.success(request, "Thank you! Your comment is awaiting moderation.")
+        thanks = "Thank you! Your comment is awaiting moderation."
+    if confirming:
+        thanks += " To get the emails you asked for, click the link we have just emailed you."
+    messages.success(request, thanks)
     shown = comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
     # Filed as spam (honeypot, Akismet): the reader hears the same as anyone; a bot learns nothing.
     response = HttpResponseRedirect(comment.get_absolute_url() if shown else f"{review.get_absolute_url()}#comments")

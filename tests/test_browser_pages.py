@@ -83,7 +83,7 @@ def test_a_reader_comments_with_the_keyboard_alone(browser, live_server):  # noq
     assert page.evaluate(FOCUS) == {"id": "id_body", "outline": True}
     page.keyboard.type("Watched it twice, and the stairs fight holds up.")
     order = []
-    for _ in range(6):
+    for _ in range(8):
         page.keyboard.press("Tab")
         order.append(page.evaluate(FOCUS))
     assert [f["id"] for f in order] == [
@@ -92,20 +92,22 @@ def test_a_reader_comments_with_the_keyboard_alone(browser, live_server):  # noq
         "id_author_url",
         "id_remember",
         "id_notify_on_approval",
+        "id_follow_replies",
+        "id_follow_all",
         "Post comment",
     ]
     assert all(f["outline"] for f in order), order
 
     # Back to the name, type it; tick "remember" with Space; send with Enter, the email still missing.
-    for _ in range(5):
+    for _ in range(7):
         page.keyboard.press("Shift+Tab")
     page.keyboard.type("Nadia")
     for _ in range(3):
         page.keyboard.press("Tab")
     page.keyboard.press("Space")
     assert page.is_checked("#id_remember")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
+    for _ in range(4):  # past "email me when published" and the two follow-ups, to the button
+        page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector("#comment-errors[role=alert]")
     assert page.input_value("#id_body") == "Watched it twice, and the stairs fight holds up."

@@ -10,7 +10,8 @@ import nh3
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import linebreaks, urlize
@@ -18,9 +19,23 @@ from django.utils.html import linebreaks, urlize
 from reviews.models import Review
 from reviews.models.base import TextField
 
+from .counters import DefenceCount
+from .followups import ModeratorPreference, Subscription
 from .rules import CommentRule
 
-__all__ = ["Comment", "CommentEvent", "CommentQuerySet", "CommentRule", "InvalidTransition", "count_links"]
+__all__ = [
+    "Comment",
+    "CommentEvent",
+    "CommentQuerySet",
+    "CommentRule",
+    "DefenceCount",
+    "InvalidTransition",
+    "ModeratorPreference",
+    "Subscription",
+    "count_links",
+    "touch_review",
+    "touch_reviews",
+]
 
 
 def render_body(text: str) -> str:
@@ -58,6 +73,29 @@ def thread_root_q(own_ids) -> Q:
     holding replies the reader sees (they stand as a "removed" placeholder, as in WordPress)."""
     shown_reply = Comment.objects.filter(shown_q(own_ids), root=OuterRef("pk"))
     return Q(root=None) & (shown_q(own_ids) | Q(Exists(shown_reply)))
+
+
+def touch_reviews(condition: Q) -> None:
+    """Tell these reviews' pages that their discussion changed: one UPDATE bumps `page_changed_at` (the
+    page cache, ETags and card fragments read it) and counts their approved comments afresh for the cards.
+    Counted, never incremented, so a count can only be as wrong as until the next change."""
+    approved = (
+        Comment.objects.public()
+        .filter(review=OuterRef("pk"))
+        .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Review.objects.filter(condition).update(
+        page_changed_at=timezone.now(), comment_count=Coalesce(Subquery(approved), 0)
+    )
+
+
+def touch_review(review: Review) -> None:
+    """`touch_reviews` for one review (its instance's `comment_count` is not refreshed)."""
+    touch_reviews(Q(pk=review.pk))
+    review.page_changed_at = timezone.now()
 
 
 class CommentQuerySet(models.QuerySet):
@@ -190,6 +228,8 @@ class Comment(models.Model):
 
     notify_on_approval = models.BooleanField("email me when it is published", default=False)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # When the readers following the review (or replies to the parent) were emailed about it: once only.
+    followers_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -237,7 +277,7 @@ class Comment(models.Model):
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             result = super().delete(*args, **kwargs)
-            self.review.touch()  # it, or a "removed" placeholder, or its replies leave the page
+            touch_review(self.review)  # it, or a "removed" placeholder, or its replies leave the page
         return result
 
     @property
@@ -263,7 +303,7 @@ class Comment(models.Model):
             self.status_changed_at = timezone.now()
             self.save(update_fields=["status", "status_changed_at"])
             if page_changes:
-                self.review.touch()
+                touch_review(self.review)
         kind = {
             self.Status.APPROVED: CommentEvent.Kind.APPROVED,
             self.Status.PENDING: CommentEvent.Kind.UNAPPROVED,

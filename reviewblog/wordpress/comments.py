@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from comments.models import Comment, CommentEvent
+from comments.models import Comment, CommentEvent, touch_review
 
 from ..models import ImportedItem
 from . import wxr
@@ -154,7 +154,7 @@ class CommentImporter:
             importer.report.count("comments", outcome)
         CommentEvent.objects.bulk_create(events)
         ImportedItem.objects.bulk_create(records)
-        review.touch()  # the thread on its page changed
+        touch_review(review)  # the thread on its page changed
 
     def fill(self, comment: Comment, source: wxr.Comment, review, made: dict) -> Comment:
         meta = source.meta

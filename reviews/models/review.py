@@ -173,10 +173,13 @@ class Review(models.Model):
     mentioned_people = models.ManyToManyField(Person, blank=True, editable=False, related_name="mentioned_in")
     # Bumped by anything else the page shows (an approved comment, say), so caches and feeds can tell.
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Approved reader comments, shown on cards. Kept by the comments app, counted afresh in the same UPDATE
+    # that bumps page_changed_at whenever a comment appears on or leaves the page (issue 11).
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ReviewQuerySet.as_manager()
     # Every save keeps a revision (who, when, what); the admin lists, compares and restores them.
-    history = HistoricalRecords(excluded_fields=["body_html", "page_changed_at", "reading_minutes"])
+    history = HistoricalRecords(excluded_fields=["body_html", "page_changed_at", "reading_minutes", "comment_count"])
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -205,7 +208,12 @@ class Review(models.Model):
             if not full_save:
                 kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
         listed = ("status", "published_at", "film_id", "author_id")
-        before = Review.objects.filter(pk=self.pk).values_list(*listed).first() if full_save else None
+        before = Review.objects.filter(pk=self.pk).values_list(*listed, "comment_count").first() if full_save else None
+        if before:
+            # Not ours to write: a review loaded earlier, or restored from a revision, keeps the count the
+            # comments app keeps (and any comment change counts afresh anyway).
+            *before, self.comment_count = before
+            before = tuple(before)
         super().save(*args, **kwargs)
         if full_save or "body" in update_fields:
             self.mentioned_films.set(mentions.films)

@@ -13,7 +13,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from comments import demo_content as demo
-from comments.models import Comment, CommentEvent, CommentRule
+from comments.models import Comment, CommentEvent, CommentRule, touch_review
 from reviews.models import Review
 
 Status, Verdict = Comment.Status, Comment.Verdict
@@ -69,7 +69,7 @@ class Command(BaseCommand):
                 touched.add(review)
             comments[data["key"]] = comment
         for review in touched:
-            review.touch()
+            touch_review(review)
         return created
 
     def load_rules(self) -> None:

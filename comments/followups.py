@@ -1,0 +1,211 @@
+"""Reader follow-ups and the moderators' digest (issue 11, part 5).
+
+A reader may ask, on the comment form, for replies to their comment or for every new comment on the
+review. Nothing is sent until they confirm their address with the link of one email (double opt-in);
+then every comment published afterwards (by a moderator, by trust, or a staff reply) is news to them,
+once, unless they wrote it. Each email has a signed one-click unsubscribe link, also in the
+List-Unsubscribe headers (RFC 8058), whose POST needs nothing else. All mail leaves through the task
+queue (comments/tasks.py), after the transaction that caused it commits.
+"""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMessage, get_connection, send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from reviews.seo import absolute_url
+
+from . import privacy, tasks
+from .models import Comment, ModeratorPreference, Subscription
+
+logger = logging.getLogger(__name__)
+Kind = Subscription.Kind
+
+CONFIRM_SALT = "comments.follow.confirm"
+UNSUBSCRIBE_SALT = "comments.follow.unsubscribe"
+CONFIRM_DAYS = privacy.CONFIRM_DAYS
+
+
+# --- Subscribing ---
+
+
+def subscribe(comment: Comment, *, replies: bool, everything: bool) -> list[Subscription]:
+    """Record what the reader asked for with their comment; queue one email to confirm what is new."""
+    email = comment.author_email.strip().lower()
+    if not email or comment.status == Comment.Status.SPAM:  # no mail to addresses a bot typed
+        return []
+    wanted = ([(Kind.REPLIES, comment)] if replies else []) + ([(Kind.ALL, None)] if everything else [])
+    unconfirmed = []
+    for kind, parent in wanted:
+        subscription, _ = Subscription.objects.get_or_create(
+            email=email, review=comment.review, kind=kind, parent=parent
+        )
+        if subscription.confirmed_at is None:
+            unconfirmed.append(subscription.pk)
+    if unconfirmed:
+        transaction.on_commit(partial(tasks.confirm_subscriptions.enqueue, unconfirmed), robust=True)
+    return unconfirmed
+
+
+def confirm_link(subscriptions) -> str:
+    signed = signing.dumps([s.token for s in subscriptions], salt=CONFIRM_SALT, compress=True)
+    return absolute_url(reverse("comments:follow_confirm", args=[signed]))
+
+
+def unsubscribe_link(subscription: Subscription) -> str:
+    signed = signing.dumps(subscription.token, salt=UNSUBSCRIBE_SALT)
+    return absolute_url(reverse("comments:unsubscribe", args=[signed]))
+
+
+def send_confirmation(subscription_ids: list[int]) -> bool:
+    """The double opt-in email: one link confirms everything the reader ticked with one comment."""
+    subscriptions = list(
+        Subscription.objects.filter(pk__in=subscription_ids, confirmed_at=None).select_related("review")
+    )
+    if not subscriptions:
+        return False
+    review = subscriptions[0].review
+    asked = "\n".join(f"- {s.get_kind_display().lower()}" for s in subscriptions)
+    body = (
+        f"Hello,\n\nsomeone (we hope you) asked {settings.SITE_NAME} to email this address about "
+        f"the comments on “{review.title}”:\n{asked}\n\n"
+        f"To start, confirm within {CONFIRM_DAYS} days:\n{confirm_link(subscriptions)}\n\n"
+        f"If it was not you, ignore this email: without the click nothing is ever sent.\n\n— {settings.SITE_NAME}\n"
+    )
+    try:
+        send_mail(f"Confirm: emails about comments on “{review.title}”", body, None, [subscriptions[0].email])
+    except OSError:
+        logger.exception("Could not send the confirmation for subscriptions %s", subscription_ids)
+        return False
+    return True
+
+
+def confirm(signed: str) -> list[Subscription] | None:
+    """Confirm the subscriptions of a link; None when the link is not ours or too old."""
+    try:
+        tokens = signing.loads(signed, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    subscriptions = Subscription.objects.filter(token__in=tokens)
+    subscriptions.filter(confirmed_at=None).update(confirmed_at=timezone.now())
+    return list(subscriptions.select_related("review"))
+
+
+def unsubscribe(signed: str) -> tuple[bool, Subscription | None]:
+    """(link valid?, the subscription if it still exists); see `end`."""
+    try:
+        token = signing.loads(signed, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return False, None
+    return True, Subscription.objects.select_related("review").filter(token=token).first()
+
+
+def end(subscription: Subscription) -> None:
+    subscription.delete()
+
+
+# --- Telling followers ---
+
+
+def announce(comment: Comment) -> None:
+    """Queue the followers' emails about a comment that was just published (after commit; once)."""
+    if comment.kind == Comment.Kind.COMMENT and comment.followers_notified_at is None:
+        transaction.on_commit(partial(tasks.notify_followers.enqueue, comment.pk), robust=True)
+
+
+def notify_followers(comment_id: int) -> int:
+    """Email every confirmed follower a published comment is news to, once; returns how many emails."""
+    taken = Comment.objects.filter(
+        pk=comment_id, status=Comment.Status.APPROVED, kind=Comment.Kind.COMMENT, followers_notified_at=None
+    ).update(followers_notified_at=timezone.now())
+    if not taken:  # unpublished again meanwhile, or already announced
+        return 0
+    comment = Comment.objects.select_related("review", "parent").get(pk=comment_id)
+    chosen: dict[str, Subscription] = {}
+    # One email per address: "a reply to your comment" says more than "a new comment".
+    for subscription in sorted(Subscription.objects.for_comment(comment), key=lambda s: s.kind != Kind.REPLIES):
+        chosen.setdefault(subscription.email.lower(), subscription)
+    messages = [notification(comment, subscription) for subscription in chosen.values()]
+    if not messages:
+        return 0
+    try:
+        with get_connection() as connection:
+            return connection.send_messages(messages) or 0
+    except OSError:
+        logger.exception("Could not email the followers of comment %s", comment_id)
+        return 0
+
+
+def notification(comment: Comment, subscription: Subscription) -> EmailMessage:
+    review, leave = comment.review, unsubscribe_link(subscription)
+    if subscription.kind == Kind.REPLIES:
+        subject = f"{comment.author_name} replied to your comment on “{review.title}”"
+        opening = f"{comment.author_name} replied to your comment on “{review.title}”:"
+    else:
+        subject = f"New comment on “{review.title}”"
+        opening = f"{comment.author_name} commented on “{review.title}”:"
+    body = (
+        f"{opening}\n\n{Truncator(comment.body).chars(1000)}\n\n"
+        f"Read it and answer: {absolute_url(comment.get_absolute_url())}\n\n"
+        f"You asked for these emails ({subscription.get_kind_display().lower()}). "
+        f"Stop them with one click: {leave}\n\n— {settings.SITE_NAME}\n"
+    )
+    headers = {"List-Unsubscribe": f"<{leave}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return EmailMessage(subject, body, None, [subscription.email], headers=headers)
+
+
+# --- The moderators' digest ---
+
+
+def moderator_emails(*, digest: bool = False) -> list[str]:
+    """Moderators (and superusers) with an email: those who want one email per waiting comment, or
+    (`digest`) those who chose one daily digest instead."""
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    users = users.filter(Q(groups__name="Moderators") | Q(is_superuser=True))
+    chose_digest = ModeratorPreference.objects.filter(daily_digest=True).values("user")
+    users = users.filter(pk__in=chose_digest) if digest else users.exclude(pk__in=chose_digest)
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+DIGEST_LIMIT = 50
+
+
+def send_digest() -> int:
+    """Once a day (the worker's chores): what waits for a moderator, to those who chose a digest.
+    Nothing is sent when nothing waits. Returns how many moderators were emailed."""
+    recipients = moderator_emails(digest=True)
+    waiting = Comment.objects.pending().filter(kind=Comment.Kind.COMMENT).select_related("review")
+    count = waiting.count() if recipients else 0
+    if not count:
+        return 0
+    lines = []
+    for comment in waiting.order_by("created_at", "id")[:DIGEST_LIMIT]:
+        why = "; ".join(comment.why_held()) or "every comment waits for a moderator"
+        change_url = absolute_url(reverse("admin:comments_comment_change", args=[comment.pk]))
+        when = timezone.localtime(comment.created_at)
+        lines.append(
+            f"- {comment.author_name} on “{comment.review.title}”, {when:%-d %b %H:%M} ({why})"
+            f"\n  {Truncator(comment.body).chars(200)}\n  {change_url}"
+        )
+    more = f"\n… and {count - DIGEST_LIMIT} more.\n" if count > DIGEST_LIMIT else ""
+    body = (
+        f"{count} comment{'s' if count != 1 else ''} waiting for a moderator:\n\n"
+        + "\n\n".join(lines)
+        + f"\n{more}\nThe desk: {absolute_url(reverse('admin:comments_comment_desk'))}\n\n"
+        "You get this digest once a day instead of an email per comment; change that on the desk.\n"
+    )
+    subject = f"[{settings.SITE_NAME}] {count} comment{'s' if count != 1 else ''} awaiting moderation"
+    try:
+        send_mail(subject, body, None, recipients)
+    except OSError:
+        logger.exception("Could not send the moderators' digest")
+        return 0
+    return len(recipients)
