@@ -32,7 +32,7 @@ def _page(request, queryset):
     return page_or_404(Paginator(queryset, settings.REVIEWS_PER_PAGE), request.GET.get("page"))
 
 
-@page_cache.cached_page(lambda: Review.objects.change_state(), query_keys={"page"})
+@page_cache.cached_page(lambda: Review.objects.change_state(), query_keys={"page"}, edge_keys=lambda state: ["home"])
 def home(request):
     page = _page(request, Review.objects.published().for_list())
     reviews = list(page)
@@ -42,7 +42,9 @@ def home(request):
 
 
 # The comment page and the comment being answered make copies of their own.
-@page_cache.cached_page(public_page_state, query_keys={"cpage", "replytocom"})
+@page_cache.cached_page(
+    public_page_state, query_keys={"cpage", "replytocom"}, edge_keys=lambda state: [f"review-{state[0]}"]
+)
 @conditional.review_page
 def review_detail(request, slug):
     review = get_object_or_404(Review.objects.visible_to(request.user).for_detail(), slug=slug)
@@ -63,7 +65,7 @@ def render_review_page(request, review, extra_context=None, status=200, template
     return render(request, template, context | (extra_context or {}), status=status)
 
 
-@page_cache.cached_page(film_page_state)
+@page_cache.cached_page(film_page_state, edge_keys=lambda state: [f"film-{state[0]}"])
 def film_detail(request, slug):
     film = get_object_or_404(Film.objects.for_detail(), slug=slug)
     reviews = list(film.reviews.published().for_list())
@@ -85,7 +87,7 @@ def film_detail(request, slug):
     )
 
 
-@page_cache.cached_page(person_page_state)
+@page_cache.cached_page(person_page_state, edge_keys=lambda state: [f"person-{state[0]}"])
 def person_detail(request, slug):
     # The person comes with their credits, in one query (alone when they have none).
     credits = list(

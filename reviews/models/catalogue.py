@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import edge
 from .base import (
     SizedImageField,
     SluggedModel,
@@ -35,7 +36,11 @@ class ShownQuerySet(models.QuerySet):
     that show the rows too, so no caller has to remember to (issue 13)."""
 
     def update(self, **kwargs):
-        if set(kwargs) == {"page_changed_at"}:  # touch_pages itself
+        if set(kwargs) == {"page_changed_at"}:  # touch_pages itself: a film's or person's own page
+            if edge.enabled():
+                edge.purge_after_commit(
+                    f"{self.model._meta.model_name}-{pk}" for pk in self.values_list("pk", flat=True)
+                )
             return super().update(**kwargs)
         with transaction.atomic():
             pks = list(self.values_list("pk", flat=True))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from simple_history.models import HistoricalRecords
 
+from .. import edge
 from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, images_missing_alt, render_markdown
 from ..mentions import resolve as resolve_mentions
@@ -129,6 +130,24 @@ def person_page_state(slug: str) -> tuple | None:
     return _catalogue_state(Person, PERSON_LISTS, Review.mentioned_people.through, slug)
 
 
+def purge_review_pages(pks) -> None:
+    """The edge keys of every page that shows these reviews: theirs, their films', the films' and people's
+    they mention, and the home page (reviews/edge.py). Nothing runs without an edge."""
+    if not pks or not edge.enabled():
+        return
+    films = Review.objects.filter(pk__in=pks).values_list("film_id", flat=True)
+    mentioned_films = Review.mentioned_films.through.objects.filter(review__in=pks).values_list("film_id", flat=True)
+    people = Review.mentioned_people.through.objects.filter(review__in=pks).values_list("person_id", flat=True)
+    edge.purge_after_commit(
+        [
+            "home",
+            *(f"review-{pk}" for pk in pks),
+            *(f"film-{pk}" for pk in {*films, *mentioned_films}),
+            *(f"person-{pk}" for pk in people),
+        ]
+    )
+
+
 class ReviewQuerySet(models.QuerySet):
     def published(self):
         """What the public may read: published, and not dated in the future."""
@@ -192,13 +211,18 @@ class ReviewQuerySet(models.QuerySet):
         """update() skips save(): it moves these reviews' page stamps too (unless it sets them itself), and
         when it (un)publishes or moves them, the pages of their franchises, which count published reviews."""
         kwargs.setdefault("page_changed_at", timezone.now())
-        if not LISTED_FIELDS.intersection(kwargs):
+        listed = LISTED_FIELDS.intersection(kwargs)
+        if not listed and not edge.enabled():
             return super().update(**kwargs)
         with transaction.atomic():
             pks = list(self.values_list("pk", flat=True))
-            touch_franchise_pages(pks)
+            purge_review_pages(pks)
+            if listed:
+                touch_franchise_pages(pks)
             count = super().update(**kwargs)
-            touch_franchise_pages(pks)
+            if listed:
+                touch_franchise_pages(pks)
+                purge_review_pages(pks)
         return count
 
     update.alters_data = True
@@ -282,10 +306,13 @@ class Review(models.Model):
                 kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
         listed = ("status", "published_at", "film_id", "author_id")
         before = Review.objects.filter(pk=self.pk).values_list(*listed).first() if full_save else None
+        if self.pk is not None:
+            purge_review_pages([self.pk])  # where it showed before (its old film, what it mentioned)
         super().save(*args, **kwargs)
         if full_save or "body" in update_fields:
             self.mentioned_films.set(mentions.films)
             self.mentioned_people.set(mentions.people)
+        purge_review_pages([self.pk])
         if full_save and before != tuple(getattr(self, name) for name in listed):
             AuthorProfile.objects.get_or_create(user_id=self.author_id)
             # Sibling films list this film's review count under "More from the World of …".
@@ -298,6 +325,7 @@ class Review(models.Model):
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():  # its franchise's other reviews list it under "More from …"
+            purge_review_pages([self.pk])
             if franchise := self.film.franchise_id:
                 touch_pages(reviews=Q(film__franchise_id=franchise) & ~Q(pk=self.pk), films=Q(franchise_id=franchise))
             return super().delete(*args, **kwargs)
