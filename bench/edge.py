@@ -1,8 +1,8 @@
 """`bench/run --edge`: the bench site behind Varnish (reviewblog/edge/default.vcl) on 127.0.0.1.
 
 It starts its own varnishd (free ports, a temporary working folder, stopped at the end), then
-- drives the anonymous review page through the edge with wrk, against whitenoise serving the same
-  bytes as a static file from the same gunicorn (target: 50 %);
+- drives the anonymous review page through the edge with wrk, against nginx serving the same bytes
+  as a static file (target: 50 %; whitenoise in the same gunicorn too, for scale);
 - makes 100 changes (approve a comment, edit a review, rename a film, change a credit), each after the
   pages it shows on were read into the edge, and reads those pages through the edge at once: a page
   without the change is a stale answer (target: none);
@@ -64,6 +64,33 @@ def varnish(workdir: Path, port: int, backend_port: int):
             server.kill()
 
 
+@contextmanager
+def nginx(workdir: Path, root: Path, port: int):
+    """nginx serving `root` as static files, as a production site serves /static/ and /media/."""
+    conf = workdir / "nginx.conf"
+    temp = "".join(f"{name}_temp_path {workdir}/nginx-{name};\n" for name in ("client_body", "proxy", "fastcgi"))
+    temp += "".join(f"{name}_temp_path {workdir}/nginx-{name};\n" for name in ("uwsgi", "scgi"))
+    conf.write_text(
+        f"user root; worker_processes 2; daemon off; pid {workdir}/nginx.pid; error_log {workdir}/nginx.log;\n"
+        f"events {{ worker_connections 1024; }}\n"
+        f"http {{ access_log off; {temp} server {{ listen 127.0.0.1:{port}; root {root}; }} }}\n"
+    )
+    server = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(workdir)], start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/bench-review.html", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("nginx did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
 def fetch(url: str, headers: dict | None = None) -> tuple[str, dict]:
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=30) as response:
         return response.read().decode(), dict(response.headers)
@@ -74,8 +101,8 @@ def is_hit(headers: dict) -> bool:
 
 
 def main() -> int:
-    if not shutil.which("varnishd"):
-        raise SystemExit("bench/run --edge needs varnishd (apt-get install varnish varnish-modules)")
+    if not shutil.which("varnishd") or not shutil.which("nginx"):
+        raise SystemExit("bench/run --edge needs varnishd and nginx: apt-get install varnish varnish-modules nginx")
     workdir = Path(tempfile.mkdtemp(prefix="reviewblog-edge-"))
     database_url = bench_database(workdir, "_edge")
     try:
@@ -94,7 +121,9 @@ def main() -> int:
         with gunicorn(env, "on") as (base, _), varnish(workdir, edge_port, int(base.rsplit(":", 1)[1])) as edge:
             print(f"varnishd and 2 gunicorn workers; wrk with {CONNECTIONS} connections, {SECONDS} s a run\n")
             through_edge = wrk(edge + pages["review"], "review", "edge")
-            as_static = wrk(base + "/static/bench-review.html", "static", "whitenoise")
+            from_whitenoise = wrk(base + "/static/bench-review.html", "static", "whitenoise")
+            with nginx(workdir, static.parent, free_port()) as static_server:
+                as_static = wrk(static_server + "/bench-review.html", "static", "nginx")
             ratio = through_edge.rps / as_static.rps
 
             _, headers = fetch(edge + pages["review"], {"Cookie": pages["session_cookie"]})
@@ -107,8 +136,9 @@ def main() -> int:
             counts = json.loads(changed.stdout.decode().strip().splitlines()[-1])
 
         print(f"\nreview page through the edge: {through_edge.rps:.0f} req/s (p50 {through_edge.p50_ms:.2f} ms)")
-        print(f"the same bytes from whitenoise: {as_static.rps:.0f} req/s (p50 {as_static.p50_ms:.2f} ms)")
-        print(f"edge / static file: {ratio:.0%} (target 50 %)")
+        print(f"the same bytes from nginx: {as_static.rps:.0f} req/s (p50 {as_static.p50_ms:.2f} ms)")
+        print(f"the same bytes from whitenoise: {from_whitenoise.rps:.0f} req/s (p50 {from_whitenoise.p50_ms:.2f} ms)")
+        print(f"edge / static file from nginx: {ratio:.0%} (target 50 %)")
         print(
             f"{counts['changes']} changes, {counts['reads']} reads through the edge after them: "
             f"{counts['stale']} stale (target 0); {counts['hits_before']} of the reads before them were edge hits"

@@ -1,7 +1,7 @@
 """reviewblog/edge/default.vcl in a real Varnish: `bench/run --edge`, shortened, in front of gunicorn.
 
-It needs Debian's varnish, varnish-modules (xkey) and wrk: skipped on a machine without them, required
-in CI (REQUIRE_EDGE, set by .ci/run, which installs them)."""
+It needs Debian's varnish, varnish-modules (xkey), wrk and nginx (the static-file yardstick): skipped on
+a machine without them, required in CI (REQUIRE_EDGE, set by .ci/run, which installs them)."""
 
 import os
 import shutil
@@ -16,13 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def require_edge():
-    missing = [name for name in ("varnishd", "wrk") if not shutil.which(name)]
+    missing = [name for name in ("varnishd", "wrk", "nginx") if not shutil.which(name)]
     if not glob("/usr/lib/*/varnish/vmods/libvmod_xkey.so"):
         missing.append("varnish-modules (xkey)")
     if missing:
         if os.environ.get("REQUIRE_EDGE"):
             pytest.fail(f"{', '.join(missing)} required here but missing")
-        pytest.skip(f"{', '.join(missing)} not installed (apt-get install varnish varnish-modules wrk); CI runs this")
+        packages = "varnish varnish-modules wrk nginx-light"
+        pytest.skip(f"{', '.join(missing)} not installed (apt-get install {packages}); CI runs this")
 
 
 def test_the_edge_serves_anonymous_readers_and_is_never_stale_after_a_change():
