@@ -26,6 +26,8 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
+from . import edge
+
 # Its own cache (settings.CACHES): pages never push out what the default cache holds, such as rate limits.
 pages = caches["pages"]
 
@@ -96,9 +98,10 @@ def cache_key(request, state) -> str:
     return f"page:{digest[:40]}"
 
 
-def cached_page(state, query_keys=frozenset()):
+def cached_page(state, query_keys=frozenset(), edge_keys=lambda state: []):
     """Mark a view whose page is fixed by `state(**url kwargs)`, a small query's result (None when the
-    page is not public), for PageCacheMiddleware; `query_keys` are the query parameters it reads."""
+    page is not public), for PageCacheMiddleware; `query_keys` are the query parameters it reads, and
+    `edge_keys(state)` names what it shows for the edge cache (reviews/edge.py)."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -107,7 +110,7 @@ def cached_page(state, query_keys=frozenset()):
             patch_vary_headers(response, ["Cookie"])  # staff see more; a proxy must not share their copy
             return response
 
-        wrapper.page_state, wrapper.page_query = state, frozenset(query_keys)
+        wrapper.page_state, wrapper.page_query, wrapper.edge_keys = state, frozenset(query_keys), edge_keys
         return wrapper
 
     return decorator
@@ -134,9 +137,17 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 pages.set(key, response, settings.PAGE_CACHE_SECONDS)
+                self.mark_for_edge(request, response)
             return response
+        self.mark_for_edge(request, response)
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         return get_conditional_response(request, response.get("ETag"), last_modified, response)
+
+    @staticmethod
+    def mark_for_edge(request, response) -> None:
+        """Only a copy shared here may be shared at the edge, and only with the keys that purge it."""
+        if edge.enabled():
+            edge.mark(response, request.resolver_match_for_edge.func.edge_keys(request.page_state))
 
     @staticmethod
     def shared_key(request) -> str | None:
@@ -153,6 +164,7 @@ class PageCacheMiddleware:
         if state_of is None or not shareable_query(request, match.func.page_query):
             return None
         request.page_state = state = state_of(*match.args, **match.kwargs)
+        request.resolver_match_for_edge = match
         return None if state is None else cache_key(request, state)
 
 

@@ -12,7 +12,19 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from . import conditional, page_cache
-from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, group_credits, public_page_state
+from .models import (
+    AuthorProfile,
+    Credit,
+    Film,
+    Franchise,
+    Genre,
+    Person,
+    Review,
+    film_page_state,
+    group_credits,
+    person_page_state,
+    public_page_state,
+)
 from .pagination import page_or_404
 
 
@@ -20,7 +32,7 @@ def _page(request, queryset):
     return page_or_404(Paginator(queryset, settings.REVIEWS_PER_PAGE), request.GET.get("page"))
 
 
-@page_cache.cached_page(lambda: Review.objects.change_state(), query_keys={"page"})
+@page_cache.cached_page(lambda: Review.objects.change_state(), query_keys={"page"}, edge_keys=lambda state: ["home"])
 def home(request):
     page = _page(request, Review.objects.published().for_list())
     reviews = list(page)
@@ -30,7 +42,9 @@ def home(request):
 
 
 # The comment page and the comment being answered make copies of their own.
-@page_cache.cached_page(public_page_state, query_keys={"cpage", "replytocom"})
+@page_cache.cached_page(
+    public_page_state, query_keys={"cpage", "replytocom"}, edge_keys=lambda state: [f"review-{state[0]}"]
+)
 @conditional.review_page
 def review_detail(request, slug):
     review = get_object_or_404(Review.objects.visible_to(request.user).for_detail(), slug=slug)
@@ -51,6 +65,7 @@ def render_review_page(request, review, extra_context=None, status=200, template
     return render(request, template, context | (extra_context or {}), status=status)
 
 
+@page_cache.cached_page(film_page_state, edge_keys=lambda state: [f"film-{state[0]}"])
 def film_detail(request, slug):
     film = get_object_or_404(Film.objects.for_detail(), slug=slug)
     reviews = list(film.reviews.published().for_list())
@@ -72,11 +87,15 @@ def film_detail(request, slug):
     )
 
 
+@page_cache.cached_page(person_page_state, edge_keys=lambda state: [f"person-{state[0]}"])
 def person_detail(request, slug):
-    person = get_object_or_404(Person, slug=slug)
+    # The person comes with their credits, in one query (alone when they have none).
     credits = list(
-        Credit.objects.filter(person=person).select_related("film").order_by("-film__release_year", "billing")
+        Credit.objects.filter(person__slug=slug)
+        .select_related("film", "person")
+        .order_by("-film__release_year", "billing")
     )
+    person = credits[0].person if credits else get_object_or_404(Person, slug=slug)
     mentioned_in = person.mentioned_in.published().select_related("film")
     context = {
         "person": person,

@@ -7,7 +7,17 @@ reviews and their authors, models/editing.py what keeps a review safe while it i
 from .base import HALF_STEPS, SCORE_CHOICES, SluggedModel, reading_minutes, unique_slug
 from .catalogue import Credit, Film, FilmQuerySet, Franchise, Genre, Person, group_credits
 from .editing import Autosave, EditLock
-from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet, public_page_state, touch_review_pages
+from .review import (
+    AuthorProfile,
+    Review,
+    ReviewAspect,
+    ReviewQuerySet,
+    film_page_state,
+    person_page_state,
+    public_page_state,
+    touch_pages,
+    touch_review_pages,
+)
 
 __all__ = [
     "HALF_STEPS",
@@ -27,7 +37,10 @@ __all__ = [
     "SluggedModel",
     "group_credits",
     "reading_minutes",
+    "film_page_state",
+    "person_page_state",
     "public_page_state",
+    "touch_pages",
     "touch_review_pages",
     "unique_slug",
 ]

@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import edge
 from .base import (
     SizedImageField,
     SluggedModel,
@@ -24,7 +25,74 @@ def _reviews():
     return review
 
 
-class Genre(SluggedModel):
+def touch_pages_showing(model, pks) -> None:
+    """Move the stamps of every page that shows these rows (see review.touch_pages)."""
+    if pks:
+        _reviews().touch_pages(**model.pages_showing(list(pks)))
+
+
+class ShownQuerySet(models.QuerySet):
+    """update(), delete() and bulk_create() skip save() and delete(): they move the stamps of the pages
+    that show the rows too, so no caller has to remember to (issue 13)."""
+
+    def update(self, **kwargs):
+        if set(kwargs) == {"page_changed_at"}:  # touch_pages itself: a film's or person's own page
+            if edge.enabled():
+                edge.purge_after_commit(
+                    f"{self.model._meta.model_name}-{pk}" for pk in self.values_list("pk", flat=True)
+                )
+            return super().update(**kwargs)
+        with transaction.atomic():
+            pks = list(self.values_list("pk", flat=True))
+            touch_pages_showing(self.model, pks)  # where they showed before…
+            count = super().update(**kwargs)
+            touch_pages_showing(self.model, pks)  # …and where they show now
+        return count
+
+    update.alters_data = True
+
+    def delete(self):
+        with transaction.atomic():
+            touch_pages_showing(self.model, self.values_list("pk", flat=True))
+            return super().delete()
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic():
+            created = super().bulk_create(objs, *args, **kwargs)
+            touch_pages_showing(self.model, [obj.pk for obj in created if obj.pk is not None])
+        return created
+
+
+class ShownOnPages(models.Model):
+    """A row shown on public pages: saving or deleting it moves the stamps of the pages that show it,
+    where it showed before the change and where it shows after, in the same transaction.
+    `pages_showing(pks)` names them as touch_pages arguments."""
+
+    objects = ShownQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            if self.pk is not None:
+                touch_pages_showing(type(self), [self.pk])
+            super().save(*args, **kwargs)
+            touch_pages_showing(type(self), [self.pk])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():  # touched while the links still exist, gone together
+            touch_pages_showing(type(self), [self.pk])
+            return super().delete(*args, **kwargs)
+
+    @classmethod
+    def pages_showing(cls, pks: list) -> dict:
+        raise NotImplementedError
+
+
+class Genre(ShownOnPages, SluggedModel):
     name = models.CharField(max_length=60, unique=True)
 
     class Meta:
@@ -33,20 +101,15 @@ class Genre(SluggedModel):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _reviews().touch_review_pages(Q(film__genres=self))
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():  # touched while the links still exist, gone together
-            _reviews().touch_review_pages(Q(film__genres=self))
-            return super().delete(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("reviews:genre_detail", args=[self.slug])
 
+    @classmethod
+    def pages_showing(cls, pks):
+        return {"reviews": Q(film__genres__in=pks), "films": Q(genres__in=pks)}
 
-class Franchise(SluggedModel):
+
+class Franchise(ShownOnPages, SluggedModel):
     name = models.CharField(max_length=120, unique=True, help_text='Shown as "From the World of …".')
     description = TextField(blank=True)
 
@@ -56,20 +119,15 @@ class Franchise(SluggedModel):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _reviews().touch_review_pages(Q(film__franchise=self))
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            _reviews().touch_review_pages(Q(film__franchise=self))
-            return super().delete(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("reviews:franchise_detail", args=[self.slug])
 
+    @classmethod
+    def pages_showing(cls, pks):
+        return {"reviews": Q(film__franchise__in=pks), "films": Q(franchise__in=pks)}
 
-class FilmQuerySet(models.QuerySet):
+
+class FilmQuerySet(ShownQuerySet):
     def for_detail(self):
         """Everything the film page shows, in a fixed number of queries."""
         return self.select_related("franchise").prefetch_related(
@@ -77,7 +135,7 @@ class FilmQuerySet(models.QuerySet):
         )
 
 
-class Film(SluggedModel):
+class Film(ShownOnPages, SluggedModel):
     title = models.CharField(max_length=200)
     release_year = models.PositiveSmallIntegerField()
     release_date = models.DateField(null=True, blank=True, help_text="First release, where known.")
@@ -89,6 +147,8 @@ class Film(SluggedModel):
     poster_alt = models.CharField("poster alt text", max_length=300, blank=True)
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
     franchise = models.ForeignKey(Franchise, null=True, blank=True, on_delete=models.SET_NULL, related_name="films")
+    # Moved by anything its page shows (see touch_pages); its reviews' own stamps are read beside it.
+    page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = FilmQuerySet.as_manager()
 
@@ -106,18 +166,22 @@ class Film(SluggedModel):
             self.slug = unique_slug(self, f"{self.title} {self.release_year}")
         before = Film.objects.filter(pk=self.pk).values_list("title", "release_year", "slug").first()
         super().save(*args, **kwargs)
-        # Its title shows on its reviews, on reviews that mention it and on its franchise's other reviews.
-        shown_on = Q(film=self) | Q(
-            pk__in=_reviews().Review.mentioned_films.through.objects.filter(film=self).values("review")
-        )
-        if self.franchise_id:
-            shown_on |= Q(film__franchise_id=self.franchise_id)
-        _reviews().touch_review_pages(shown_on)
         if before != (self.title, self.release_year, self.slug):  # new, renamed or moved: mentions may change
             _reviews().Review.refresh_mentions_of(self.title, film=self)
 
     def get_absolute_url(self):
         return reverse("reviews:film_detail", args=[self.slug])
+
+    @classmethod
+    def pages_showing(cls, pks):
+        """Its title shows on its page, its reviews, reviews that mention it, its franchise's other films
+        and their reviews, and the pages of the people it credits."""
+        mentions = _reviews().Review.mentioned_films.through.objects.filter(film__in=pks).values("review")
+        return {
+            "reviews": Q(film__in=pks) | Q(pk__in=mentions) | Q(film__franchise__films__in=pks),
+            "films": Q(pk__in=pks) | Q(franchise__films__in=pks),
+            "people": Q(credits__film__in=pks),
+        }
 
     def clean(self):
         require_alt_text(self, "poster", "poster_alt", "poster")
@@ -147,10 +211,11 @@ class Film(SluggedModel):
         return [c for c in self.credits.all() if c.job == Credit.Job.CAST][:limit]
 
 
-class Person(SluggedModel):
+class Person(ShownOnPages, SluggedModel):
     name = models.CharField(max_length=200)
     bio = TextField("short bio", blank=True)
     photo, photo_width, photo_height, photo_alt = portrait_fields("people/")
+    page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:
         ordering = ["name"]
@@ -165,24 +230,28 @@ class Person(SluggedModel):
     def save(self, *args, **kwargs):
         before = Person.objects.filter(pk=self.pk).values_list("name", "slug").first()
         super().save(*args, **kwargs)
-        mentioned = _reviews().Review.mentioned_people.through.objects.filter(person=self).values("review")
-        _reviews().touch_review_pages(Q(film__in=self.credits.values("film")) | Q(pk__in=mentioned))
         if before != (self.name, self.slug):  # new, renamed or moved: mentions may change
             _reviews().Review.refresh_mentions_of(self.name, person=self)
 
     def get_absolute_url(self):
         return reverse("reviews:person_detail", args=[self.slug])
 
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():  # their credits go too
-            _reviews().touch_review_pages(Q(film__in=self.credits.values("film")))
-            return super().delete(*args, **kwargs)
+    @classmethod
+    def pages_showing(cls, pks):
+        """Their name shows on their page, the pages of the films they are credited on and those films'
+        reviews, and reviews that mention them (deleted, their credits go too)."""
+        mentions = _reviews().Review.mentioned_people.through.objects.filter(person__in=pks).values("review")
+        return {
+            "reviews": Q(film__credits__person__in=pks) | Q(pk__in=mentions),
+            "films": Q(credits__person__in=pks),
+            "people": Q(pk__in=pks),
+        }
 
     def clean(self):
         require_alt_text(self, "photo", "photo_alt", "photo")
 
 
-class Credit(models.Model):
+class Credit(ShownOnPages):
     class Job(models.TextChoices):
         DIRECTOR = "director", "Director"
         WRITER = "writer", "Writer"
@@ -210,14 +279,9 @@ class Credit(models.Model):
         role = f" as {self.character}" if self.character else ""
         return f"{self.person} — {self.get_job_display()}{role} ({self.film.title})"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _reviews().touch_review_pages(Q(film_id=self.film_id))
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            _reviews().touch_review_pages(Q(film_id=self.film_id))
-            return super().delete(*args, **kwargs)
+    @classmethod
+    def pages_showing(cls, pks):
+        return {"reviews": Q(film__credits__in=pks), "films": Q(credits__in=pks), "people": Q(credits__in=pks)}
 
     def clean(self):
         if self.character and self.job != self.Job.CAST:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from simple_history.models import HistoricalRecords
 
+from .. import edge
 from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, images_missing_alt, render_markdown
 from ..mentions import resolve as resolve_mentions
@@ -30,11 +31,25 @@ from .base import (
 from .catalogue import Credit, Film, Person
 
 
+def touch_pages(*, reviews: Q | None = None, films: Q | None = None, people: Q | None = None) -> None:
+    """The one place page stamps move: the review, film and person pages that match changed though their
+    own row did not (a renamed film on its reviews, a new credit on a film and a person, an approved comment).
+
+    Each model says which pages show it (`pages_showing`), and its save, delete and QuerySet.update call
+    this in the change's transaction, so the page cache, ETags, fragments and feeds all see the new stamp
+    with the change. A film or person page also reads its reviews' stamps (film_page_state), so what
+    moves a review (an edit, a comment, (un)publishing) moves the pages that list it."""
+    now = timezone.now()
+    for model, condition in ((Review, reviews), (Film, films), (Person, people)):
+        if condition is not None:
+            model.objects.filter(condition).update(page_changed_at=now)
+
+
 def touch_review_pages(condition: Q) -> None:
     """Review pages (and feeds) show their film's title, facts, genres and credits, the author's name and
     their franchise's other films: a change there changes the page too (its ETag and Last-Modified), though
     the review itself was not edited."""
-    Review.objects.filter(condition).update(page_changed_at=timezone.now())
+    touch_pages(reviews=condition)
 
 
 # ReviewQuerySet.published(), written out: status published and published_at not in the future.
@@ -64,6 +79,73 @@ def public_page_state(slug: str) -> tuple | None:
         cursor.execute(PAGE_STATE_SQL.format(table=Review._meta.db_table), [published, now, slug, published, now])
         row = cursor.fetchone()
     return row and (row[0], *map(aware, row[1:]))
+
+
+# What decides where a review is listed and counted (its film's franchise counts published reviews).
+LISTED_FIELDS = {"status", "published_at", "film", "film_id", "author", "author_id"}
+
+
+def touch_franchise_pages(review_pks) -> None:
+    """Films of a franchise list its other films with their counts of published reviews
+    ("More from the World of …"), on the films' pages and on their reviews' pages."""
+    franchises = Film.objects.filter(reviews__in=review_pks, franchise__isnull=False).values("franchise")
+    touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
+
+
+# What a film's or person's page stands for: its own stamp, the stamps of the reviews it lists (a film's
+# own and those that mention it; those that mention a person), how many there are, and the newest live
+# review (a scheduled review going live joins the lists and counts). Any change to a listed review moves
+# its updated_at or page_changed_at, and a deleted one the count, whatever code made the change.
+CATALOGUE_STATE_SQL = """
+    SELECT c.id, c.page_changed_at, s.n, s.updated, s.touched,
+           (SELECT MAX(published_at) FROM {review} WHERE status = %s AND published_at <= %s)
+    FROM {table} c,
+         (SELECT COUNT(*) AS n, MAX(updated_at) AS updated, MAX(page_changed_at) AS touched FROM {review}
+          WHERE id IN ({listed})) s
+    WHERE c.slug = %s
+"""
+FILM_LISTS = """SELECT id FROM {review} WHERE film_id = (SELECT id FROM {table} WHERE slug = %s)
+    UNION SELECT review_id FROM {mentions} WHERE film_id = (SELECT id FROM {table} WHERE slug = %s)"""
+PERSON_LISTS = "SELECT review_id FROM {mentions} WHERE person_id = (SELECT id FROM {table} WHERE slug = %s)"
+
+
+def _catalogue_state(model, lists: str, mentions, slug: str) -> tuple | None:
+    tables = {"review": Review._meta.db_table, "table": model._meta.db_table, "mentions": mentions._meta.db_table}
+    listed = lists.format(**tables)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [Review.Status.PUBLISHED, now, *[slug] * listed.count("%s"), slug]
+    with connection.cursor() as cursor:
+        cursor.execute(CATALOGUE_STATE_SQL.format(listed=listed, **tables), params)
+        row = cursor.fetchone()
+    return row and (row[0], aware(row[1]), row[2], *map(aware, row[3:]))
+
+
+def film_page_state(slug: str) -> tuple | None:
+    """What the page of film `slug` stands for (see CATALOGUE_STATE_SQL), or None when there is no such film."""
+    return _catalogue_state(Film, FILM_LISTS, Review.mentioned_films.through, slug)
+
+
+def person_page_state(slug: str) -> tuple | None:
+    """What the page of person `slug` stands for (see CATALOGUE_STATE_SQL), or None when there is no such person."""
+    return _catalogue_state(Person, PERSON_LISTS, Review.mentioned_people.through, slug)
+
+
+def purge_review_pages(pks) -> None:
+    """The edge keys of every page that shows these reviews: theirs, their films', the films' and people's
+    they mention, and the home page (reviews/edge.py). Nothing runs without an edge."""
+    if not pks or not edge.enabled():
+        return
+    films = Review.objects.filter(pk__in=pks).values_list("film_id", flat=True)
+    mentioned_films = Review.mentioned_films.through.objects.filter(review__in=pks).values_list("film_id", flat=True)
+    people = Review.mentioned_people.through.objects.filter(review__in=pks).values_list("person_id", flat=True)
+    edge.purge_after_commit(
+        [
+            "home",
+            *(f"review-{pk}" for pk in pks),
+            *(f"film-{pk}" for pk in {*films, *mentioned_films}),
+            *(f"person-{pk}" for pk in people),
+        ]
+    )
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -123,9 +205,27 @@ class ReviewQuerySet(models.QuerySet):
             # update() skips save() and its signals, so keep the revisions a save would have kept.
             moved = Review.objects.filter(pk__in=moving).defer("body_html", "page_changed_at")
             Review.history.bulk_history_create(moved, update=True, default_user=by, default_date=now)
-            # Their franchises' other reviews count published reviews under "More from the World of …".
-            touch_review_pages(Q(film__franchise__in=Film.objects.filter(reviews__pk__in=moving).values("franchise")))
         return count
+
+    def update(self, **kwargs):
+        """update() skips save(): it moves these reviews' page stamps too (unless it sets them itself), and
+        when it (un)publishes or moves them, the pages of their franchises, which count published reviews."""
+        kwargs.setdefault("page_changed_at", timezone.now())
+        listed = LISTED_FIELDS.intersection(kwargs)
+        if not listed and not edge.enabled():
+            return super().update(**kwargs)
+        with transaction.atomic():
+            pks = list(self.values_list("pk", flat=True))
+            purge_review_pages(pks)
+            if listed:
+                touch_franchise_pages(pks)
+            count = super().update(**kwargs)
+            if listed:
+                touch_franchise_pages(pks)
+                purge_review_pages(pks)
+        return count
+
+    update.alters_data = True
 
     def visible_to(self, user):
         """Published reviews, plus the drafts a staff user may preview."""
@@ -214,23 +314,28 @@ class Review(models.Model):
             # comments app keeps (and any comment change counts afresh anyway).
             *before, self.comment_count = before
             before = tuple(before)
+        if self.pk is not None:
+            purge_review_pages([self.pk])  # where it showed before (its old film, what it mentioned)
         super().save(*args, **kwargs)
         if full_save or "body" in update_fields:
             self.mentioned_films.set(mentions.films)
             self.mentioned_people.set(mentions.people)
+        purge_review_pages([self.pk])
         if full_save and before != tuple(getattr(self, name) for name in listed):
             AuthorProfile.objects.get_or_create(user_id=self.author_id)
-            # Sibling reviews list this film's review count under "More from the World of …".
+            # Sibling films list this film's review count under "More from the World of …".
             films = [self.film_id, *([before[2]] if before else [])]
-            touch_review_pages(Q(film__franchise__in=Film.objects.filter(pk__in=films).values("franchise")))
+            franchises = Film.objects.filter(pk__in=films, franchise__isnull=False).values("franchise")
+            touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
 
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():  # its franchise's other reviews list it under "More from …"
-            if self.film.franchise_id:
-                touch_review_pages(Q(film__franchise_id=self.film.franchise_id) & ~Q(pk=self.pk))
+            purge_review_pages([self.pk])
+            if franchise := self.film.franchise_id:
+                touch_pages(reviews=Q(film__franchise_id=franchise) & ~Q(pk=self.pk), films=Q(franchise_id=franchise))
             return super().delete(*args, **kwargs)
 
     def touch(self) -> None:
