@@ -53,7 +53,6 @@ def mark(response, keys: list[str]) -> None:
     from .models import Review
 
     response["xkey"] = " ".join(keys)
-    upcoming = Review.objects.filter(status=Review.Status.PUBLISHED, published_at__gt=timezone.now())
-    next_live = upcoming.order_by("published_at").values_list("published_at", flat=True).first()
+    next_live = Review.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
     seconds = MAX_AGE if next_live is None else (next_live - timezone.now()).total_seconds()
     response["Surrogate-Control"] = f"max-age={max(0, min(MAX_AGE, int(seconds)))}"

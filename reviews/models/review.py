@@ -153,6 +153,10 @@ class ReviewQuerySet(models.QuerySet):
         """What the public may read: published, and not dated in the future."""
         return self.filter(status=Review.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published but dated in the future: each goes live by itself when its time comes."""
+        return self.filter(status=Review.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def change_state(self) -> tuple:
         """One row that changes whenever any of these reviews' pages or lists would: an edit or
         unpublishing bumps updated_at, a scheduled review going live passes its published_at, a film,
