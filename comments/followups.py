@@ -24,7 +24,7 @@ from django.utils.text import Truncator
 from reviews.seo import absolute_url
 
 from . import privacy, tasks
-from .models import Comment, ModeratorPreference, Subscription
+from .models import Comment, CommentEvent, ModeratorPreference, Subscription
 
 logger = logging.getLogger(__name__)
 Kind = Subscription.Kind
@@ -209,3 +209,46 @@ def send_digest() -> int:
         logger.exception("Could not send the moderators' digest")
         return 0
     return len(recipients)
+
+
+def notify_moderators(comment: Comment) -> None:
+    """Email the moderators about a comment that waits for them, with a link straight to it (those who
+    chose a daily digest hear about it there: `followups.send_digest`)."""
+    recipients = moderator_emails()
+    if not recipients:
+        return
+    review = comment.review
+    why = "; ".join(comment.why_held()) or "every comment waits for a moderator"
+    change_url = absolute_url(reverse("admin:comments_comment_change", args=[comment.pk]))
+    body = (
+        f"{comment.author_name} <{comment.author_email}> commented on “{review.title}”.\n\n"
+        f"{Truncator(comment.body).chars(600)}\n\n"
+        f"Held because: {why}\n\n"
+        f"Approve, mark as spam or trash it: {change_url}\n"
+        f"All comments waiting: {absolute_url(reverse('admin:comments_comment_desk'))}\n"
+    )
+    try:
+        send_mail(f"[{settings.SITE_NAME}] Comment awaiting moderation: “{review.title}”", body, None, recipients)
+    except OSError:  # a mail server being down must not cost the reader their comment
+        logger.exception("Could not email the moderators about comment %s", comment.pk)
+
+
+def notify_author(comment: Comment) -> None:
+    """Tell the reader, once, that their comment is on the site (they opted in on the form)."""
+    if comment.notified_at or not comment.notify_on_approval or comment.status != Comment.Status.APPROVED:
+        return
+    if not comment.author_email:
+        return
+    link = absolute_url(comment.get_absolute_url())
+    body = (
+        f"Hello {comment.author_name},\n\nyour comment on “{comment.review.title}” is now published:\n{link}\n\n"
+        f"You asked to be told once; you will get no other email about it.\n\n— {settings.SITE_NAME}\n"
+    )
+    try:
+        send_mail(f"Your comment on “{comment.review.title}” is published", body, None, [comment.author_email])
+    except OSError:
+        logger.exception("Could not email the author of comment %s", comment.pk)
+        return
+    comment.notified_at = timezone.now()
+    comment.save(update_fields=["notified_at"])
+    comment.log(CommentEvent.Kind.NOTIFIED)

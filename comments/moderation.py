@@ -1,7 +1,8 @@
-"""The comment workflow: receive, screen with Akismet, decide, report back, tell people.
+"""The comment workflow: receive, screen with Akismet, decide.
 
 Views, admin actions, tasks and commands call these functions; none of them sets `status` itself.
-Side effects that leave the database (Akismet, email) run after commit, through `comments.tasks`.
+Side effects that leave the database run after commit, through `comments.tasks`: reports of the
+moderators' decisions to Akismet (`akismet_reports.py`) and emails to people (`followups.py`).
 """
 
 import logging
@@ -9,28 +10,16 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from reviews.models import Review
-from reviews.seo import absolute_url
 
-from . import followups, screening, spam, tasks
+from . import akismet_reports, followups, screening, spam, tasks
 from .models import Comment, CommentEvent, InvalidTransition, count_links, touch_review
 
 logger = logging.getLogger(__name__)
 Status, Verdict, Kind, Layer = Comment.Status, Comment.Verdict, CommentEvent.Kind, CommentEvent.Layer
-
-MAX_REPORT_ATTEMPTS = 24  # about a day of tries, an hour apart at the end
-
-
-def backoff(attempts: int) -> timedelta:
-    """2, 4, 8 … minutes after each failed try, never more than an hour."""
-    return timedelta(minutes=min(2**attempts, 60))
-
 
 # --- Receiving ---
 
@@ -61,7 +50,7 @@ def receive(comment: Comment, *, honeypot_filled: bool = False, returning_reader
         if decision == screening.SPAM:
             comment.status = Status.SPAM
         elif spam.is_configured():
-            comment.next_check_at = _lease()
+            comment.next_check_at = tasks.claim_until()
         comment.save()
         comment.log(Kind.SUBMITTED)
         _log_flags(comment, found, decision)
@@ -122,7 +111,7 @@ def screen(comment: Comment, *, recheck: bool = False) -> str:
         comment = locked
         _apply_verdict(comment, verdict, now)
     if comment.status == Status.PENDING and not recheck:
-        notify_moderators(comment)
+        followups.notify_moderators(comment)
     if comment.verdict == Verdict.ERROR and comment.next_check_at:
         tasks.schedule_recheck(comment)
     return verdict
@@ -143,7 +132,7 @@ def _apply_verdict(comment: Comment, verdict: str, now) -> None:
             comment.next_check_at = None
             note = f"try {comment.check_attempts}; no more re-checks, a moderator decides"
         else:
-            comment.next_check_at = now + backoff(comment.check_attempts)
+            comment.next_check_at = now + tasks.backoff(comment.check_attempts)
             note = f"try {comment.check_attempts}; next at {timezone.localtime(comment.next_check_at):%H:%M}"
         comment.save(update_fields=["verdict", "check_attempts", "next_check_at"])
         comment.log(Kind.CHECK_FAILED, note=note)
@@ -225,7 +214,7 @@ def _claim(comment: Comment) -> bool:
     """
     unchanged = Comment.objects.filter(pk=comment.pk, status=Status.PENDING, verdict=comment.verdict)
     unchanged = unchanged.filter(next_check_at=comment.next_check_at) if comment.next_check_at else unchanged
-    comment.next_check_at = _lease()
+    comment.next_check_at = tasks.claim_until()
     return bool(unchanged.update(next_check_at=comment.next_check_at))
 
 
@@ -249,7 +238,7 @@ def run_due_checks(limit: int = 100) -> int:
         if verdict == Verdict.ERROR:
             break
     for comment_id in list(Comment.objects.due_for_report().values_list("pk", flat=True)[:limit]):
-        if report(comment_id) is False:
+        if akismet_reports.report(comment_id) is False:
             break
     return checked
 
@@ -265,10 +254,6 @@ def recheck_all() -> dict[str, int]:
     return results
 
 
-def _lease():
-    return timezone.now() + timedelta(seconds=settings.COMMENT_CHECK_GRACE_SECONDS)
-
-
 # --- Deciding ---
 
 
@@ -276,7 +261,7 @@ def approve(comment: Comment, *, by=None) -> None:
     """Publish a comment; if Akismet had called it spam, tell Akismet it was wrong."""
     with transaction.atomic():
         _approve(comment, by=by)
-        _settle_report(comment, "ham")
+        akismet_reports.settle(comment, "ham")
 
 
 def _approve(comment: Comment, *, by, note: str = "") -> None:
@@ -290,7 +275,7 @@ def mark_spam(comment: Comment, *, by=None) -> None:
     """File a comment as spam; if Akismet had let it pass, teach it."""
     with transaction.atomic():
         comment.move_to(Status.SPAM, by=by)
-        _settle_report(comment, "spam")
+        akismet_reports.settle(comment, "spam")
 
 
 def decide_each(comments, decide, *, by) -> tuple[int, int]:
@@ -320,7 +305,7 @@ def undo(comment: Comment, previous: str, *, by=None) -> None:
     with transaction.atomic():
         comment.move_to(previous, by=by, note="undo")
         if previous in (Status.APPROVED, Status.SPAM):
-            _settle_report(comment, "ham" if previous == Status.APPROVED else "spam")
+            akismet_reports.settle(comment, "ham" if previous == Status.APPROVED else "spam")
         elif comment.report_due:
             comment.report_due, comment.next_report_at = "", None
             comment.save(update_fields=["report_due", "next_report_at"])
@@ -365,115 +350,3 @@ def edit(comment: Comment, changes: dict, *, by) -> list[str]:
         if comment.status == Status.APPROVED:
             touch_review(comment.review)
     return changed
-
-
-# --- Reporting to Akismet ---
-
-
-def _settle_report(comment: Comment, decided: str) -> None:
-    """Make sure Akismet ends up told what the moderator decided, once, whatever they decided before.
-
-    Akismet believes what it last said or was last told. Approving what it thinks is spam queues a
-    ham report; filing as spam what it did not call spam queues a spam report; changing one's mind
-    back before the report went out cancels it.
-    """
-    comment.refresh_from_db(fields=["report_due", "reported_as", "report_attempts", "next_report_at"])
-    believed = comment.reported_as or {Verdict.SPAM: "spam", Verdict.DISCARD: "spam", Verdict.HAM: "ham"}.get(
-        comment.verdict, ""
-    )
-    if decided == "ham":
-        due = "ham" if believed == "spam" else ""
-    else:
-        due = "spam" if believed != "spam" and spam.is_configured() else ""
-    if due == comment.report_due:
-        return
-    comment.report_due, comment.report_attempts = due, 0
-    comment.next_report_at = timezone.now() if due else None
-    comment.save(update_fields=["report_due", "report_attempts", "next_report_at"])
-    if due:
-        transaction.on_commit(partial(tasks.report_to_akismet.enqueue, comment.pk))
-
-
-def report(comment_id: int) -> bool | None:
-    """Send a moderator's decision to Akismet if one is due; on failure try again later.
-
-    True when Akismet took it, False when it failed, None when there was nothing to send (not due,
-    cancelled, or another worker has it).
-    """
-    if not Comment.objects.due_for_report().filter(pk=comment_id).update(next_report_at=_lease()):
-        return None
-    comment = Comment.objects.select_related("review").get(pk=comment_id)
-    kind = comment.report_due
-    taken = spam.submit_ham(comment) if kind == "ham" else spam.submit_spam(comment)
-    with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment_id)
-        comment.report_attempts += 1
-        if taken:
-            comment.reported_as = kind
-            comment.log(Kind.REPORTED_HAM if kind == "ham" else Kind.REPORTED_SPAM)
-        if comment.report_due != kind:
-            # The moderator changed their mind while this was in flight: settle against the new decision.
-            comment.save(update_fields=["report_attempts", "reported_as"])
-            decided = {Status.APPROVED: "ham", Status.SPAM: "spam"}.get(comment.status)
-            if decided:
-                _settle_report(comment, decided)
-            return taken
-        if taken:
-            comment.report_due, comment.next_report_at = "", None
-        elif comment.report_attempts >= MAX_REPORT_ATTEMPTS:
-            comment.report_due, comment.next_report_at = "", None
-            comment.log(Kind.REPORT_FAILED, note=f"{kind}: gave up after {comment.report_attempts} tries")
-        else:
-            comment.next_report_at = timezone.now() + backoff(comment.report_attempts)
-            when = timezone.localtime(comment.next_report_at)
-            comment.log(Kind.REPORT_FAILED, note=f"{kind}: try {comment.report_attempts}; next at {when:%H:%M}")
-        comment.save(update_fields=["report_due", "report_attempts", "next_report_at", "reported_as"])
-    if comment.report_due == kind and comment.next_report_at:
-        tasks.schedule_report(comment)
-    return taken
-
-
-# --- Telling people ---
-
-
-def notify_moderators(comment: Comment) -> None:
-    """Email the moderators about a comment that waits for them, with a link straight to it (those who
-    chose a daily digest hear about it there: `followups.send_digest`)."""
-    recipients = followups.moderator_emails()
-    if not recipients:
-        return
-    review = comment.review
-    why = "; ".join(comment.why_held()) or "every comment waits for a moderator"
-    change_url = absolute_url(reverse("admin:comments_comment_change", args=[comment.pk]))
-    body = (
-        f"{comment.author_name} <{comment.author_email}> commented on “{review.title}”.\n\n"
-        f"{Truncator(comment.body).chars(600)}\n\n"
-        f"Held because: {why}\n\n"
-        f"Approve, mark as spam or trash it: {change_url}\n"
-        f"All comments waiting: {absolute_url(reverse('admin:comments_comment_desk'))}\n"
-    )
-    try:
-        send_mail(f"[{settings.SITE_NAME}] Comment awaiting moderation: “{review.title}”", body, None, recipients)
-    except OSError:  # a mail server being down must not cost the reader their comment
-        logger.exception("Could not email the moderators about comment %s", comment.pk)
-
-
-def notify_author(comment: Comment) -> None:
-    """Tell the reader, once, that their comment is on the site (they opted in on the form)."""
-    if comment.notified_at or not comment.notify_on_approval or comment.status != Status.APPROVED:
-        return
-    if not comment.author_email:
-        return
-    link = absolute_url(comment.get_absolute_url())
-    body = (
-        f"Hello {comment.author_name},\n\nyour comment on “{comment.review.title}” is now published:\n{link}\n\n"
-        f"You asked to be told once; you will get no other email about it.\n\n— {settings.SITE_NAME}\n"
-    )
-    try:
-        send_mail(f"Your comment on “{comment.review.title}” is published", body, None, [comment.author_email])
-    except OSError:
-        logger.exception("Could not email the author of comment %s", comment.pk)
-        return
-    comment.notified_at = timezone.now()
-    comment.save(update_fields=["notified_at"])
-    comment.log(Kind.NOTIFIED)

@@ -52,9 +52,29 @@ def purge(now=None) -> dict[str, int]:
     }
 
 
-def export(email: str) -> list[dict]:
-    """Everything stored about the comments written with this email address."""
+def export(email: str) -> dict:
+    """Everything stored about this email address: the comments written with it and the follow-up
+    emails it asked for (a data-access request)."""
     comments = Comment.objects.by_email(email).select_related("review").prefetch_related("events")
+    follow_ups = Subscription.objects.filter(email__iexact=email.strip()).select_related("review")
+    return {"comments": _exported_comments(comments), "follow_ups": _exported_follow_ups(follow_ups)}
+
+
+def _exported_follow_ups(subscriptions) -> list[dict]:
+    return [
+        {
+            "review": subscription.review.title,
+            "review_url": absolute_url(subscription.review.get_absolute_url()),
+            "email": subscription.email,
+            "kind": subscription.get_kind_display(),
+            "asked_at": subscription.created_at.isoformat(),
+            "confirmed_at": subscription.confirmed_at.isoformat() if subscription.confirmed_at else None,
+        }
+        for subscription in subscriptions
+    ]
+
+
+def _exported_comments(comments) -> list[dict]:
     return [
         {
             "review": comment.review.title,

@@ -6,8 +6,10 @@ finished, reports to Akismet, the daily purge and the moderators' daily digest. 
 backend (the tests) a task runs inline, after the request's transaction commits.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from .models import Comment
@@ -31,18 +33,18 @@ def recheck_comment(comment_id: int) -> str | None:
 
 @task()
 def report_to_akismet(comment_id: int) -> bool | None:
-    from . import moderation
+    from . import akismet_reports
 
-    return moderation.report(comment_id)
+    return akismet_reports.report(comment_id)
 
 
 @task()
 def notify_author(comment_id: int) -> None:
-    from . import moderation
+    from . import followups
 
     comment = Comment.objects.select_related("review").filter(pk=comment_id).first()
     if comment is not None:
-        moderation.notify_author(comment)
+        followups.notify_author(comment)
 
 
 @task()
@@ -88,6 +90,17 @@ def purge_if_due() -> None:
 
     if cache.add("comments:purged-today", True, timeout=24 * 3600):
         purge.enqueue()
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 … minutes after each failed try, never more than an hour."""
+    return timedelta(minutes=min(2**attempts, 60))
+
+
+def claim_until():
+    """When a worker's claim on a comment (a check or a report in flight) runs out, so a killed worker
+    never leaves it stuck: after that the chores take it again."""
+    return timezone.now() + timedelta(seconds=settings.COMMENT_CHECK_GRACE_SECONDS)
 
 
 def run_chores() -> int:

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from comments import demo_content
-from comments.models import Comment, CommentEvent
+from comments.models import Comment, CommentEvent, Subscription
 from tests.akismet_server import SPAM_AUTHOR
 from tests.factories import CommentFactory
 
@@ -146,7 +146,7 @@ def test_export_prints_the_readers_comments_as_json_and_nobody_elses():
 
     out, err = run("export_comments", "ana@example.com")
 
-    exported = json.loads(out)
+    exported = json.loads(out)["comments"]
     assert [c["comment"] for c in exported] == ["Ça m'a coupé le souffle.", "Second viewing, still great."]
     assert {c["email"].lower() for c in exported} == {"ana@example.com"}
     assert exported[0]["ip_address"] == "203.0.113.7"
@@ -161,17 +161,29 @@ def test_export_to_a_file_writes_the_json_there(tmp_path):
 
     out, _ = run("export_comments", "ana@example.com", "--output", str(target))
 
-    assert len(json.loads(target.read_text(encoding="utf-8"))) == 1
-    assert out == f"Wrote 1 comment by ana@example.com to {target}.\n"
+    assert len(json.loads(target.read_text(encoding="utf-8"))["comments"]) == 1
+    assert out == f"Wrote 1 comment and 0 follow-ups of ana@example.com to {target}.\n"
 
 
-def test_export_for_an_unknown_email_prints_an_empty_list_and_says_why():
+def test_export_for_an_unknown_email_prints_empty_lists_and_says_why():
     CommentFactory(author_email="ana@example.com")
 
     out, err = run("export_comments", "nobody@example.com")
 
-    assert json.loads(out) == []
-    assert err == "No comment was written with nobody@example.com.\n"
+    assert json.loads(out) == {"comments": [], "follow_ups": []}
+    assert err == "Nothing is stored about nobody@example.com: no comment, no follow-up.\n"
+
+
+def test_export_includes_the_follow_up_emails_the_reader_asked_for():
+    review = CommentFactory(author_email="ana@example.com").review
+    Subscription.objects.create(email="Ana@Example.com", review=review, kind=Subscription.Kind.ALL)
+    Subscription.objects.create(email="someone.else@example.com", review=review, kind=Subscription.Kind.ALL)
+
+    exported = json.loads(run("export_comments", "ana@example.com")[0])
+
+    assert [(f["review"], f["kind"], f["confirmed_at"]) for f in exported["follow_ups"]] == [
+        (review.title, "New comments on this review", None)
+    ]
 
 
 # --- erase_comments ---

@@ -153,7 +153,7 @@ def test_moderators_who_chose_the_digest_get_it_once_a_day_instead(review, setti
     daily = UserFactory(username="daily", group="Moderators", email="daily@example.com")
     ModeratorPreference.objects.create(user=daily, daily_digest=True)
     assert followups.moderator_emails() == [each.email]
-    moderation.notify_moderators(CommentFactory(review=review, status=Comment.Status.PENDING, author_name="Zed"))
+    followups.notify_moderators(CommentFactory(review=review, status=Comment.Status.PENDING, author_name="Zed"))
     assert [m.to for m in mail.outbox] == [["each@example.com"]]
     mail.outbox.clear()
     tasks.run_chores()

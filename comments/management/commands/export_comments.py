@@ -1,4 +1,5 @@
-"""Give a reader everything the site keeps about their comments (a data-access request), as JSON."""
+"""Give a reader everything the site keeps about their email address (a data-access request), as JSON:
+their comments and the follow-up emails they asked for."""
 
 import json
 from pathlib import Path
@@ -10,7 +11,7 @@ from comments import privacy
 
 
 class Command(BaseCommand):
-    help = "Print, as JSON, every comment written with EMAIL and what the site stores about it."
+    help = "Print, as JSON, every comment written with EMAIL, the follow-ups it asked for, and what the site stores."
 
     def add_arguments(self, parser):
         parser.add_argument("email", help="The reader's email address (any case).")
@@ -19,11 +20,15 @@ class Command(BaseCommand):
     def handle(self, *args, email, output=None, **options):
         data = privacy.export(email)
         text = json.dumps(data, indent=2, ensure_ascii=False)
-        if not data:
-            # Still valid JSON ("[]") on stdout or in the file, so a script can rely on it.
-            self.stderr.write(f"No comment was written with {email}.")
+        comments, follow_ups = len(data["comments"]), len(data["follow_ups"])
+        if not comments and not follow_ups:
+            # Still valid JSON (empty lists) on stdout or in the file, so a script can rely on it.
+            self.stderr.write(f"Nothing is stored about {email}: no comment, no follow-up.")
         if output:
             Path(output).write_text(text + "\n", encoding="utf-8")
-            self.stdout.write(f"Wrote {len(data)} comment{pluralize(len(data))} by {email} to {output}.")
+            self.stdout.write(
+                f"Wrote {comments} comment{pluralize(comments)} and {follow_ups} follow-up{pluralize(follow_ups)}"
+                f" of {email} to {output}."
+            )
         else:
             self.stdout.write(text)
