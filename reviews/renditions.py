@@ -325,7 +325,17 @@ def _saving(sender, instance, field_name, **kwargs):
         if not file:
             setattr(instance, field.renditions_field, {})
         elif new == "" or record_of(file).get("for") != new:  # a new upload, a restored or replaced image
-            setattr(instance, field.renditions_field, _queued())
+            setattr(instance, field.renditions_field, _shared_record(sender, field, new) or _queued())
+
+
+def _shared_record(model, field, name: str) -> dict | None:
+    """The record of an image already stored and shown by another row (an import, a copied review): its
+    renditions are made, so this row shows them too, with no task. One query, only when a stored image
+    is set by name."""
+    if not name:
+        return None
+    records = model._default_manager.filter(**{field.name: name}).values_list(field.renditions_field, flat=True)
+    return next((r for r in records[:5] if r.get("state") == MADE and r.get("for") == name), None)
 
 
 def _saved(sender, instance, field_name, update_fields=None, **kwargs):

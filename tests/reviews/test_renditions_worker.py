@@ -166,3 +166,12 @@ def test_pages_with_pictures_never_ask_the_storage_about_files(settings):
         html = Client().get(url).content.decode()
         assert f"/media/renditions/{review.hero_image.name}-480w.webp 480w" in html or "poster.jpg-480w.webp" in html
     assert CountingStorage.calls == Counter()
+
+
+def test_a_row_given_an_image_another_row_shows_shows_its_renditions_at_once():
+    """As an import or a copied review does: the image is stored already, and so are its renditions."""
+    review = ReviewFactory(hero_image=picture_file(), hero_alt="A still.")
+    run_worker()
+    copy = ReviewFactory(film=review.film, hero_image=review.hero_image.name, hero_alt="The same still.")
+    assert not queued_renditions().exists()
+    assert "-480w.webp" in hero_of(copy)
