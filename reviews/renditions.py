@@ -139,8 +139,8 @@ def _made(renditions: RenditionSet) -> dict:
     }
 
 
-def _queued() -> dict:
-    return {"state": QUEUED, "since": timezone.now().isoformat()}
+def _queued(name: str) -> dict:
+    return {"state": QUEUED, "for": name, "since": timezone.now().isoformat()}
 
 
 # --- Making and removing them ---
@@ -305,8 +305,8 @@ def _current_name(instance, field_name: str) -> str | None:
 
 
 def _saving(sender, instance, field_name, **kwargs):
-    """Ask the database which image the row holds before this save replaces it, and mark the record
-    queued (or empty) unless it is the record of the image being saved.
+    """Ask the database which image the row holds before this save replaces it, and set the record of
+    the image being saved: queued for the worker, or the record of another row showing it already.
 
     What the instance remembers from when it was built is not enough: a restored revision is built
     from history (it remembers the old image, not the one stored now), a row loaded with `.only()`
@@ -319,13 +319,25 @@ def _saving(sender, instance, field_name, **kwargs):
     if instance.pk is not None:
         stored = sender._default_manager.filter(pk=instance.pk).values_list(field_name, flat=True).first()
     instance.__dict__.setdefault("_rendition_sources", {})[field_name] = stored or ""
+    queue = instance.__dict__.setdefault("_rendition_queue", {})
+    queue[field_name] = False
     field = instance._meta.get_field(field_name)
     file, new = getattr(instance, field_name), _current_name(instance, field_name)
-    if new is not None and field.renditions_field in instance.__dict__:
-        if not file:
-            setattr(instance, field.renditions_field, {})
-        elif new == "" or record_of(file).get("for") != new:  # a new upload, a restored or replaced image
-            setattr(instance, field.renditions_field, _shared_record(sender, field, new) or _queued())
+    if new is None:  # deferred and untouched
+        return
+    if file and new == "":
+        # Store a new upload now, as the field's pre_save would a moment later, so the record can name it.
+        field.pre_save(instance, instance._state.adding)
+        new = file.name
+    known = field.renditions_field in instance.__dict__
+    if not file:
+        setattr(instance, field.renditions_field, {})
+    elif record_of(file).get("for") == new or (not known and new == stored):
+        pass  # the image it had, and the record it had (queued, made or failed)
+    else:  # a new upload, a restored or replaced image, or a row from before the records
+        record = _shared_record(sender, field, new) or _queued(new)
+        setattr(instance, field.renditions_field, record)
+        queue[field_name] = record["state"] == QUEUED
 
 
 def _shared_record(model, field, name: str) -> dict | None:
@@ -347,8 +359,7 @@ def _saved(sender, instance, field_name, update_fields=None, **kwargs):
         return
     if old and old != new:
         transaction.on_commit(partial(_delete_unless_used, sender, field_name, old))
-    record = record_of(getattr(instance, field_name))
-    if new and not (record.get("for") == new and record.get("state") in (MADE, FAILED)):
+    if instance.__dict__.get("_rendition_queue", {}).pop(field_name, False):
         # After the commit, so the worker finds the row; robust: a queue that is down leaves it to the chores.
         transaction.on_commit(partial(_enqueue, sender._meta.label, instance.pk, field_name, new), robust=True)
     sources[field_name] = new
