@@ -410,9 +410,11 @@ def make_missing(*, force: bool = False) -> tuple[int, int]:
 def make_overdue(limit: int = 20) -> int:
     """The chores' share: images whose task is overdue (lost, or never queued because the row was
     written by update(), bulk_create() or a migration). Records queued less than
-    IMAGE_RENDITION_GRACE_SECONDS ago are left to their task. Returns how many it made."""
+    IMAGE_RENDITION_GRACE_SECONDS ago are left to their task. At most `limit` encodings a round, so
+    comment chores are not held up; adopting copies already in storage is cheap and not counted.
+    Returns how many images it recorded."""
     cutoff = timezone.now() - timedelta(seconds=settings.IMAGE_RENDITION_GRACE_SECONDS)
-    done = 0
+    recorded_, encoded = 0, 0
     for label, field_name in IMAGE_FIELDS:
         model = apps.get_model(label)
         field = model._meta.get_field(field_name)
@@ -420,8 +422,9 @@ def make_overdue(limit: int = 20) -> int:
             record = row.__dict__.get(field.renditions_field) or {}
             if record.get("state") == QUEUED and datetime.fromisoformat(record["since"]) > cutoff:
                 continue  # its task may still run
-            if make_for(label, row.pk, field_name, getattr(row, field_name).name) in ("made", "adopted", "failed"):
-                done += 1
-                if done >= limit:
-                    return done
-    return done
+            outcome = make_for(label, row.pk, field_name, getattr(row, field_name).name)
+            recorded_ += outcome in ("made", "adopted", "failed")
+            encoded += outcome in ("made", "failed")
+            if encoded >= limit:
+                return recorded_
+    return recorded_
