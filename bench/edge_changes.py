@@ -1,6 +1,8 @@
 """`bench/run --edge`'s changes: each of N changes in turn approves a comment, edits a review, renames a
 film or changes a credit, as the admin would (save(), moderation.approve), after the pages that show it
-were read into the edge; then reads those pages through the edge and counts the ones without the change.
+were read into the edge; then lets the task worker deliver the purges (`db_worker --batch`, as the worker
+running beside gunicorn would within seconds), reads those pages through the edge and counts the ones
+without the change.
 
 Run with the bench site's environment (EDGE_PURGE_URL set): `python -m bench.edge_changes EDGE_URL N`.
 Prints {"changes", "reads", "stale", "hits_before"} as JSON.
@@ -14,6 +16,8 @@ import urllib.request
 import django
 
 django.setup()
+
+from django.core.management import call_command  # noqa: E402
 
 from comments import moderation  # noqa: E402
 from comments.models import Comment  # noqa: E402
@@ -66,6 +70,7 @@ def main(edge: str, times: int) -> None:
             credit.character = marker
             credit.save()
         counts["changes"] += 1
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)  # the purges
         for url in urls:
             counts["reads"] += 1
             counts["stale"] += marker not in read(edge + url)[0]

@@ -153,6 +153,9 @@ IMAGE_MAX_WIDTH = int(os.environ.get("IMAGE_MAX_WIDTH", "1600"))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))  # decompression-bomb guard
 # Hero images, posters and photos also get narrower copies (WebP + JPEG/PNG) at these widths, never upscaled.
 IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", default="480,800,1200,1600")]
+# The task worker makes them after the save (issue 13); an image still waiting this long (a lost task,
+# rows written without save()) is made by the worker's chores instead.
+IMAGE_RENDITION_GRACE_SECONDS = int(os.environ.get("IMAGE_RENDITION_GRACE_SECONDS", "300"))
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- Markdown editor (django-markdownx) ---

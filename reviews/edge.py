@@ -5,9 +5,14 @@ Every shared page (reviews/page_cache.py) goes out with an `xkey` header naming 
 page cache does. Every change purges exactly those keys after it commits, from the one place page
 stamps move (touch_pages and the QuerySet.update() of reviews, films and people), with an HTTP PURGE to
 EDGE_PURGE_URL. Empty, there is no edge and nothing here runs a query.
+
+The task worker sends the PURGE, not the changing request (issue 13): the keys go into a `purge_edge`
+task, enqueued after the commit, and a purge the edge did not answer is tried again later, until a copy
+it could have missed would have expired anyway (MAX_AGE).
 """
 
 import logging
+from datetime import timedelta
 from functools import partial
 from urllib.error import URLError
 from urllib.request import Request, urlopen
@@ -15,6 +20,7 @@ from urllib.request import Request, urlopen
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 log = logging.getLogger(__name__)
 
@@ -29,22 +35,46 @@ def enabled() -> bool:
 
 
 def purge_after_commit(keys) -> None:
-    """Purge these keys from the edge once the change that moved them is committed."""
+    """Purge these keys from the edge once the change that moved them is committed: a task for the worker."""
     keys = sorted(set(keys))
     if keys and enabled():
-        transaction.on_commit(partial(purge, keys), robust=True)
+        transaction.on_commit(partial(purge_edge.enqueue, keys), robust=True)
 
 
-def purge(keys: list[str]) -> None:
-    """Never raises: an edge that is down has nothing to purge, and the change itself is done."""
+# After 5, 20, 80 and 320 s (7 minutes in all, less than MAX_AGE): later, any copy the purge missed has expired.
+RETRY_DELAYS = [5, 20, 80, 320]
+
+
+@task()
+def purge_edge(keys: list[str], attempt: int = 0) -> list[str]:
+    """The worker's purge; returns the keys the edge did not take. Those are tried again later (where the
+    task backend can defer: the database one), and given up, with a logged error, after the last try."""
+    failed = purge(keys)
+    if not failed:
+        return []
+    backend = purge_edge.get_backend()
+    if attempt < len(RETRY_DELAYS) and backend.supports_defer:
+        delay = RETRY_DELAYS[attempt]
+        log.warning("Edge purge of %d key(s) failed (try %d); trying again in %d s", len(failed), attempt + 1, delay)
+        purge_edge.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(failed, attempt + 1)
+    else:
+        log.error("Edge purge of %s given up after %d tries: copies expire within %d s", failed, attempt + 1, MAX_AGE)
+    return failed
+
+
+def purge(keys: list[str]) -> list[str]:
+    """Send the PURGE requests; returns the keys whose request failed. Never raises."""
+    failed = []
     for start in range(0, len(keys), KEYS_PER_PURGE):
-        chunk = " ".join(keys[start : start + KEYS_PER_PURGE])
-        request = Request(settings.EDGE_PURGE_URL, method="PURGE", headers={"xkey": chunk})
+        chunk = keys[start : start + KEYS_PER_PURGE]
+        request = Request(settings.EDGE_PURGE_URL, method="PURGE", headers={"xkey": " ".join(chunk)})
         try:
             with urlopen(request, timeout=settings.EDGE_PURGE_TIMEOUT) as response:
                 response.read()
         except (URLError, OSError) as error:
-            log.warning("Edge purge of %s failed: %s", chunk, error)
+            log.warning("Edge purge of %s failed: %s", " ".join(chunk), error)
+            failed += chunk
+    return failed
 
 
 def mark(response, keys: list[str]) -> None:

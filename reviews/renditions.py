@@ -5,14 +5,19 @@ fallback (PNG for images with transparency), stored beside the originals by a na
                                   renditions/heroes/still.jpg-480w.jpg   …-800w.jpg   …-1200w.jpg
 
 Widths come from IMAGE_RENDITION_WIDTHS and are never wider than the original, which images.py has
-already capped at IMAGE_MAX_WIDTH; the original itself is the widest fallback. No database rows:
-pages work the names out from the stored width (hero_width, poster_width…) and check once per image
-that the set is complete, falling back to the original when it is not (old uploads, a failed build).
+already capped at IMAGE_MAX_WIDTH; the original itself is the widest fallback.
 
-The files follow the rows (wired in apps.py): saving a row with a new image makes its renditions,
-replacing or clearing the image deletes the old ones, deleting the row deletes them too. Originals
-are never deleted: a review's revisions may still point at them, and restoring one rebuilds its
-renditions. `manage.py make_renditions` builds whatever is missing.
+The task worker makes them, never the save (issue 13): a save with a new image stores the original,
+marks the row's record (hero_renditions, poster_renditions, photo_renditions) "queued" and, after the
+commit, enqueues `make_renditions`. The task encodes the copies, then writes the record, which names
+the original it was made for, through the QuerySet's update(), so the page stamps move and the edge is
+purged. Pages read only that record (no storage call while rendering): until it names the image the
+row holds, they show the original alone. A record queued longer than IMAGE_RENDITION_GRACE_SECONDS
+(a lost task, rows written by update() or bulk_create()) is taken over by the worker's chores.
+
+Replacing or clearing an image deletes the old renditions after the commit, deleting the row deletes
+them too. Originals are never deleted: a review's revisions may still point at them, and restoring one
+queues its renditions again. `manage.py make_renditions` builds whatever is missing, at once.
 """
 
 import io
@@ -20,14 +25,20 @@ import logging
 import posixpath
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import CharField, F, Q, Value
 from django.db.models.fields.files import FieldFile
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
+from django_tasks import task
 from PIL import Image, ImageOps
 
 # The image fields that get renditions, as (model, field).
@@ -55,11 +66,16 @@ class Rendition:
 
 @dataclass(frozen=True)
 class RenditionSet:
-    """The renditions of one original, worked out from its name and width alone."""
+    """The renditions of one original: their names follow from its name, its width and the narrower widths."""
 
     source: str  # the original's name in storage
     width: int  # the original's width
     fallback: str  # "jpg", or "png" for images with transparency
+    narrower: tuple[int, ...]  # the widths below the original's, as they were when the set was made
+
+    @classmethod
+    def for_original(cls, source: str, width: int, fallback: str) -> "RenditionSet":
+        return cls(source, width, fallback, tuple(sorted({w for w in settings.IMAGE_RENDITION_WIDTHS if w < width})))
 
     @property
     def source_is_webp(self) -> bool:
@@ -69,7 +85,7 @@ class RenditionSet:
         return Rendition(f"{FOLDER}{self.source}-{width}w.{extension}", width)
 
     def _narrower(self) -> list[int]:
-        return sorted({w for w in settings.IMAGE_RENDITION_WIDTHS if w < self.width})
+        return list(self.narrower)
 
     def webp(self) -> list[Rendition]:
         return [self._rendition(w, "webp") for w in [*self._narrower(), self.width]]
@@ -88,7 +104,9 @@ class RenditionSet:
         return self.all()[-1].name
 
 
-# --- What pages use ---
+# --- What pages use: the row's record, never the storage ---
+
+MADE, FAILED, QUEUED = "made", "failed", "queued"
 
 
 def stored_width(file: FieldFile) -> int | None:
@@ -96,18 +114,33 @@ def stored_width(file: FieldFile) -> int | None:
     return file.instance.__dict__.get(file.field.width_field) if file.field.width_field else None
 
 
-def available(file: FieldFile) -> RenditionSet | None:
-    """The complete rendition set of this image, or None: one or two `exists()` checks, no SQL."""
-    width = stored_width(file)
-    if not file or not width:
+def record_of(file: FieldFile) -> dict:
+    """The row's record of this image's renditions ({} when it was not loaded): no SQL, no storage."""
+    field = getattr(file.field, "renditions_field", None)
+    return (file.instance.__dict__.get(field) if field else None) or {}
+
+
+def recorded(file: FieldFile) -> RenditionSet | None:
+    """The complete rendition set the row records for the image it holds now, or None (not made yet,
+    made for the image this one replaced, or the original could not be read)."""
+    record = record_of(file)
+    if not file or record.get("state") != MADE or record.get("for") != file.name:
         return None
-    # A JPEG has no transparency, so its fallback is JPEG; anything else may have fallen back to PNG.
-    fallbacks = ["jpg"] if file.name.lower().endswith((".jpg", ".jpeg")) else ["png", "jpg"]
-    for fallback in fallbacks:
-        renditions = RenditionSet(file.name, width, fallback)
-        if file.storage.exists(renditions.marker):
-            return renditions
-    return None
+    return RenditionSet(file.name, record["width"], record["fallback"], tuple(record["narrower"]))
+
+
+def _made(renditions: RenditionSet) -> dict:
+    return {
+        "state": MADE,
+        "for": renditions.source,
+        "width": renditions.width,
+        "fallback": renditions.fallback,
+        "narrower": list(renditions.narrower),
+    }
+
+
+def _queued(name: str) -> dict:
+    return {"state": QUEUED, "for": name, "since": timezone.now().isoformat()}
 
 
 # --- Making and removing them ---
@@ -116,7 +149,8 @@ def available(file: FieldFile) -> RenditionSet | None:
 def make(file: FieldFile) -> RenditionSet | None:
     """(Re)build every rendition of an image; None, with a logged warning, when the original can't be read.
 
-    Never raises: a missing rendition costs a reader some bytes, a failed save would cost the author their work.
+    Never raises: a missing rendition costs a reader some bytes. Copies are written over the old ones
+    and only then are widths no longer made deleted, so a page offering the old set never loses a file.
     """
     try:
         with file.storage.open(file.name, "rb") as original, Image.open(original) as image:
@@ -124,10 +158,10 @@ def make(file: FieldFile) -> RenditionSet | None:
             image = ImageOps.exif_transpose(image)
             transparent = _has_transparency(image)
             image = image.convert("RGBA" if transparent else "RGB")
-        renditions = RenditionSet(file.name, image.width, "png" if transparent else "jpg")
-        delete(file.storage, file.name)
+        renditions = RenditionSet.for_original(file.name, image.width, "png" if transparent else "jpg")
         for rendition in renditions.all():
             _write(file.storage, rendition, image)
+        delete(file.storage, file.name, keep={r.name for r in renditions.all()})
         return renditions
     except Exception:
         logger.warning("Could not make renditions of %s", file.name, exc_info=True)
@@ -155,17 +189,93 @@ def _write(storage, rendition: Rendition, image: Image.Image) -> None:
         storage.delete(saved)
 
 
-def delete(storage, source: str) -> int:
-    """Delete every rendition of the original `source`, whatever widths it was made at; returns how many."""
+def delete(storage, source: str, keep=frozenset()) -> int:
+    """Delete every rendition of the original `source` (but those in `keep`), whatever widths it was
+    made at; returns how many."""
     folder, filename = posixpath.split(f"{FOLDER}{source}")
     try:
         _dirs, files = storage.listdir(folder)
     except FileNotFoundError:
         return 0
-    doomed = [f for f in files if f.startswith(filename) and RENDITION_NAME.fullmatch(f[len(filename) :])]
+    doomed = [
+        posixpath.join(folder, f)
+        for f in files
+        if f.startswith(filename) and RENDITION_NAME.fullmatch(f[len(filename) :])
+    ]
+    doomed = [name for name in doomed if name not in keep]
     for name in doomed:
-        storage.delete(posixpath.join(folder, name))
+        storage.delete(name)
     return len(doomed)
+
+
+def _on_storage(file: FieldFile) -> RenditionSet | None:
+    """A complete set already in storage under today's widths (made before records existed): the
+    worker adopts it instead of encoding it again. Only the worker asks; pages never do."""
+    width = stored_width(file)
+    if not file or not width:
+        return None
+    # A JPEG has no transparency, so its fallback is JPEG; anything else may have fallen back to PNG.
+    fallbacks = ["jpg"] if file.name.lower().endswith((".jpg", ".jpeg")) else ["png", "jpg"]
+    for fallback in fallbacks:
+        renditions = RenditionSet.for_original(file.name, width, fallback)
+        if all(file.storage.exists(r.name) for r in renditions.all()):
+            return renditions
+    return None
+
+
+def make_for(label: str, pk, field_name: str, name: str, *, force: bool = False) -> str:
+    """Make and record the renditions of image `name` on row `pk`, if the row still holds it.
+
+    Returns what happened: "made", "adopted" (a complete set was in storage already), "failed" (the
+    original can't be read: recorded, so pages show the original and the chores leave it), "done"
+    (recorded already) or "replaced" (the row holds another image now, or is gone: nothing recorded).
+    """
+    model = apps.get_model(label)
+    field = model._meta.get_field(field_name)
+    row = (
+        model._default_manager.filter(pk=pk)
+        .only("pk", field_name, field.width_field, field.height_field, field.renditions_field)
+        .first()
+    )
+    file = getattr(row, field_name, None)
+    if row is None or not file or file.name != name:
+        return "replaced"
+    record = record_of(file)
+    if not force and record.get("for") == name and record.get("state") in (MADE, FAILED):
+        return "done"
+    outcome, renditions = "adopted", None if force else _on_storage(file)
+    if renditions is None:
+        outcome, renditions = "made", make(file)
+    new_record = _made(renditions) if renditions else {"state": FAILED, "for": name}
+    # Recorded only if the row still holds this image: one replaced meanwhile has its own task.
+    if not _record(model, pk, field_name, name, new_record):
+        if renditions:
+            _delete_unless_used(model, field_name, name)
+        return "replaced"
+    return outcome if renditions else "failed"
+
+
+def _record(model, pk, field_name: str, name: str, record: dict) -> bool:
+    """Write the record through the QuerySet's update(), which moves the stamps of the pages that show
+    the row and purges them from the edge (an author's photo: their reviews' pages)."""
+    field = model._meta.get_field(field_name)
+    with transaction.atomic():
+        updated = model._default_manager.filter(pk=pk, **{field_name: name}).update(**{field.renditions_field: record})
+        if updated and model._meta.label == "reviews.AuthorProfile":
+            from .models import touch_review_pages
+
+            touch_review_pages(Q(author__author_profile=pk))
+    return bool(updated)
+
+
+@task()
+def make_renditions(label: str, pk: int, field_name: str, name: str) -> str:
+    """The task a save with a new image enqueues after its commit (arguments: the row and the image's name)."""
+    return make_for(label, pk, field_name, name)
+
+
+def _enqueue(label: str, pk, field_name: str, name: str) -> None:
+    make_renditions.enqueue(label, pk, field_name, name)
 
 
 # --- Following the rows (connected in ReviewsConfig.ready) ---
@@ -195,7 +305,8 @@ def _current_name(instance, field_name: str) -> str | None:
 
 
 def _saving(sender, instance, field_name, **kwargs):
-    """Ask the database which image the row holds before this save replaces it.
+    """Ask the database which image the row holds before this save replaces it, and set the record of
+    the image being saved: queued for the worker, or the record of another row showing it already.
 
     What the instance remembers from when it was built is not enough: a restored revision is built
     from history (it remembers the old image, not the one stored now), a row loaded with `.only()`
@@ -208,6 +319,35 @@ def _saving(sender, instance, field_name, **kwargs):
     if instance.pk is not None:
         stored = sender._default_manager.filter(pk=instance.pk).values_list(field_name, flat=True).first()
     instance.__dict__.setdefault("_rendition_sources", {})[field_name] = stored or ""
+    queue = instance.__dict__.setdefault("_rendition_queue", {})
+    queue[field_name] = False
+    field = instance._meta.get_field(field_name)
+    file, new = getattr(instance, field_name), _current_name(instance, field_name)
+    if new is None:  # deferred and untouched
+        return
+    if file and new == "":
+        # Store a new upload now, as the field's pre_save would a moment later, so the record can name it.
+        field.pre_save(instance, instance._state.adding)
+        new = file.name
+    known = field.renditions_field in instance.__dict__
+    if not file:
+        setattr(instance, field.renditions_field, {})
+    elif record_of(file).get("for") == new or (not known and new == stored):
+        pass  # the image it had, and the record it had (queued, made or failed)
+    else:  # a new upload, a restored or replaced image, or a row from before the records
+        record = _shared_record(sender, field, new) or _queued(new)
+        setattr(instance, field.renditions_field, record)
+        queue[field_name] = record["state"] == QUEUED
+
+
+def _shared_record(model, field, name: str) -> dict | None:
+    """The record of an image already stored and shown by another row (an import, a copied review): its
+    renditions are made, so this row shows them too, with no task. One query, only when a stored image
+    is set by name."""
+    if not name:
+        return None
+    records = model._default_manager.filter(**{field.name: name}).values_list(field.renditions_field, flat=True)
+    return next((r for r in records[:5] if r.get("state") == MADE and r.get("for") == name), None)
 
 
 def _saved(sender, instance, field_name, update_fields=None, **kwargs):
@@ -219,9 +359,9 @@ def _saved(sender, instance, field_name, update_fields=None, **kwargs):
         return
     if old and old != new:
         transaction.on_commit(partial(_delete_unless_used, sender, field_name, old))
-    file = getattr(instance, field_name)
-    if new and available(file) is None:
-        make(file)
+    if instance.__dict__.get("_rendition_queue", {}).pop(field_name, False):
+        # After the commit, so the worker finds the row; robust: a queue that is down leaves it to the chores.
+        transaction.on_commit(partial(_enqueue, sender._meta.label, instance.pk, field_name, new), robust=True)
     sources[field_name] = new
 
 
@@ -237,21 +377,54 @@ def _delete_unless_used(model, field_name: str, name: str) -> None:
         delete(model._meta.get_field(field_name).storage, name)
 
 
+# --- Catching up: the worker's chores and `manage.py make_renditions` ---
+
+
+def _missing(model, field_name: str, *, force: bool = False, retry_failed: bool = True):
+    """Rows with an image whose record does not name it as made (nor as failed, unless retry_failed):
+    one query, the comparison in SQL, so only the few waiting rows come back."""
+    field = model._meta.get_field(field_name)
+    rows = model._default_manager.exclude(**{field_name: ""}).only("pk", field_name, field.renditions_field)
+    if force:
+        return rows.order_by("pk")
+    done = [MADE] if retry_failed else [MADE, FAILED]
+    made_for = Coalesce(KT(f"{field.renditions_field}__for"), Value(""), output_field=CharField())
+    state = Coalesce(KT(f"{field.renditions_field}__state"), Value(""), output_field=CharField())
+    rows = rows.annotate(_made_for=made_for, _state=state)
+    return rows.filter(~Q(_made_for=F(field_name)) | ~Q(_state__in=done)).order_by("pk")
+
+
 def make_missing(*, force: bool = False) -> tuple[int, int]:
-    """Build the renditions every image is missing (all of them with force); returns (made, failed)."""
+    """Build (or adopt) the renditions every image is missing, now (all of them with force); returns
+    (made, failed). Images whose original could not be read are tried again."""
     made = failed = 0
     for label, field_name in IMAGE_FIELDS:
         model = apps.get_model(label)
-        field = model._meta.get_field(field_name)
-        rows = model._default_manager.exclude(**{field_name: ""}).only(
-            "pk", field_name, field.width_field, field.height_field
-        )
-        for row in rows.iterator():
-            file = getattr(row, field_name)
-            if not force and available(file) is not None:
-                continue
-            if make(file) is None:
-                failed += 1
-            else:
-                made += 1
+        for row in _missing(model, field_name, force=force).iterator():
+            outcome = make_for(label, row.pk, field_name, getattr(row, field_name).name, force=force)
+            made += outcome in ("made", "adopted")
+            failed += outcome == "failed"
     return made, failed
+
+
+def make_overdue(limit: int = 20) -> int:
+    """The chores' share: images whose task is overdue (lost, or never queued because the row was
+    written by update(), bulk_create() or a migration). Records queued less than
+    IMAGE_RENDITION_GRACE_SECONDS ago are left to their task. At most `limit` encodings a round, so
+    comment chores are not held up; adopting copies already in storage is cheap and not counted.
+    Returns how many images it recorded."""
+    cutoff = timezone.now() - timedelta(seconds=settings.IMAGE_RENDITION_GRACE_SECONDS)
+    recorded_, encoded = 0, 0
+    for label, field_name in IMAGE_FIELDS:
+        model = apps.get_model(label)
+        field = model._meta.get_field(field_name)
+        for row in _missing(model, field_name, retry_failed=False):
+            record = row.__dict__.get(field.renditions_field) or {}
+            if record.get("state") == QUEUED and datetime.fromisoformat(record["since"]) > cutoff:
+                continue  # its task may still run
+            outcome = make_for(label, row.pk, field_name, getattr(row, field_name).name)
+            recorded_ += outcome in ("made", "adopted", "failed")
+            encoded += outcome in ("made", "failed")
+            if encoded >= limit:
+                return recorded_
+    return recorded_

@@ -103,22 +103,39 @@ def stored_name(value) -> str | None:
 
 
 class SizedImageField(models.ImageField):
-    """An image whose width and height are kept in the row (see KeptSizeDescriptor)."""
+    """An image whose width and height are kept in the row (see KeptSizeDescriptor), and the record of
+    its responsive renditions in `renditions_field` (reviews/renditions.py), so pages need no storage."""
 
     descriptor_class = KeptSizeDescriptor
+
+    def __init__(self, *args, renditions_field: str = "", **kwargs):
+        self.renditions_field = renditions_field
+        super().__init__(*args, **kwargs)
 
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.ImageField", args, kwargs  # the same column: migrations need not know
 
 
+def renditions_record():
+    """What renditions.py made for the image beside it: {"state": "made", "for": <name>, "width": …}."""
+    return models.JSONField(default=dict, blank=True, editable=False)
+
+
 def portrait_fields(upload_to: str):
-    """photo, photo_width, photo_height, photo_alt: the portrait of a person or an author."""
+    """photo, photo_width, photo_height, photo_alt, photo_renditions: the portrait of a person or an author."""
     return (
-        SizedImageField(upload_to=upload_to, blank=True, width_field="photo_width", height_field="photo_height"),
+        SizedImageField(
+            upload_to=upload_to,
+            blank=True,
+            width_field="photo_width",
+            height_field="photo_height",
+            renditions_field="photo_renditions",
+        ),
         models.PositiveIntegerField(null=True, editable=False),
         models.PositiveIntegerField(null=True, editable=False),
         models.CharField("photo alt text", max_length=300, blank=True),
+        renditions_record(),
     )
 
 

@@ -13,6 +13,7 @@ from .base import (
     TextField,
     alt_text_required,
     portrait_fields,
+    renditions_record,
     require_alt_text,
     unique_slug,
 )
@@ -141,9 +142,16 @@ class Film(ShownOnPages, SluggedModel):
     release_date = models.DateField(null=True, blank=True, help_text="First release, where known.")
     runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text="In minutes.")
     synopsis = TextField(blank=True)
-    poster = SizedImageField(upload_to="posters/", blank=True, width_field="poster_width", height_field="poster_height")
+    poster = SizedImageField(
+        upload_to="posters/",
+        blank=True,
+        width_field="poster_width",
+        height_field="poster_height",
+        renditions_field="poster_renditions",
+    )
     poster_width = models.PositiveIntegerField(null=True, editable=False)
     poster_height = models.PositiveIntegerField(null=True, editable=False)
+    poster_renditions = renditions_record()
     poster_alt = models.CharField("poster alt text", max_length=300, blank=True)
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
     franchise = models.ForeignKey(Franchise, null=True, blank=True, on_delete=models.SET_NULL, related_name="films")
@@ -214,7 +222,7 @@ class Film(ShownOnPages, SluggedModel):
 class Person(ShownOnPages, SluggedModel):
     name = models.CharField(max_length=200)
     bio = TextField("short bio", blank=True)
-    photo, photo_width, photo_height, photo_alt = portrait_fields("people/")
+    photo, photo_width, photo_height, photo_alt, photo_renditions = portrait_fields("people/")
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:

@@ -24,6 +24,7 @@ from .base import (
     half_step_constraint,
     portrait_fields,
     reading_minutes,
+    renditions_record,
     require_alt_text,
     score_field,
     unique_slug,
@@ -253,9 +254,16 @@ class Review(models.Model):
     standfirst = models.CharField(max_length=300, help_text="One line under the title, shown on cards.")
     body = MarkdownField(help_text="Markdown: ## headings, tables, footnotes[^1]; drop images into the editor.")
     body_html = models.TextField(editable=False, default="")
-    hero_image = SizedImageField(upload_to="heroes/", blank=True, width_field="hero_width", height_field="hero_height")
+    hero_image = SizedImageField(
+        upload_to="heroes/",
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
+        renditions_field="hero_renditions",
+    )
     hero_width = models.PositiveIntegerField(null=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, editable=False)
+    hero_renditions = renditions_record()
     hero_alt = models.CharField(
         "hero image alt text", max_length=500, blank=True, help_text="What the image shows, for screen readers."
     )
@@ -283,7 +291,10 @@ class Review(models.Model):
 
     objects = ReviewQuerySet.as_manager()
     # Every save keeps a revision (who, when, what); the admin lists, compares and restores them.
-    history = HistoricalRecords(excluded_fields=["body_html", "page_changed_at", "reading_minutes", "comment_count"])
+    # Not the renditions' record: a restored image is queued for renditions again, as a new upload.
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "page_changed_at", "reading_minutes", "comment_count", "hero_renditions"]
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -425,7 +436,7 @@ class AuthorProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile")
     slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
     bio = TextField("short bio", blank=True)
-    photo, photo_width, photo_height, photo_alt = portrait_fields("authors/")
+    photo, photo_width, photo_height, photo_alt, photo_renditions = portrait_fields("authors/")
 
     class Meta:
         ordering = ["user__first_name", "user__last_name"]

@@ -6,13 +6,14 @@
 WebP renditions in a <source>, the JPEG/PNG renditions and the original in the <img>'s srcset, with
 the stored width and height so the page does not jump as images arrive. Images load lazily unless
 `eager` (above the fold) or `priority` (the page's main image: eager and fetched first). Without
-renditions (an old upload) it is the original alone. No SQL: everything comes from the row already
-loaded and one or two existence checks in storage.
+renditions (an old upload, or a new one whose renditions the task worker has not made yet) it is the
+original alone. No SQL and no storage call: everything comes from the row already loaded, whose record
+(reviews/renditions.py) names the renditions made for the image it holds.
 """
 
 from django import template
 
-from reviews.renditions import available, stored_width
+from reviews.renditions import recorded, stored_width
 
 register = template.Library()
 
@@ -33,7 +34,7 @@ def picture(image, alt, sizes="100vw", eager=False, priority=False, css_class=""
         "priority": priority,
         "css_class": css_class,
     }
-    renditions = available(image)
+    renditions = recorded(image)
     if renditions is None:
         return context
     url = image.storage.url

@@ -7,11 +7,14 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from comments import moderation
 from comments.models import Comment
+from reviews import edge as edge_module
 from reviews.models import Credit, Film, Review
 from tests.factories import CommentFactory, CreditFactory, ReviewFactory, UserFactory
 
@@ -144,3 +147,66 @@ def test_an_edge_that_is_down_does_not_fail_the_change(settings, review, django_
         Review.objects.filter(pk=review.pk).move_to(Review.Status.DRAFT, by=UserFactory())
     assert "Edge purge" in caplog.text
     assert Review.objects.get(pk=review.pk).status == Review.Status.DRAFT
+
+
+# --- Delivered by the task worker (issue 13) ---
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """The production configuration: tasks wait in the database for `run_worker`."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_worker():
+    call_command("run_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+
+def queued_purges():
+    return DBTaskResult.objects.filter(task_path="reviews.edge.purge_edge", status="READY")
+
+
+@pytest.mark.django_db(transaction=True)  # the worker runs after the change's real commit
+def test_a_change_queues_its_purge_and_the_worker_sends_it(edge, database_tasks, review):
+    film = Film.objects.get(pk=review.film_id)
+    film.title = "Ballerina (2025)"
+    film.save()
+    assert edge.keys == []  # the admin's request sent nothing
+    assert queued_purges().exists()
+    run_worker()
+    assert set(keys(review).values()) <= edge.purged()
+    assert not queued_purges().exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_purge_the_edge_missed_is_tried_again_later_and_never_fails_the_change(
+    settings, database_tasks, review, caplog
+):
+    settings.EDGE_PURGE_URL = "http://127.0.0.1:9/"  # the edge is down: nothing listens there
+    Review.objects.filter(pk=review.pk).move_to(Review.Status.DRAFT, by=UserFactory())
+    assert Review.objects.get(pk=review.pk).status == Review.Status.DRAFT  # the change is done
+    run_worker()
+    assert "Edge purge of" in caplog.text and "trying again in 5 s" in caplog.text
+    retries = list(queued_purges())
+    assert retries and all(r.run_after > timezone.now() and r.args_kwargs["args"][1] == 1 for r in retries)
+    run_worker()
+    assert {r.pk for r in queued_purges()} == {r.pk for r in retries}  # not due yet
+
+    server = PurgeRecorder()  # the edge is back
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.EDGE_PURGE_URL = f"http://127.0.0.1:{server.server_address[1]}/"
+        queued_purges().update(run_after=timezone.now())  # its time comes
+        run_worker()
+        assert {f"review-{review.pk}", f"film-{review.film_id}", "home"} <= server.purged()
+        assert not queued_purges().exists()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_purge_is_given_up_after_its_last_try_with_an_error_in_the_log(settings, caplog):
+    settings.EDGE_PURGE_URL = "http://127.0.0.1:9/"
+    result = edge_module.purge_edge.enqueue(["home"], len(edge_module.RETRY_DELAYS))
+    assert result.return_value == ["home"]
+    assert "given up after 5 tries" in caplog.text

@@ -1,8 +1,9 @@
 """The task worker: django-tasks-db's `db_worker`, plus the comment chores on a timer.
 
-Akismet checks, reports and emails are tasks; the chores (`comments.tasks.run_chores`) catch what no
-task covers: re-checks that fell due, first checks whose task was lost or whose worker died, and the
-daily purge. Nothing of this runs in a web request.
+Akismet checks, reports, emails, image renditions and edge purges are tasks; the chores
+(`comments.tasks.run_chores`, `reviews.renditions.make_overdue`) catch what no task covers: re-checks
+that fell due, first checks whose task was lost or whose worker died, the daily purge, and images whose
+renditions task was lost. Nothing of this runs in a web request.
 """
 
 import logging
@@ -18,6 +19,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands import db_worker
 
 from comments import tasks
+from reviews import renditions
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,10 @@ def chores_round() -> None:
         tasks.run_chores()
     except Exception:  # a bad round must not stop the next one
         logger.exception("The comment chores failed; trying again next round")
+    try:
+        renditions.make_overdue()  # images whose renditions task was lost or never queued
+    except Exception:
+        logger.exception("Making overdue renditions failed; trying again next round")
 
 
 def run_chores_forever(every: float) -> None:

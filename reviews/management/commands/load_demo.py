@@ -53,7 +53,7 @@ class Command(BaseCommand):
             users = self.load_users()
             films = self.load_films()
             created = self.load_reviews(users, films)
-        # New rows got theirs on save; this fills in any a demo loaded before renditions existed lacks.
+        # New rows queue theirs for the task worker; made here and now, the demo shows them from the first page.
         renditions.make_missing()
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new review(s))."))
         self.stdout.write("Demo logins for http://127.0.0.1:8000/admin/ :")

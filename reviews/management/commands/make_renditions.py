@@ -1,7 +1,9 @@
 """Build the responsive renditions of hero images, posters and photos that are missing.
 
-For images uploaded before renditions existed, content loaded by other means, or after changing
-IMAGE_RENDITION_WIDTHS (with --force). Safe to run any time; new uploads get theirs on save.
+For images uploaded before renditions existed, content loaded by other means, after changing
+IMAGE_RENDITION_WIDTHS or after rendition files were lost (with --force: pages trust the rows' records
+and never look in storage). Safe to run any time; new uploads get theirs from the task worker, which
+also catches up by itself (reviews/renditions.py).
 """
 
 from django.core.management.base import BaseCommand
