@@ -9,12 +9,15 @@ from .catalogue import Credit, Film, FilmQuerySet, Franchise, Genre, Person, gro
 from .editing import Autosave, EditLock
 from .review import (
     AuthorProfile,
+    PageStamp,
     Review,
     ReviewAspect,
     ReviewQuerySet,
     film_page_state,
+    lists_page_state,
     person_page_state,
     public_page_state,
+    row_page_state,
     touch_pages,
     touch_review_pages,
 )
@@ -26,6 +29,7 @@ __all__ = [
     "Autosave",
     "Credit",
     "EditLock",
+    "PageStamp",
     "Film",
     "FilmQuerySet",
     "Franchise",
@@ -38,6 +42,8 @@ __all__ = [
     "group_credits",
     "reading_minutes",
     "film_page_state",
+    "lists_page_state",
+    "row_page_state",
     "person_page_state",
     "public_page_state",
     "touch_pages",

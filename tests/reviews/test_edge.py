@@ -63,7 +63,7 @@ def test_shared_pages_name_what_they_show_and_for_how_long(edge, review):
         (review.get_absolute_url(), keys(review)["review"]),
         (review.film.get_absolute_url(), keys(review)["film"]),
         (review.film.credits.get().person.get_absolute_url(), keys(review)["person"]),
-        ("/", "home"),
+        ("/", "lists"),
     ]:
         for _ in range(2):  # rendered, then served from the page cache: marked both times
             response = Client().get(url)
@@ -94,7 +94,7 @@ def test_an_approved_comment_purges_the_pages_that_list_its_review_after_commit(
         moderation.approve(comment)
         assert edge.keys == []  # nothing before the commit
     assert callbacks
-    expected = {keys(review)["review"], keys(review)["film"], keys(review)["person"], "home"}
+    expected = {keys(review)["review"], keys(review)["film"], keys(review)["person"], "lists"}
     assert expected <= edge.purged()
 
 
@@ -104,7 +104,7 @@ def test_an_edited_review_purges_its_old_and_new_film(edge, review, django_captu
         review.film = CreditFactory().film
         review.title = "Moved"
         review.save()
-    assert {f"film-{old_film.pk}", f"film-{review.film_id}", f"review-{review.pk}", "home"} <= edge.purged()
+    assert {f"film-{old_film.pk}", f"film-{review.film_id}", f"review-{review.pk}", "lists"} <= edge.purged()
 
 
 def test_a_renamed_film_purges_its_page_its_reviews_and_its_people(edge, review, django_capture_on_commit_callbacks):
@@ -134,7 +134,7 @@ def test_an_author_rename_purges_their_reviews(edge, review, django_capture_on_c
         author = review.author
         author.first_name = "Renamed"
         author.save()
-    assert {keys(review)["review"], keys(review)["film"], "home"} <= edge.purged()
+    assert {keys(review)["review"], keys(review)["film"], "lists"} <= edge.purged()
 
 
 def test_an_edge_that_is_down_does_not_fail_the_change(settings, review, django_capture_on_commit_callbacks, caplog):
