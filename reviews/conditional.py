@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import condition
 
-from .models import public_page_state
+from .models import public_page_state, state_times
 from .page_cache import code_version
 
 
@@ -71,7 +71,7 @@ def review_page(view):
 def changed_at(state):
     """When the page of this state (reviews/models/review.py _state) last changed: its newest stamp, or
     the newest review going live (the last item is when the next one will)."""
-    return max(filter(None, state[1:-1]), default=None)
+    return max(filter(None, state_times(state)[:-1]), default=None)
 
 
 def feed(view, state):

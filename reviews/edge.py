@@ -52,6 +52,9 @@ def mark(response, keys: list[str], *, next_live) -> None:
     """Name what a shared page shows, and how long the edge may keep it: until the next scheduled
     review goes live (it joins lists and counts without anything being saved; the page's state read
     when), at most MAX_AGE."""
+    from .models import aware
+
+    next_live = aware(next_live)
     response["xkey"] = " ".join(keys)
     seconds = MAX_AGE if next_live is None else (next_live - timezone.now()).total_seconds()
     response["Surrogate-Control"] = f"max-age={max(0, min(MAX_AGE, int(seconds)))}"

@@ -96,7 +96,7 @@ def is_number(value: str) -> bool:
 
 
 def cache_key(request, state) -> str:
-    query = sorted(request.GET.items())
+    query = sorted(request.GET.items()) if request.META.get("QUERY_STRING") else []
     digest = hashlib.sha256(repr((code_version(), request.path, query, state)).encode()).hexdigest()
     return f"page:{digest[:40]}"
 
@@ -163,6 +163,8 @@ class PageCacheMiddleware:
         for name, value in headers:
             response.headers[name] = value
         self.mark_for_edge(request, response)
+        if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MODIFIED_SINCE" not in request.META:
+            return response  # most readers: nothing to compare
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         return get_conditional_response(request, response.get("ETag"), last_modified, response)
 

@@ -13,16 +13,19 @@ from .review import (
     Review,
     ReviewAspect,
     ReviewQuerySet,
+    aware,
     film_page_state,
     lists_page_state,
     person_page_state,
     public_page_state,
     row_page_state,
+    state_times,
     touch_pages,
     touch_review_pages,
 )
 
 __all__ = [
+    "aware",
     "HALF_STEPS",
     "SCORE_CHOICES",
     "AuthorProfile",
@@ -44,6 +47,7 @@ __all__ = [
     "film_page_state",
     "lists_page_state",
     "row_page_state",
+    "state_times",
     "person_page_state",
     "public_page_state",
     "touch_pages",

@@ -134,14 +134,19 @@ def aware(value) -> datetime | None:
 
 def _state(sql: str, params: list) -> tuple | None:
     """(pk, stamps…, newest_live, next_live) in one query, or None when there is no such page. The page
-    cache asks this on every request, so it is hand-written SQL: building it with the ORM took longer than
-    serving the cached page. `now` in `params` stands for the time of the request."""
+    cache asks this on every request, so it is hand-written SQL (building it with the ORM took longer than
+    serving the cached page), and its dates stay as the database gives them (SQLite: text) until one is
+    needed (state_times). `now` in `params` stands for the time of the request."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     published = Review.Status.PUBLISHED
     with connection.cursor() as cursor:
         cursor.execute(sql, [published, now, published, now, *(now if p is _NOW else p for p in params)])
-        row = cursor.fetchone()
-    return row and (row[0], *map(aware, row[1:]))
+        return cursor.fetchone()
+
+
+def state_times(state: tuple) -> tuple:
+    """A page state's dates as aware datetimes: (stamps…, newest_live, next_live)."""
+    return tuple(map(aware, state[1:]))
 
 
 _NOW = object()
