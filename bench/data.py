@@ -1,5 +1,6 @@
 """Build the benchmark's site: the demo content, 200 approved threaded comments under the demo
-review, and a film with 50 credits and 30 published reviews (so the home page has many too).
+review, and a film with 50 credits and 30 published reviews (so the home page, the author's, the
+genre's and the franchise's have many too).
 
 Run by bench/run against a throwaway database; prints the pages to measure and a logged-in
 author's session as JSON.
@@ -16,7 +17,9 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from comments.models import Comment, touch_review  # noqa: E402
@@ -107,12 +110,21 @@ def main() -> None:
             cursor.execute("VACUUM ANALYZE")
     client = Client()
     client.force_login(review.author)
+    busiest = Person.objects.annotate(n=Count("credits")).order_by("-n", "name").first()
     print(
         json.dumps(
             {
                 "review": review.get_absolute_url(),
                 "home": "/",
                 "film": review.film.get_absolute_url(),
+                # The most credited person, the author of all 30 film reviews, the film's genre and franchise.
+                "person": busiest.get_absolute_url(),
+                "author": review.author.author_profile.get_absolute_url(),
+                "genre": review.film.genres.order_by("name").first().get_absolute_url(),
+                "franchise": review.film.franchise.get_absolute_url(),
+                "archive": reverse("reviews:archive"),
+                "search": reverse("reviews:search"),
+                "feed": reverse("reviews:feed"),
                 "session_cookie": f"sessionid={client.cookies['sessionid'].value}",
             }
         )

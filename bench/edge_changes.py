@@ -1,8 +1,8 @@
 """`bench/run --edge`'s changes: each of N changes in turn approves a comment, edits a review, renames a
-film or changes a credit, as the admin would (save(), moderation.approve), after the pages that show it
-were read into the edge; then lets the task worker deliver the purges (`db_worker --batch`, as the worker
-running beside gunicorn would within seconds), reads those pages through the edge and counts the ones
-without the change.
+film, changes a credit, renames an author or renames a genre, as the admin would (save(),
+moderation.approve), after the pages that show it were read into the edge; then lets the task worker
+deliver the purges (`db_worker --batch`, as the worker running beside gunicorn would within seconds),
+reads those pages through the edge and counts the ones without the change.
 
 Run with the bench site's environment (EDGE_PURGE_URL set): `python -m bench.edge_changes EDGE_URL N`.
 Prints {"changes", "reads", "stale", "hits_before"} as JSON.
@@ -37,21 +37,29 @@ def main(edge: str, times: int) -> None:
     film = Film.objects.get(pk=review.film_id)
     credit = Credit.objects.filter(film=film, job=Credit.Job.CAST).select_related("person").last()
     thread = Comment.objects.filter(review=review, parent=None).order_by("created_at").first()
+    author, genre = review.author, film.genres.order_by("name").first()
+    lists = [author.author_profile.get_absolute_url(), genre.get_absolute_url(), film.franchise.get_absolute_url()]
     counts = {"changes": 0, "reads": 0, "stale": 0, "hits_before": 0}
     for n in range(times):
-        kind = n % 4
+        kind = n % 6
         if kind == 0:  # approve a comment: a reply in the first thread, so it shows on the first page
             urls = [review.get_absolute_url()]
             marker = f"Edge reply number {n}."
-        elif kind == 1:  # edit a review: its page, its film's page and the home page list it
-            urls = [review.get_absolute_url(), film.get_absolute_url(), "/"]
+        elif kind == 1:  # edit a review: its page, and every page listing it (the feed has its standfirst too)
+            urls = [review.get_absolute_url(), film.get_absolute_url(), "/", *lists, "/feed/"]
             marker = f"Standfirst, take {n}"
         elif kind == 2:  # rename a film: its page and its reviews' pages show the title
             urls = [film.get_absolute_url(), review.get_absolute_url()]
             marker = f"Ballerina, cut {n}"
-        else:  # change a credit: the film's page and the person's
+        elif kind == 3:  # change a credit: the film's page and the person's
             urls = [film.get_absolute_url(), credit.person.get_absolute_url()]
             marker = f"Henchman, version {n}"
+        elif kind == 4:  # rename an author: their page and the bylines of every list
+            urls = ["/", *lists]
+            marker = f"Ava{n}"
+        else:  # rename a genre: its page, and the film's and review's pages that name it
+            urls = [genre.get_absolute_url(), film.get_absolute_url(), review.get_absolute_url()]
+            marker = f"Gun fu {n}"
         for url in urls:  # read into the edge (twice: the second is a hit when the edge keeps it)
             read(edge + url)
             counts["hits_before"] += read(edge + url)[1]
@@ -66,9 +74,15 @@ def main(edge: str, times: int) -> None:
         elif kind == 2:
             film.title = marker
             film.save()
-        else:
+        elif kind == 3:
             credit.character = marker
             credit.save()
+        elif kind == 4:
+            author.first_name = marker
+            author.save()
+        else:
+            genre.name = marker
+            genre.save()
         counts["changes"] += 1
         call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)  # the purges
         for url in urls:

@@ -15,13 +15,31 @@ def author_renamed(sender, instance, created, update_fields=None, **kwargs):
 
 
 def film_genres_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    """A film's genres show on its page and its reviews' pages; the admin sets them after saving the film."""
+    """A film's genres show on its page, its reviews' pages and the genres' pages (which list the film and
+    its reviews); the admin sets them after saving the film."""
     from .models import touch_pages
 
     if action not in ("post_add", "post_remove", "pre_clear"):
         return
-    films = (pk_set or list(instance.films.values_list("pk", flat=True))) if reverse else [instance.pk]
-    touch_pages(reviews=Q(film__in=films), films=Q(pk__in=films))
+    if reverse:  # genre.films.add(…)
+        films, genres = pk_set or list(instance.films.values_list("pk", flat=True)), [instance.pk]
+    else:
+        films, genres = [instance.pk], pk_set or list(instance.genres.values_list("pk", flat=True))
+    touch_pages(reviews=Q(film__in=films), films=Q(pk__in=films), genres=Q(pk__in=genres))
+
+
+def mentions_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A film's or person's page lists the reviews that mention them, however the link was made
+    (a review's save, refresh_mentions, `review.mentioned_films.add()` in a shell)."""
+    from .models import Review, touch_pages
+
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    kind = "films" if sender is Review.mentioned_films.through else "people"
+    if reverse:  # film.mentioned_in.add(review)
+        touch_pages(**{kind: Q(pk=instance.pk)})
+    else:
+        touch_pages(**{kind: Q(pk__in=pk_set) if pk_set is not None else Q(mentioned_in=instance)})
 
 
 class ReviewsConfig(AppConfig):
@@ -38,3 +56,6 @@ class ReviewsConfig(AppConfig):
         post_save.connect(author_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="reviews.author_renamed")
         genres = self.get_model("Film").genres.through
         m2m_changed.connect(film_genres_changed, sender=genres, dispatch_uid="reviews.film_genres_changed")
+        review = self.get_model("Review")
+        for through in (review.mentioned_films.through, review.mentioned_people.through):
+            m2m_changed.connect(mentions_changed, sender=through, dispatch_uid=f"reviews.mentions_changed.{through}")

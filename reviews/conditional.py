@@ -1,8 +1,8 @@
 """Conditional GET: a reader or feed reader whose copy is current gets 304 Not Modified, at the cost
 of one small query instead of rendering the page.
 
-Review pages change when the review is saved (`updated_at`), when the comments app approves or
-removes a comment (`page_changed_at`, see Review.touch), when the deployment's templates or code
+Review pages change when the review is saved (`updated_at`), when anything else it shows changes
+(`page_changed_at`, moved by touch_pages), when a scheduled review goes live, when the deployment's templates or code
 change (`code_version`), and when the reader changes: the page carries a CSRF token tied to the
 reader's cookie and their saved comment details, so the ETag covers the cookies sent. Readers with a
 session (staff, anyone who has posted a comment and sees it pending) or with messages waiting are
@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import condition
 
-from .models import public_page_state
+from .models import public_page_state, state_times
 from .page_cache import code_version
 
 
@@ -56,7 +56,7 @@ def review_page(view):
                 # any other carries a freshly masked CSRF token: equivalent copies, so a weak ETag.
                 readers = "shared" if getattr(request, "shared_render", False) else cookie_state(request)
                 etag = make_etag(*row, readers, weak=True)
-                last_modified = max(filter(None, row[1:]))
+                last_modified = changed_at(row)
             response = condition(lambda *a, **k: etag, lambda *a, **k: last_modified)(view)(request, slug, **kwargs)
         else:
             response = view(request, slug, **kwargs)
@@ -68,11 +68,15 @@ def review_page(view):
     return wrapper
 
 
-def feed(view):
-    """Decorate a feed (reviews/feeds.py): 304 when none of its reviews changed, in one query.
+def changed_at(state):
+    """When the page of this state (reviews/models/review.py _state) last changed: its newest stamp, or
+    the newest review going live (the last item is when the next one will)."""
+    return max(filter(None, state_times(state)[:-1]), default=None)
 
-    `view.changes(**url kwargs)` returns what identifies the feed's state and its last change, or None.
-    """
+
+def feed(view, state):
+    """Decorate a feed (reviews/feeds.py): 304 when the page state of its subject is what the reader's copy
+    had (the same stamp the page cache reads), in one query, or none when the page cache read it already."""
 
     def render(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
@@ -81,8 +85,9 @@ def feed(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        state, last_modified = view.changes(*args, **kwargs) or (None, None)
-        etag = make_etag(*state) if state else None
+        row = request.page_state if hasattr(request, "page_state") else state(*args, **kwargs)
+        etag = make_etag(type(view).__name__, *row) if row else None
+        last_modified = changed_at(row) if row else None
         response = condition(lambda *a, **k: etag, lambda *a, **k: last_modified)(render)(request, *args, **kwargs)
         patch_cache_control(response, no_cache=True)  # feed readers ask every time; a 304 costs one query
         return response

@@ -1,10 +1,11 @@
 """The edge cache: Varnish with the xkey module in front of gunicorn (reviewblog/edge/default.vcl).
 
-Every shared page (reviews/page_cache.py) goes out with an `xkey` header naming what it shows
-(`review-<id>`, `film-<id>`, `person-<id>`, `home`), and Varnish keeps it for anonymous readers as the
-page cache does. Every change purges exactly those keys after it commits, from the one place page
-stamps move (touch_pages and the QuerySet.update() of reviews, films and people), with an HTTP PURGE to
-EDGE_PURGE_URL. Empty, there is no edge and nothing here runs a query.
+Every shared page (reviews/page_cache.py) goes out with an `xkey` header naming it (`review-<id>`,
+`film-<id>`, `person-<id>`, `authorprofile-<id>`, `genre-<id>`, `franchise-<id>`, or `lists` for the
+pages listing all reviews), and Varnish keeps it for anonymous readers as the page cache does. The key
+is the page's stamp: touch_pages (reviews/models/review.py), the one place stamps move, purges the keys
+of the stamps it moves once the change commits, with an HTTP PURGE to EDGE_PURGE_URL. Empty, there is
+no edge and nothing here runs.
 
 The task worker sends the PURGE, not the changing request (issue 13): the keys go into a `purge_edge`
 task, enqueued after the commit, and a purge the edge did not answer is tried again later, until a copy
@@ -77,12 +78,13 @@ def purge(keys: list[str]) -> list[str]:
     return failed
 
 
-def mark(response, keys: list[str]) -> None:
+def mark(response, keys: list[str], *, next_live) -> None:
     """Name what a shared page shows, and how long the edge may keep it: until the next scheduled
-    review goes live (it joins lists and counts without anything being saved), at most MAX_AGE."""
-    from .models import Review
+    review goes live (it joins lists and counts without anything being saved; the page's state read
+    when), at most MAX_AGE."""
+    from .models import aware
 
+    next_live = aware(next_live)
     response["xkey"] = " ".join(keys)
-    next_live = Review.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
     seconds = MAX_AGE if next_live is None else (next_live - timezone.now()).total_seconds()
     response["Surrogate-Control"] = f"max-age={max(0, min(MAX_AGE, int(seconds)))}"

@@ -3,11 +3,13 @@
 Each item carries the whole review as HTML (hero image, standfirst, body, verdict) with absolute
 links, as WordPress does in <content:encoded>; the hero image is also the item's enclosure. A feed
 runs a fixed number of queries (the feed's subject, one page of reviews, their genres) and answers
-a feed reader whose copy is current with 304 (conditional.feed).
+a feed reader whose copy is current with 304 (conditional.feed); anonymous readers share one copy
+(reviews/page_cache.py).
 """
 
 import mimetypes
 import re
+from functools import partial
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -17,8 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import feedgenerator
 
-from . import conditional
-from .models import Film, Genre, Person, Review
+from . import conditional, page_cache
+from .models import Film, Genre, Person, Review, lists_page_state, row_page_state
 from .seo import absolute_url
 
 FEED_ITEMS = 20
@@ -85,12 +87,10 @@ class ReviewFeed(Feed):
     def items(self, subject):
         return self.reviews(subject.slug if subject else None).published().for_feed()[:FEED_ITEMS]
 
-    def changes(self, slug=None):
-        """(What identifies the feed's state, when it last changed), in one query; None without reviews."""
-        count, *stamps = self.reviews(slug).change_state()
-        if not count:
-            return None
-        return (type(self).__name__, slug, count, *stamps), max(filter(None, stamps))
+    @staticmethod
+    def page_state(slug=None):
+        """The stamp the feed shares with its subject's page (touch_pages moves it with every review)."""
+        return lists_page_state()
 
     # --- The feed ---
 
@@ -172,6 +172,8 @@ class FilmFeed(ReviewFeed):
     def reviews(self, slug=None):
         return Review.objects.filter(film__slug=slug)
 
+    page_state = staticmethod(partial(row_page_state, Film))
+
     def title(self, film):
         return f"Reviews of {film} · {settings.SITE_NAME}"
 
@@ -186,6 +188,8 @@ class PersonFeed(ReviewFeed):
     def reviews(self, slug=None):
         return Review.objects.filter(film__in=Film.objects.filter(credits__person__slug=slug))
 
+    page_state = staticmethod(partial(row_page_state, Person))
+
     def title(self, person):
         return f"Reviews of films with {person.name} · {settings.SITE_NAME}"
 
@@ -199,6 +203,8 @@ class GenreFeed(ReviewFeed):
 
     def reviews(self, slug=None):
         return Review.objects.filter(film__genres__slug=slug)
+
+    page_state = staticmethod(partial(row_page_state, Genre))
 
     def title(self, genre):
         return f"{genre.name} film reviews · {settings.SITE_NAME}"
@@ -220,7 +226,9 @@ RSS_FEEDS = [ReviewFeed, FilmFeed, PersonFeed, GenreFeed]
 ATOM_FEEDS = {rss_class: atom(rss_class) for rss_class in RSS_FEEDS}
 # URL name → view, for reviews/urls.py.
 VIEWS = {
-    feed_class.url_name.removeprefix("reviews:"): conditional.feed(feed_class())
+    feed_class.url_name.removeprefix("reviews:"): page_cache.cached_page(
+        feed_class.page_state, edge_key=f"{feed_class.model._meta.model_name}-{{}}" if feed_class.model else "lists"
+    )(conditional.feed(feed_class(), feed_class.page_state))
     for rss_class, atom_class in ATOM_FEEDS.items()
     for feed_class in (rss_class, atom_class)
 }

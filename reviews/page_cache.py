@@ -22,7 +22,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
-from django.urls import Resolver404, resolve
+from django.http import HttpResponse
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
@@ -85,6 +86,8 @@ def shareable_query(request, query_keys) -> bool:
     """Only the query parameters the page reads, each once and written as a plain number ("2", not
     "02" or "²"), make copies of their own; any other query renders without the cache, so made-up
     URLs cannot fill it."""
+    if not request.META.get("QUERY_STRING"):
+        return True  # most requests: no need to parse one
     return all(name in query_keys and len(values) == 1 and is_number(values[0]) for name, values in request.GET.lists())
 
 
@@ -93,15 +96,16 @@ def is_number(value: str) -> bool:
 
 
 def cache_key(request, state) -> str:
-    query = sorted(request.GET.items())
+    query = sorted(request.GET.items()) if request.META.get("QUERY_STRING") else []
     digest = hashlib.sha256(repr((code_version(), request.path, query, state)).encode()).hexdigest()
     return f"page:{digest[:40]}"
 
 
-def cached_page(state, query_keys=frozenset(), edge_keys=lambda state: []):
-    """Mark a view whose page is fixed by `state(**url kwargs)`, a small query's result (None when the
-    page is not public), for PageCacheMiddleware; `query_keys` are the query parameters it reads, and
-    `edge_keys(state)` names what it shows for the edge cache (reviews/edge.py)."""
+def cached_page(state, edge_key: str, query_keys=frozenset()):
+    """Mark a view whose page is fixed by `state(**url kwargs)`, its stamp read in one small query
+    (reviews/models/review.py: (pk, stamps…, newest_live, next_live), or None when the page is not public),
+    for PageCacheMiddleware. `edge_key` names the page for the edge cache ("film-{}" is formatted with the
+    pk), the same key touch_pages purges when the stamp moves; `query_keys` are the query parameters it reads."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -110,10 +114,21 @@ def cached_page(state, query_keys=frozenset(), edge_keys=lambda state: []):
             patch_vary_headers(response, ["Cookie"])  # staff see more; a proxy must not share their copy
             return response
 
-        wrapper.page_state, wrapper.page_query, wrapper.edge_keys = state, frozenset(query_keys), edge_keys
+        wrapper.page_state, wrapper.page_query, wrapper.edge_key = state, frozenset(query_keys), edge_key
         return wrapper
 
     return decorator
+
+
+@functools.lru_cache(maxsize=2048)
+def marked_view(urlconf, path: str):
+    """(view, args, kwargs) for a path whose view is marked with cached_page, else None; remembered, as
+    every hit would resolve the same few thousand addresses again (made-up ones only take turns)."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    return (match.func, match.args, match.kwargs) if hasattr(match.func, "page_state") else None
 
 
 class PageCacheMiddleware:
@@ -121,7 +136,8 @@ class PageCacheMiddleware:
     with a 304 when the reader's copy is current; render and keep it when there is none.
 
     Listed right after WhiteNoise: the security headers are still added on the way out, and the copy
-    kept is the response as the inner middleware finished it (X-Frame-Options, Vary and all).
+    kept is the response as the inner middleware finished it (X-Frame-Options, Vary and all). It is kept
+    as its status, headers and bytes, which take a fraction of the time an HttpResponse takes to unpickle.
     """
 
     def __init__(self, get_response):
@@ -131,23 +147,33 @@ class PageCacheMiddleware:
         key = self.shared_key(request)  # sets request.page_state, which the view may reuse
         if key is None:
             return self.get_response(request)
-        response = pages.get(key)
-        if response is None:
+        kept = pages.get(key)
+        if kept is None:
             request.shared_render = True  # see shared_csrf_token below
             response = self.get_response(request)
             if response.status_code == 200 and not response.streaming and not response.cookies:
-                pages.set(key, response, settings.PAGE_CACHE_SECONDS)
+                if not response.has_header("ETag"):  # the copy is current while its key is: a 304 says so
+                    response["ETag"] = f'W/"{key.removeprefix("page:")[:32]}"'
+                kept = (response.status_code, list(response.items()), response.content)
+                pages.set(key, kept, settings.PAGE_CACHE_SECONDS)
                 self.mark_for_edge(request, response)
             return response
+        status, headers, content = kept
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response.headers[name] = value
         self.mark_for_edge(request, response)
+        if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MODIFIED_SINCE" not in request.META:
+            return response  # most readers: nothing to compare
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         return get_conditional_response(request, response.get("ETag"), last_modified, response)
 
     @staticmethod
     def mark_for_edge(request, response) -> None:
-        """Only a copy shared here may be shared at the edge, and only with the keys that purge it."""
+        """Only a copy shared here may be shared at the edge, and only with the key that purges it."""
         if edge.enabled():
-            edge.mark(response, request.resolver_match_for_edge.func.edge_keys(request.page_state))
+            state = request.page_state
+            edge.mark(response, [request.page_edge_key.format(state[0])], next_live=state[-1])
 
     @staticmethod
     def shared_key(request) -> str | None:
@@ -156,15 +182,14 @@ class PageCacheMiddleware:
         request.get_host()  # ALLOWED_HOSTS still holds (CommonMiddleware does not run for a copy)
         if any(name in request.COOKIES for name in PERSONAL_COOKIES):
             return None
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
+        marked = marked_view(get_urlconf(), request.path_info)
+        if marked is None:
             return None
-        state_of = getattr(match.func, "page_state", None)
-        if state_of is None or not shareable_query(request, match.func.page_query):
+        view, args, kwargs = marked
+        if not shareable_query(request, view.page_query):
             return None
-        request.page_state = state = state_of(*match.args, **match.kwargs)
-        request.resolver_match_for_edge = match
+        request.page_state = state = view.page_state(*args, **kwargs)
+        request.page_edge_key = view.edge_key
         return None if state is None else cache_key(request, state)
 
 

@@ -257,14 +257,9 @@ def make_for(label: str, pk, field_name: str, name: str, *, force: bool = False)
 
 def _record(model, pk, field_name: str, name: str, record: dict) -> bool:
     """Write the record through the QuerySet's update(), which moves the stamps of the pages that show
-    the row and purges them from the edge (an author's photo: their reviews' pages)."""
+    the row and purges them from the edge (`pages_showing`: an author's photo, their page and reviews)."""
     field = model._meta.get_field(field_name)
-    with transaction.atomic():
-        updated = model._default_manager.filter(pk=pk, **{field_name: name}).update(**{field.renditions_field: record})
-        if updated and model._meta.label == "reviews.AuthorProfile":
-            from .models import touch_review_pages
-
-            touch_review_pages(Q(author__author_profile=pk))
+    updated = model._default_manager.filter(pk=pk, **{field_name: name}).update(**{field.renditions_field: record})
     return bool(updated)
 
 

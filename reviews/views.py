@@ -2,6 +2,7 @@
 
 import calendar
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -20,10 +21,10 @@ from .models import (
     Genre,
     Person,
     Review,
-    film_page_state,
     group_credits,
-    person_page_state,
+    lists_page_state,
     public_page_state,
+    row_page_state,
 )
 from .pagination import page_or_404
 
@@ -32,7 +33,16 @@ def _page(request, queryset):
     return page_or_404(Paginator(queryset, settings.REVIEWS_PER_PAGE), request.GET.get("page"))
 
 
-@page_cache.cached_page(lambda: Review.objects.change_state(), query_keys={"page"}, edge_keys=lambda state: ["home"])
+# Every page is served from the page cache on its stamp (touch_pages moves it with anything it shows),
+# under the same key at the edge: lists of all reviews share one, each subject's page has its row's.
+lists_page = page_cache.cached_page(lists_page_state, edge_key="lists", query_keys={"page"})
+
+
+def row_page(model, **options):
+    return page_cache.cached_page(partial(row_page_state, model), edge_key=f"{model._meta.model_name}-{{}}", **options)
+
+
+@lists_page
 def home(request):
     page = _page(request, Review.objects.published().for_list())
     reviews = list(page)
@@ -42,9 +52,7 @@ def home(request):
 
 
 # The comment page and the comment being answered make copies of their own.
-@page_cache.cached_page(
-    public_page_state, query_keys={"cpage", "replytocom"}, edge_keys=lambda state: [f"review-{state[0]}"]
-)
+@page_cache.cached_page(public_page_state, edge_key="review-{}", query_keys={"cpage", "replytocom"})
 @conditional.review_page
 def review_detail(request, slug):
     review = get_object_or_404(Review.objects.visible_to(request.user).for_detail(), slug=slug)
@@ -65,7 +73,7 @@ def render_review_page(request, review, extra_context=None, status=200, template
     return render(request, template, context | (extra_context or {}), status=status)
 
 
-@page_cache.cached_page(film_page_state, edge_keys=lambda state: [f"film-{state[0]}"])
+@row_page(Film)
 def film_detail(request, slug):
     film = get_object_or_404(Film.objects.for_detail(), slug=slug)
     reviews = list(film.reviews.published().for_list())
@@ -87,7 +95,7 @@ def film_detail(request, slug):
     )
 
 
-@page_cache.cached_page(person_page_state, edge_keys=lambda state: [f"person-{state[0]}"])
+@row_page(Person)
 def person_detail(request, slug):
     # The person comes with their credits, in one query (alone when they have none).
     credits = list(
@@ -114,6 +122,7 @@ def known_for(credits, limit=4):
     return list(best.values())[:limit]
 
 
+@row_page(AuthorProfile, query_keys={"page"})
 def author_detail(request, slug):
     profile = get_object_or_404(AuthorProfile.objects.select_related("user"), slug=slug)
     page = _page(request, Review.objects.published().for_list().filter(author_id=profile.user_id))
@@ -122,6 +131,7 @@ def author_detail(request, slug):
     return render(request, "reviews/author_detail.html", {"profile": profile, "page": page})
 
 
+@row_page(Genre, query_keys={"page"})
 def genre_detail(request, slug):
     genre = get_object_or_404(Genre, slug=slug)
     page = _page(request, Review.objects.published().for_list().filter(film__genres=genre))
@@ -129,6 +139,7 @@ def genre_detail(request, slug):
     return render(request, "reviews/genre_detail.html", {"genre": genre, "films": films, "page": page})
 
 
+@row_page(Franchise, query_keys={"page"})
 def franchise_detail(request, slug):
     franchise = get_object_or_404(Franchise, slug=slug)
     films = franchise.films.order_by("release_year", "title")
@@ -136,6 +147,7 @@ def franchise_detail(request, slug):
     return render(request, "reviews/franchise_detail.html", {"franchise": franchise, "films": films, "page": page})
 
 
+@lists_page
 def archive_index(request):
     months = (
         Review.objects.published()
@@ -156,6 +168,7 @@ def archive_index(request):
     return render(request, "reviews/archive.html", {"years": years})
 
 
+@lists_page
 def archive_period(request, year, month=None):
     if not 1900 <= year <= 2999 or (month is not None and not 1 <= month <= 12):
         raise Http404("No reviews from then.")

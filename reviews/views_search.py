@@ -4,13 +4,16 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from . import search
+from . import page_cache, search
+from .models import lists_page_state
 from .pagination import page_or_404
 
 KINDS = ("all", "reviews", "films", "people")
 PREVIEW = 4  # films and people shown above the reviews on the first page of "all"
 
 
+# Only the bare page (no query) is shared: any query parameter renders afresh (page_cache.shareable_query).
+@page_cache.cached_page(lists_page_state, edge_key="lists")
 def search_page(request):
     query = search.parse(request.GET.get("q", ""))
     kind = request.GET.get("type", "all")

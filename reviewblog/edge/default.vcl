@@ -59,7 +59,7 @@ sub vcl_backend_response {
         unset beresp.http.Surrogate-Control;
         return (deliver);
     }
-    # Anything the site did not mark (admin, search, feeds, forms, errors) goes to the site every time.
+    # Anything the site did not mark (admin, search results, forms, errors) goes to the site every time.
     set beresp.uncacheable = true;
     set beresp.ttl = 120s;
     return (deliver);

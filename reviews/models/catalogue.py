@@ -6,7 +6,6 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import edge
 from .base import (
     SizedImageField,
     SluggedModel,
@@ -37,12 +36,6 @@ class ShownQuerySet(models.QuerySet):
     that show the rows too, so no caller has to remember to (issue 13)."""
 
     def update(self, **kwargs):
-        if set(kwargs) == {"page_changed_at"}:  # touch_pages itself: a film's or person's own page
-            if edge.enabled():
-                edge.purge_after_commit(
-                    f"{self.model._meta.model_name}-{pk}" for pk in self.values_list("pk", flat=True)
-                )
-            return super().update(**kwargs)
         with transaction.atomic():
             pks = list(self.values_list("pk", flat=True))
             touch_pages_showing(self.model, pks)  # where they showed before…
@@ -95,6 +88,7 @@ class ShownOnPages(models.Model):
 
 class Genre(ShownOnPages, SluggedModel):
     name = models.CharField(max_length=60, unique=True)
+    page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:
         ordering = ["name"]
@@ -107,12 +101,13 @@ class Genre(ShownOnPages, SluggedModel):
 
     @classmethod
     def pages_showing(cls, pks):
-        return {"reviews": Q(film__genres__in=pks), "films": Q(genres__in=pks)}
+        return {"reviews": Q(film__genres__in=pks), "films": Q(genres__in=pks), "genres": Q(pk__in=pks)}
 
 
 class Franchise(ShownOnPages, SluggedModel):
     name = models.CharField(max_length=120, unique=True, help_text='Shown as "From the World of …".')
     description = TextField(blank=True)
+    page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:
         ordering = ["name"]
@@ -125,7 +120,7 @@ class Franchise(ShownOnPages, SluggedModel):
 
     @classmethod
     def pages_showing(cls, pks):
-        return {"reviews": Q(film__franchise__in=pks), "films": Q(franchise__in=pks)}
+        return {"reviews": Q(film__franchise__in=pks), "films": Q(franchise__in=pks), "franchises": Q(pk__in=pks)}
 
 
 class FilmQuerySet(ShownQuerySet):
@@ -155,7 +150,7 @@ class Film(ShownOnPages, SluggedModel):
     poster_alt = models.CharField("poster alt text", max_length=300, blank=True)
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
     franchise = models.ForeignKey(Franchise, null=True, blank=True, on_delete=models.SET_NULL, related_name="films")
-    # Moved by anything its page shows (see touch_pages); its reviews' own stamps are read beside it.
+    # Moved by anything its page shows, its reviews included (see touch_pages).
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = FilmQuerySet.as_manager()
@@ -183,12 +178,14 @@ class Film(ShownOnPages, SluggedModel):
     @classmethod
     def pages_showing(cls, pks):
         """Its title shows on its page, its reviews, reviews that mention it, its franchise's other films
-        and their reviews, and the pages of the people it credits."""
+        and their reviews, the pages of the people it credits, and its genres' and franchise's pages."""
         mentions = _reviews().Review.mentioned_films.through.objects.filter(film__in=pks).values("review")
         return {
             "reviews": Q(film__in=pks) | Q(pk__in=mentions) | Q(film__franchise__films__in=pks),
             "films": Q(pk__in=pks) | Q(franchise__films__in=pks),
             "people": Q(credits__film__in=pks),
+            "genres": Q(films__in=pks),
+            "franchises": Q(films__in=pks),
         }
 
     def clean(self):

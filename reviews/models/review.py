@@ -1,11 +1,12 @@
 """Reviews, their scorecards and their authors' pages."""
 
+import functools
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Count, Max, Prefetch, Q, Value
+from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -29,21 +30,68 @@ from .base import (
     score_field,
     unique_slug,
 )
-from .catalogue import Credit, Film, Person
+from .catalogue import Credit, Film, Franchise, Genre, Person, ShownOnPages
 
 
-def touch_pages(*, reviews: Q | None = None, films: Q | None = None, people: Q | None = None) -> None:
-    """The one place page stamps move: the review, film and person pages that match changed though their
-    own row did not (a renamed film on its reviews, a new credit on a film and a person, an approved comment).
+# The pages that list reviews, named as touch_pages arguments: a film's own reviews and those that mention
+# it, the people a review mentions or whose films it reviews (their feed), its author, its film's genres
+# and franchise, and every list of all reviews (home, archive, feeds, search).
+def pages_listing(pks) -> dict:
+    return {
+        "films": Q(reviews__in=pks) | Q(mentioned_in__in=pks),
+        "people": Q(mentioned_in__in=pks) | Q(credits__film__reviews__in=pks),
+        "authors": Q(user__reviews__in=pks),
+        "genres": Q(films__reviews__in=pks),
+        "franchises": Q(films__reviews__in=pks),
+        "lists": True,
+    }
 
-    Each model says which pages show it (`pages_showing`), and its save, delete and QuerySet.update call
-    this in the change's transaction, so the page cache, ETags, fragments and feeds all see the new stamp
-    with the change. A film or person page also reads its reviews' stamps (film_page_state), so what
-    moves a review (an edit, a comment, (un)publishing) moves the pages that list it."""
+
+def page_models() -> dict:
+    """touch_pages argument → the model whose rows carry those pages' stamps; its edge key is `<name>-<pk>`."""
+    return {
+        "reviews": Review,
+        "films": Film,
+        "people": Person,
+        "authors": AuthorProfile,
+        "genres": Genre,
+        "franchises": Franchise,
+    }
+
+
+def touch_pages(*, lists: bool = False, **conditions: Q) -> None:
+    """The one place page stamps move, and the edge keys of the same pages are purged (after commit).
+
+    Every public page reads one stamp (see page_state): its row's `page_changed_at` (a review, film,
+    person, author, genre or franchise), or the `lists` stamp for the pages that list all reviews.
+    `conditions` pick the pages that changed (reviews=Q(…), films=…, people=…, authors=…, genres=…,
+    franchises=…); touching reviews also touches every page that lists them (pages_listing), so no
+    caller has to know where a review is shown. Each model's save, delete, QuerySet.update, delete
+    and bulk_create call this in the change's transaction (models/catalogue.py ShownQuerySet)."""
     now = timezone.now()
-    for model, condition in ((Review, reviews), (Film, films), (Person, people)):
-        if condition is not None:
-            model.objects.filter(condition).update(page_changed_at=now)
+    if (condition := conditions.get("reviews")) is not None:
+        review_pks = list(Review.objects.filter(condition).values_list("pk", flat=True))
+        conditions["reviews"] = Q(pk__in=review_pks)
+        if review_pks:
+            for name, listing in pages_listing(review_pks).items():
+                if name == "lists":
+                    lists = True
+                else:
+                    conditions[name] = conditions[name] | listing if name in conditions else listing
+    keys = ["lists"] if lists else []
+    for name, model in page_models().items():
+        if (condition := conditions.pop(name, None)) is None:
+            continue
+        pks = set(model.objects.filter(condition).values_list("pk", flat=True))
+        if pks:
+            # The plain QuerySet.update: the models' own update() calls this function.
+            models.QuerySet.update(model.objects.filter(pk__in=pks), page_changed_at=now)
+            keys += [f"{model._meta.model_name}-{pk}" for pk in pks]
+    if conditions:
+        raise TypeError(f"touch_pages() names no pages called {', '.join(conditions)}")
+    if lists:
+        PageStamp.objects.update_or_create(name=PageStamp.LISTS, defaults={"changed_at": now})
+    edge.purge_after_commit(keys)
 
 
 def touch_review_pages(condition: Q) -> None:
@@ -53,12 +101,29 @@ def touch_review_pages(condition: Q) -> None:
     touch_pages(reviews=condition)
 
 
-# ReviewQuerySet.published(), written out: status published and published_at not in the future.
-PAGE_STATE_SQL = """
-    SELECT id, updated_at, page_changed_at,
-           (SELECT MAX(published_at) FROM {table} WHERE status = %s AND published_at <= %s)
-    FROM {table} WHERE slug = %s AND status = %s AND published_at <= %s
-"""
+class PageStamp(models.Model):
+    """The stamp of pages that are no one row's own: `lists`, every list of all reviews (home, archive,
+    feeds, search), moved with every review (touch_pages)."""
+
+    LISTS = "lists"
+
+    name = models.CharField(max_length=40, primary_key=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.name}: {self.changed_at}"
+
+
+# A scheduled review going live joins lists and counts without anything being saved, so every page's state
+# holds the newest live review's date; the next one to go live tells the edge how long it may keep a copy.
+# ReviewQuerySet.published() and scheduled(), written out (tests/reviews/test_every_page_fresh.py pins them).
+LIVE_SQL = """(SELECT MAX(published_at) FROM {review} WHERE status = %s AND published_at <= %s),
+    (SELECT MIN(published_at) FROM {review} WHERE status = %s AND published_at > %s)"""
+REVIEW_STATE_SQL = """SELECT id, updated_at, page_changed_at, {live}
+    FROM {review} WHERE slug = %s AND status = %s AND published_at <= %s"""
+ROW_STATE_SQL = "SELECT id, page_changed_at, {live} FROM {table} WHERE slug = %s"
+LISTS_STATE_SQL = """SELECT 0, s.changed_at, {live}
+    FROM (SELECT MAX(changed_at) AS changed_at FROM {table} WHERE name = %s) s"""
 
 
 def aware(value) -> datetime | None:
@@ -68,18 +133,56 @@ def aware(value) -> datetime | None:
     return timezone.make_aware(value, UTC) if value and timezone.is_naive(value) else value
 
 
-def public_page_state(slug: str) -> tuple | None:
-    """What the public page of review `slug` stands for, or None when it is not public:
-    (pk, updated_at, page_changed_at, newest_live). The last moves when a scheduled review goes live
-    and joins the page's lists. The page cache and the ETag ask this on every request, so it is one
-    hand-written query: building it with the ORM took longer than serving the cached page.
-    """
+def _state(sql: str, params: list) -> tuple | None:
+    """(pk, stamps…, newest_live, next_live) in one query, or None when there is no such page. The page
+    cache asks this on every request, so it is hand-written SQL (building it with the ORM took longer than
+    serving the cached page), and its dates stay as the database gives them (SQLite: text) until one is
+    needed (state_times). `now` in `params` stands for the time of the request."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     published = Review.Status.PUBLISHED
     with connection.cursor() as cursor:
-        cursor.execute(PAGE_STATE_SQL.format(table=Review._meta.db_table), [published, now, slug, published, now])
-        row = cursor.fetchone()
-    return row and (row[0], *map(aware, row[1:]))
+        cursor.execute(sql, [published, now, published, now, *(now if p is _NOW else p for p in params)])
+        return cursor.fetchone()
+
+
+def state_times(state: tuple) -> tuple:
+    """A page state's dates as aware datetimes: (stamps…, newest_live, next_live)."""
+    return tuple(map(aware, state[1:]))
+
+
+_NOW = object()
+
+
+def public_page_state(slug: str) -> tuple | None:
+    """What the public page of review `slug` stands for, or None when it is not public:
+    (pk, updated_at, page_changed_at, newest_live, next_live)."""
+    return _state(_sql(REVIEW_STATE_SQL, Review), [slug, Review.Status.PUBLISHED, _NOW])
+
+
+def row_page_state(model, slug: str) -> tuple | None:
+    """What the page of a film, person, author, genre or franchise stands for: (pk, page_changed_at,
+    newest_live, next_live), or None when there is no such row."""
+    return _state(_sql(ROW_STATE_SQL, model), [slug])
+
+
+def film_page_state(slug: str) -> tuple | None:
+    return row_page_state(Film, slug)
+
+
+def person_page_state(slug: str) -> tuple | None:
+    return row_page_state(Person, slug)
+
+
+def lists_page_state(*args, **kwargs) -> tuple:
+    """What every list of all reviews stands for (home, archive, feeds, search): (0, lists stamp,
+    newest_live, next_live)."""
+    return _state(_sql(LISTS_STATE_SQL, PageStamp), [PageStamp.LISTS])
+
+
+@functools.cache
+def _sql(template: str, model) -> str:
+    review = Review._meta.db_table
+    return template.format(live=LIVE_SQL.format(review=review), review=review, table=model._meta.db_table)
 
 
 # What decides where a review is listed and counted (its film's franchise counts published reviews).
@@ -93,62 +196,6 @@ def touch_franchise_pages(review_pks) -> None:
     touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
 
 
-# What a film's or person's page stands for: its own stamp, the stamps of the reviews it lists (a film's
-# own and those that mention it; those that mention a person), how many there are, and the newest live
-# review (a scheduled review going live joins the lists and counts). Any change to a listed review moves
-# its updated_at or page_changed_at, and a deleted one the count, whatever code made the change.
-CATALOGUE_STATE_SQL = """
-    SELECT c.id, c.page_changed_at, s.n, s.updated, s.touched,
-           (SELECT MAX(published_at) FROM {review} WHERE status = %s AND published_at <= %s)
-    FROM {table} c,
-         (SELECT COUNT(*) AS n, MAX(updated_at) AS updated, MAX(page_changed_at) AS touched FROM {review}
-          WHERE id IN ({listed})) s
-    WHERE c.slug = %s
-"""
-FILM_LISTS = """SELECT id FROM {review} WHERE film_id = (SELECT id FROM {table} WHERE slug = %s)
-    UNION SELECT review_id FROM {mentions} WHERE film_id = (SELECT id FROM {table} WHERE slug = %s)"""
-PERSON_LISTS = "SELECT review_id FROM {mentions} WHERE person_id = (SELECT id FROM {table} WHERE slug = %s)"
-
-
-def _catalogue_state(model, lists: str, mentions, slug: str) -> tuple | None:
-    tables = {"review": Review._meta.db_table, "table": model._meta.db_table, "mentions": mentions._meta.db_table}
-    listed = lists.format(**tables)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = [Review.Status.PUBLISHED, now, *[slug] * listed.count("%s"), slug]
-    with connection.cursor() as cursor:
-        cursor.execute(CATALOGUE_STATE_SQL.format(listed=listed, **tables), params)
-        row = cursor.fetchone()
-    return row and (row[0], aware(row[1]), row[2], *map(aware, row[3:]))
-
-
-def film_page_state(slug: str) -> tuple | None:
-    """What the page of film `slug` stands for (see CATALOGUE_STATE_SQL), or None when there is no such film."""
-    return _catalogue_state(Film, FILM_LISTS, Review.mentioned_films.through, slug)
-
-
-def person_page_state(slug: str) -> tuple | None:
-    """What the page of person `slug` stands for (see CATALOGUE_STATE_SQL), or None when there is no such person."""
-    return _catalogue_state(Person, PERSON_LISTS, Review.mentioned_people.through, slug)
-
-
-def purge_review_pages(pks) -> None:
-    """The edge keys of every page that shows these reviews: theirs, their films', the films' and people's
-    they mention, and the home page (reviews/edge.py). Nothing runs without an edge."""
-    if not pks or not edge.enabled():
-        return
-    films = Review.objects.filter(pk__in=pks).values_list("film_id", flat=True)
-    mentioned_films = Review.mentioned_films.through.objects.filter(review__in=pks).values_list("film_id", flat=True)
-    people = Review.mentioned_people.through.objects.filter(review__in=pks).values_list("person_id", flat=True)
-    edge.purge_after_commit(
-        [
-            "home",
-            *(f"review-{pk}" for pk in pks),
-            *(f"film-{pk}" for pk in {*films, *mentioned_films}),
-            *(f"person-{pk}" for pk in people),
-        ]
-    )
-
-
 class ReviewQuerySet(models.QuerySet):
     def published(self):
         """What the public may read: published, and not dated in the future."""
@@ -157,18 +204,6 @@ class ReviewQuerySet(models.QuerySet):
     def scheduled(self):
         """Published but dated in the future: each goes live by itself when its time comes."""
         return self.filter(status=Review.Status.PUBLISHED, published_at__gt=timezone.now())
-
-    def change_state(self) -> tuple:
-        """One row that changes whenever any of these reviews' pages or lists would: an edit or
-        unpublishing bumps updated_at, a scheduled review going live passes its published_at, a film,
-        person, author or comment change bumps page_changed_at, and a deletion changes the count."""
-        state = self.aggregate(
-            count=Count("pk"),
-            updated=Max("updated_at"),
-            touched=Max("page_changed_at"),
-            live=Max("published_at", filter=Q(published_at__lte=timezone.now())),
-        )
-        return tuple(state.values())
 
     def for_list(self):
         """The shape of a review card: film and author (with their page) in the same query."""
@@ -213,24 +248,42 @@ class ReviewQuerySet(models.QuerySet):
         return count
 
     def update(self, **kwargs):
-        """update() skips save(): it moves these reviews' page stamps too (unless it sets them itself), and
-        when it (un)publishes or moves them, the pages of their franchises, which count published reviews."""
+        """update() skips save(): it moves these reviews' page stamps too (unless it sets them itself) and
+        those of the pages listing them, before (where they were listed) and after (where they are); when it
+        (un)publishes or moves them, also the pages of their franchises, which count published reviews."""
         kwargs.setdefault("page_changed_at", timezone.now())
         listed = LISTED_FIELDS.intersection(kwargs)
-        if not listed and not edge.enabled():
-            return super().update(**kwargs)
         with transaction.atomic():
             pks = list(self.values_list("pk", flat=True))
-            purge_review_pages(pks)
+            if not pks:
+                return 0
+            touch_pages(reviews=Q(pk__in=pks))
             if listed:
                 touch_franchise_pages(pks)
             count = super().update(**kwargs)
             if listed:
+                touch_pages(reviews=Q(pk__in=pks))
                 touch_franchise_pages(pks)
-                purge_review_pages(pks)
         return count
 
     update.alters_data = True
+
+    def delete(self):
+        with transaction.atomic():  # touched while the links (film, mentions, author) still exist
+            pks = list(self.values_list("pk", flat=True))
+            touch_pages(reviews=Q(pk__in=pks))
+            touch_franchise_pages(pks)
+            return super().delete()
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic():
+            created = super().bulk_create(objs, *args, **kwargs)
+            pks = [obj.pk for obj in created if obj.pk is not None]
+            touch_pages(reviews=Q(pk__in=pks))
+            touch_franchise_pages(pks)
+        return created
 
     def visible_to(self, user):
         """Published reviews, plus the drafts a staff user may preview."""
@@ -329,26 +382,27 @@ class Review(models.Model):
             # comments app keeps (and any comment change counts afresh anyway).
             *before, self.comment_count = before
             before = tuple(before)
-        if self.pk is not None:
-            purge_review_pages([self.pk])  # where it showed before (its old film, what it mentioned)
-        super().save(*args, **kwargs)
-        if full_save or "body" in update_fields:
-            self.mentioned_films.set(mentions.films)
-            self.mentioned_people.set(mentions.people)
-        purge_review_pages([self.pk])
-        if full_save and before != tuple(getattr(self, name) for name in listed):
-            AuthorProfile.objects.get_or_create(user_id=self.author_id)
-            # Sibling films list this film's review count under "More from the World of …".
-            films = [self.film_id, *([before[2]] if before else [])]
-            franchises = Film.objects.filter(pk__in=films, franchise__isnull=False).values("franchise")
-            touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
+        with transaction.atomic():
+            if self.pk is not None:
+                touch_pages(reviews=Q(pk=self.pk))  # where it showed before (its old film, what it mentioned)
+            super().save(*args, **kwargs)
+            if full_save or "body" in update_fields:
+                self.mentioned_films.set(mentions.films)
+                self.mentioned_people.set(mentions.people)
+            if full_save and before != tuple(getattr(self, name) for name in listed):
+                AuthorProfile.objects.get_or_create(user_id=self.author_id)
+                # Sibling films list this film's review count under "More from the World of …".
+                films = [self.film_id, *([before[2]] if before else [])]
+                franchises = Film.objects.filter(pk__in=films, franchise__isnull=False).values("franchise")
+                touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
+            touch_pages(reviews=Q(pk=self.pk))  # where it shows now
 
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():  # its franchise's other reviews list it under "More from …"
-            purge_review_pages([self.pk])
+            touch_pages(reviews=Q(pk=self.pk))
             if franchise := self.film.franchise_id:
                 touch_pages(reviews=Q(film__franchise_id=franchise) & ~Q(pk=self.pk), films=Q(franchise_id=franchise))
             return super().delete(*args, **kwargs)
@@ -430,13 +484,14 @@ class ReviewAspect(models.Model):
         return f"{self.name}: {self.score}"
 
 
-class AuthorProfile(models.Model):
+class AuthorProfile(ShownOnPages):
     """What readers see about a reviewer on their author page."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile")
     slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
     bio = TextField("short bio", blank=True)
     photo, photo_width, photo_height, photo_alt, photo_renditions = portrait_fields("authors/")
+    page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:
         ordering = ["user__first_name", "user__last_name"]
@@ -451,15 +506,14 @@ class AuthorProfile(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
-        touch_review_pages(Q(author_id=self.user_id))
 
     def get_absolute_url(self):
         return reverse("reviews:author_detail", args=[self.slug])
 
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():  # bylines stop linking to the author's page
-            touch_review_pages(Q(author_id=self.user_id))
-            return super().delete(*args, **kwargs)
+    @classmethod
+    def pages_showing(cls, pks):
+        """Their page, and their reviews' bylines (which link to it)."""
+        return {"authors": Q(pk__in=pks), "reviews": Q(author__author_profile__in=pks)}
 
     def clean(self):
         require_alt_text(self, "photo", "photo_alt", "photo")

@@ -66,7 +66,7 @@ def test_shared_pages_name_what_they_show_and_for_how_long(edge, review):
         (review.get_absolute_url(), keys(review)["review"]),
         (review.film.get_absolute_url(), keys(review)["film"]),
         (review.film.credits.get().person.get_absolute_url(), keys(review)["person"]),
-        ("/", "home"),
+        ("/", "lists"),
     ]:
         for _ in range(2):  # rendered, then served from the page cache: marked both times
             response = Client().get(url)
@@ -97,7 +97,7 @@ def test_an_approved_comment_purges_the_pages_that_list_its_review_after_commit(
         moderation.approve(comment)
         assert edge.keys == []  # nothing before the commit
     assert callbacks
-    expected = {keys(review)["review"], keys(review)["film"], keys(review)["person"], "home"}
+    expected = {keys(review)["review"], keys(review)["film"], keys(review)["person"], "lists"}
     assert expected <= edge.purged()
 
 
@@ -107,7 +107,7 @@ def test_an_edited_review_purges_its_old_and_new_film(edge, review, django_captu
         review.film = CreditFactory().film
         review.title = "Moved"
         review.save()
-    assert {f"film-{old_film.pk}", f"film-{review.film_id}", f"review-{review.pk}", "home"} <= edge.purged()
+    assert {f"film-{old_film.pk}", f"film-{review.film_id}", f"review-{review.pk}", "lists"} <= edge.purged()
 
 
 def test_a_renamed_film_purges_its_page_its_reviews_and_its_people(edge, review, django_capture_on_commit_callbacks):
@@ -137,7 +137,7 @@ def test_an_author_rename_purges_their_reviews(edge, review, django_capture_on_c
         author = review.author
         author.first_name = "Renamed"
         author.save()
-    assert {keys(review)["review"], keys(review)["film"], "home"} <= edge.purged()
+    assert {keys(review)["review"], keys(review)["film"], "lists"} <= edge.purged()
 
 
 def test_an_edge_that_is_down_does_not_fail_the_change(settings, review, django_capture_on_commit_callbacks, caplog):
@@ -198,7 +198,7 @@ def test_a_purge_the_edge_missed_is_tried_again_later_and_never_fails_the_change
         settings.EDGE_PURGE_URL = f"http://127.0.0.1:{server.server_address[1]}/"
         queued_purges().update(run_after=timezone.now())  # its time comes
         run_worker()
-        assert {f"review-{review.pk}", f"film-{review.film_id}", "home"} <= server.purged()
+        assert {f"review-{review.pk}", f"film-{review.film_id}", "lists"} <= server.purged()
         assert not queued_purges().exists()
     finally:
         server.shutdown()
@@ -207,6 +207,6 @@ def test_a_purge_the_edge_missed_is_tried_again_later_and_never_fails_the_change
 
 def test_a_purge_is_given_up_after_its_last_try_with_an_error_in_the_log(settings, caplog):
     settings.EDGE_PURGE_URL = "http://127.0.0.1:9/"
-    result = edge_module.purge_edge.enqueue(["home"], len(edge_module.RETRY_DELAYS))
-    assert result.return_value == ["home"]
+    result = edge_module.purge_edge.enqueue(["lists"], len(edge_module.RETRY_DELAYS))
+    assert result.return_value == ["lists"]
     assert "given up after 5 tries" in caplog.text
