@@ -173,15 +173,17 @@ class EditingAdmin:
             if name not in NOT_KEPT
         }
         based_on = parse_datetime(request.POST.get("loaded_version", "") or "")
-        autosave = Autosave.store(review, request.user, data, based_on=based_on)
+        draft = Autosave(review=review, user=request.user, data=data, based_on=based_on)
+        if any(autosave_differences(draft, review)):
+            saved_at = Autosave.store(review, request.user, data, based_on=based_on).saved_at
+            label = f"Saved a draft at {clock(saved_at)}"
+        else:
+            # The review already says this (a draft restored and saved, whose last autosave arrived after
+            # the save): no draft to keep, as opening the page would have dropped it too.
+            Autosave.objects.filter(review=review, user=request.user).delete()
+            saved_at, label = timezone.now(), "No changes since the last save"
         lock = EditLock.heartbeat(review, request.user)
-        return JsonResponse(
-            {
-                "saved_at": autosave.saved_at.isoformat(),
-                "label": f"Saved a draft at {clock(autosave.saved_at)}",
-                "lock": lock_state(lock, request.user),
-            }
-        )
+        return JsonResponse({"saved_at": saved_at.isoformat(), "label": label, "lock": lock_state(lock, request.user)})
 
     def discard_view(self, request, object_id):
         review, refusal = self.editable(request, object_id)

@@ -136,7 +136,7 @@
   // --- Autosave to the server ---
 
   function autosave() {
-    if (!config.autosaveUrl || !dirty || loggedOut) return;
+    if (!config.autosaveUrl || !dirty || loggedOut || submitting) return;  // the save itself keeps the text
     var data = serialize();
     if (lastAutosaved && same(data, lastAutosaved)) return;
     post(config.autosaveUrl, data, { loaded_version: form.elements.loaded_version ? form.elements.loaded_version.value : "" })

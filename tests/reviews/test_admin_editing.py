@@ -152,6 +152,19 @@ def test_an_autosave_the_same_as_the_review_is_not_offered(author_client, review
     assert not Autosave.objects.exists()
 
 
+def test_an_autosave_arriving_after_the_save_of_the_same_text_leaves_no_draft_behind(author_client, review):
+    # The editor's last autosave and the Save button race: the save lands first, the autosave after it.
+    form = browser_form(author_client.get(change_url(review)).content.decode())
+    form["body"] = review.body + "\n\nThe ending drags."
+    author_client.post(url("autosave", review), form)
+    author_client.post(change_url(review), form | {"_save": "Save"})
+    late = author_client.post(url("autosave", review), form).json()
+
+    assert late["label"] == "No changes since the last save"
+    assert not Autosave.objects.exists()
+    assert "saved automatically" not in author_client.get(change_url(review)).content.decode()
+
+
 def test_discarding_an_autosave_deletes_it(author_client, review):
     author_client.post(url("autosave", review), {"body": "Draft."})
     assert author_client.post(url("autosave_discard", review)).json() == {"discarded": True}
