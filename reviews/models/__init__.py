@@ -1,18 +1,16 @@
 """Films, the people who make them, and the reviews written about them.
 
 models/base.py holds what both share, models/catalogue.py the films and people, models/review.py the
-reviews and their authors, models/editing.py what keeps a review safe while it is being edited.
+reviews and their authors, models/stamps.py what each public page stands for and the one place that
+moves it, models/editing.py what keeps a review safe while it is being edited.
 """
 
 from .base import HALF_STEPS, SCORE_CHOICES, SluggedModel, reading_minutes, unique_slug
 from .catalogue import Credit, Film, FilmQuerySet, Franchise, Genre, Person, group_credits
 from .editing import Autosave, EditLock
-from .review import (
-    AuthorProfile,
+from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet
+from .stamps import (
     PageStamp,
-    Review,
-    ReviewAspect,
-    ReviewQuerySet,
     aware,
     film_page_state,
     lists_page_state,

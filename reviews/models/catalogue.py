@@ -26,9 +26,11 @@ def _reviews():
 
 
 def touch_pages_showing(model, pks) -> None:
-    """Move the stamps of every page that shows these rows (see review.touch_pages)."""
+    """Move the stamps of every page that shows these rows (see stamps.touch_pages)."""
+    from .stamps import touch_pages  # models/stamps.py imports this module
+
     if pks:
-        _reviews().touch_pages(**model.pages_showing(list(pks)))
+        touch_pages(**model.pages_showing(list(pks)))
 
 
 class ShownQuerySet(models.QuerySet):
