@@ -149,7 +149,8 @@ def blank_form(request, review) -> str:
     if html is None:
         form = CommentForm(review=review, initial={"remember": False})
         context = {"review": review, "form": form, "csrf_token": TOKEN_SLOT}
-        html = render_to_string("comments/_form.html", context, request)
+        # Without the request: given one, the template engine would put this reader's token in the kept copy.
+        html = render_to_string("comments/_form.html", context)
         pages.set(key, html, settings.PAGE_CACHE_SECONDS)
     token = "" if getattr(request, "shared_render", False) else get_token(request)
     return html.replace(TOKEN_SLOT, token)
