@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment, pass_context
@@ -25,9 +26,13 @@ def url(name, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
-def date(value, arg=None) -> str:
-    """Django's `date` filter, in the current time zone as Django's templates show it."""
-    return defaultfilters.date(template_localtime(value), arg)
+def date(value, arg) -> str:
+    """Django's `date` filter, in the current time zone as Django's templates show it. The format is
+    always written out here, so it skips the filter's lookup of format names (a third of its cost)."""
+    if value in (None, ""):
+        return ""
+    value = template_localtime(value)
+    return value.isoformat() if arg == "c" else dateformat.format(value, arg)
 
 
 @pass_context
