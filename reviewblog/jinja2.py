@@ -6,8 +6,10 @@ gave the templates is here under the same names, built on the same functions: `{
 `url('x', a)`, `{% picture … %}` is `picture(…)`, `|date:"j F Y"` is `|date("j F Y")`.
 """
 
+import hashlib
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.urls import reverse
@@ -18,6 +20,7 @@ from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup
 
 from comments.templatetags.comments import comment_section
+from reviews.page_cache import code_version, pages
 from reviews.templatetags import images, seo
 from reviews.templatetags.reviews import in_first_row, initials, rating_stars
 
@@ -41,6 +44,21 @@ def querystring(context, **changes) -> str:
     return defaulttags.querystring(SimpleNamespace(request=context["request"]), **changes)
 
 
+def kept(name: str, *parts, caller) -> Markup:
+    """`{% call kept("review_card", review.pk, review.updated_at, …) %}…{% endcall %}`: the HTML inside,
+    rendered once and kept in the pages cache while `parts` (what it shows) and the deployment stay
+    the same. Only where it pays: a card's pictures and links cost about 0.7 ms, reading it back 6 µs."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return Markup(caller())
+    digest = hashlib.sha256(repr((code_version(), parts)).encode()).hexdigest()[:40]
+    key = f"fragment:{name}:{digest}"
+    html = pages.get(key)
+    if html is None:
+        html = str(caller())
+        pages.set(key, html, settings.PAGE_CACHE_SECONDS)
+    return Markup(html)
+
+
 def escape_as_django(value):
     """Escape what `{{ }}` prints as Django's templates do (`&quot;`, `&#x27;`, not `&#34;`, `&#39;`),
     so a page is the same bytes under either engine; safe strings and numbers pass as they are."""
@@ -60,6 +78,7 @@ def environment(**options) -> Environment:
         url=url,
         static=static,
         querystring=querystring,
+        kept=kept,
         picture=lambda image, alt, **kwargs: partial("includes/_picture.html", images.picture(image, alt, **kwargs)),
         rating_stars=lambda rating, size="normal": partial("reviews/_rating.html", rating_stars(rating, size)),
         meta_tags=pass_context(
