@@ -1,4 +1,5 @@
-"""The comment thread and form under a review: `{% load comments %}{% comment_section review %}`.
+"""The comment thread and form under a review: `{{ comment_section(review) }}` in the review page's
+Jinja2 template (reviewblog/jinja2.py), or `{% load comments %}{% comment_section review %}`.
 
 Fetches a fixed number of rows whatever the length of the discussion: the approved count, one page of
 top-level comments, and the replies of those threads, which are put into a tree here. The rendered
