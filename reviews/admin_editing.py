@@ -309,7 +309,7 @@ class EditingAdmin:
         review.body_html = render_markdown(review.body, mentions=mentions.urls, image_size=uploaded_image_size)
         review.reading_minutes = reading_minutes(review.body_html)
         review.updated_at = timezone.now()  # no cached fragment of the saved review is shown, or kept
-        context = {"preview": True, "preview_errors": form.errors, "fragment_seconds": 0}
+        context = {"preview": True, "preview_errors": form.errors}
         response = render_review_page(request, review, context, template="reviews/review_preview.html")
         patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
         response["X-Robots-Tag"] = "noindex, nofollow, noarchive"

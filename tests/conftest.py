@@ -2,8 +2,25 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.template.backends import jinja2 as jinja2_backend
+from django.test.signals import template_rendered
 
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def jinja2_renders_are_announced():
+    """Tell tests which Jinja2 template rendered, as Django's test environment does for its own
+    templates (the test client's response.templates, a browser test telling a render from a kept copy)."""
+    render = jinja2_backend.Template.render
+
+    def announced(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self.template, context=context or {})
+        return render(self, context, request)
+
+    jinja2_backend.Template.render = announced
+    yield
+    jinja2_backend.Template.render = render
 
 
 @pytest.fixture

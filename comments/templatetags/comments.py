@@ -1,4 +1,5 @@
-"""The comment thread and form under a review: `{% load comments %}{% comment_section review %}`.
+"""The comment thread and form under a review: `{{ comment_section(review) }}` in the review page's
+Jinja2 template (reviewblog/jinja2.py), or `{% load comments %}{% comment_section review %}`.
 
 Fetches a fixed number of rows whatever the length of the discussion: the approved count, one page of
 top-level comments, and the replies of those threads, which are put into a tree here. The rendered
@@ -149,7 +150,8 @@ def blank_form(request, review) -> str:
     if html is None:
         form = CommentForm(review=review, initial={"remember": False})
         context = {"review": review, "form": form, "csrf_token": TOKEN_SLOT}
-        html = render_to_string("comments/_form.html", context, request)
+        # Without the request: given one, the template engine would put this reader's token in the kept copy.
+        html = render_to_string("comments/_form.html", context)
         pages.set(key, html, settings.PAGE_CACHE_SECONDS)
     token = "" if getattr(request, "shared_render", False) else get_token(request)
     return html.replace(TOKEN_SLOT, token)
