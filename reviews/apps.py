@@ -8,10 +8,10 @@ NAME_FIELDS = {"first_name", "last_name", "username"}
 
 def author_renamed(sender, instance, created, update_fields=None, **kwargs):
     """Bylines show the author's name: their review pages and feeds change with it (not with a login)."""
-    from .models import touch_review_pages
+    from .models import touch_pages
 
     if not created and (update_fields is None or NAME_FIELDS & set(update_fields)):
-        touch_review_pages(Q(author_id=instance.pk))
+        touch_pages(reviews=Q(author_id=instance.pk))
 
 
 def film_genres_changed(sender, instance, action, reverse, pk_set, **kwargs):

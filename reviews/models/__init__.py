@@ -19,7 +19,6 @@ from .stamps import (
     row_page_state,
     state_times,
     touch_pages,
-    touch_review_pages,
 )
 
 __all__ = [
@@ -49,6 +48,5 @@ __all__ = [
     "person_page_state",
     "public_page_state",
     "touch_pages",
-    "touch_review_pages",
     "unique_slug",
 ]

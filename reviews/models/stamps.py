@@ -74,9 +74,12 @@ def touch_pages(*, lists: bool = False, **conditions: Q) -> None:
     for name, model in page_models().items():
         if (condition := conditions.pop(name, None)) is None:
             continue
+        # The plain QuerySet.update: the models' own update() calls this function.
+        if not edge.enabled():  # no keys to purge: one UPDATE, no list of rows
+            models.QuerySet.update(model.objects.filter(condition), page_changed_at=now)
+            continue
         pks = set(model.objects.filter(condition).values_list("pk", flat=True))
         if pks:
-            # The plain QuerySet.update: the models' own update() calls this function.
             models.QuerySet.update(model.objects.filter(pk__in=pks), page_changed_at=now)
             keys += [f"{model._meta.model_name}-{pk}" for pk in pks]
     if conditions:
@@ -84,13 +87,6 @@ def touch_pages(*, lists: bool = False, **conditions: Q) -> None:
     if lists:
         PageStamp.objects.update_or_create(name=PageStamp.LISTS, defaults={"changed_at": now})
     edge.purge_after_commit(keys)
-
-
-def touch_review_pages(condition: Q) -> None:
-    """Review pages (and feeds) show their film's title, facts, genres and credits, the author's name and
-    their franchise's other films: a change there changes the page too (its ETag and Last-Modified), though
-    the review itself was not edited."""
-    touch_pages(reviews=condition)
 
 
 class PageStamp(models.Model):
