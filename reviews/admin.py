@@ -43,17 +43,17 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
     form = ReviewForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     # Five columns fit at 1280 px beside the menu and the filters (the publish date is in the status).
-    list_display = ["title", "film", "author_name", "status_label", "rating"]
-    list_filter = ["status", "comments_open", ("author", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["title", "film_label", "author_name", "status_label", "rating"]
+    list_filter = ["status", "film_to_check", "comments_open", ("author", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["film", "author"]
     search_fields = ["title", "standfirst", "film__title"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["film"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ReviewAspectInline]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "film_checked"]
     fieldsets = [
-        (None, {"fields": ["film", "title", "slug", "standfirst", "body"]}),
+        (None, {"fields": [("film", "film_to_check"), "title", "slug", "standfirst", "body"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt", "hero_caption"]}),
         ("Verdict", {"fields": ["rating", "contains_spoilers"]}),
         ("Publishing", {"fields": ["author", "status", "published_at", "comments_open"]}),
@@ -63,6 +63,11 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
         # The preview is set as the public article; the rest is the editor, its history and its safety net.
         css = {"all": ["css/article.css", "css/editor.css", "css/revisions.css", "css/review-safety.css"]}
         js = ["js/editor.js", "js/review-safety.js"]
+
+    @admin.display(description="Film", ordering="film__title")
+    def film_label(self, review):
+        label = str(review.film) if review.film else "No film (an article)"
+        return format_html("{} <strong>· to check</strong>", label) if review.film_to_check else label
 
     @admin.display(description="Author", ordering="author__last_name")
     def author_name(self, review):
@@ -119,6 +124,8 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
     def save_model(self, request, obj, form, change):
         if not change and not can_edit_any(request.user):
             obj.author = request.user
+        if "film" in form.changed_data:
+            obj.film_to_check = False  # a person chose it
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Publish the selected reviews", permissions=["change"])
@@ -137,6 +144,11 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
 
         self.act_unless_changed(request, queryset, "moved to draft", unpublish)
 
+    @admin.action(description="Mark the film of the selected reviews as checked", permissions=["change"])
+    def film_checked(self, request, queryset):
+        count = queryset.filter(film_to_check=True).update(film_to_check=False)
+        self.message_user(request, f"{count} review(s) no longer marked “film to check”.", messages.SUCCESS)
+
 
 class CreditInline(admin.TabularInline):
     model = Credit
@@ -149,7 +161,7 @@ class CreditInline(admin.TabularInline):
 class FilmAdmin(admin.ModelAdmin):
     form = CheckedImagesForm
     list_display = ["title", "release_year", "franchise", "runtime"]
-    list_filter = ["genres", "franchise"]
+    list_filter = [("release_year", admin.EmptyFieldListFilter), "genres", "franchise"]
     search_fields = ["title", "credits__person__name"]
     autocomplete_fields = ["franchise"]
     filter_horizontal = ["genres"]

@@ -118,7 +118,7 @@ class ReviewFeed(Feed):
     # --- Each review ---
 
     def item_title(self, review):
-        return f"{review.title} — {review.film}"
+        return f"{review.title} — {review.film}" if review.film else review.title
 
     def item_description(self, review):
         return review.standfirst
@@ -148,7 +148,7 @@ class ReviewFeed(Feed):
         return absolute_url(profile.get_absolute_url()) if profile else None
 
     def item_categories(self, review):
-        return [genre.name for genre in review.film.genres.all()]
+        return [genre.name for genre in review.film.genres.all()] if review.film else []
 
     def item_enclosures(self, review):
         if not review.hero_image:

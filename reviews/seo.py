@@ -73,7 +73,7 @@ def _(review: Review) -> PageMeta:
     properties = [
         ("article:published_time", review.published_at.isoformat()),
         ("article:modified_time", review.updated_at.isoformat()),
-        *(("article:tag", genre.name) for genre in film.genres.all()),
+        *(("article:tag", genre.name) for genre in (film.genres.all() if film else ())),
     ]
     return PageMeta(
         title=review.title,
@@ -85,7 +85,11 @@ def _(review: Review) -> PageMeta:
             _image(review.hero_image, review.hero_alt, review.hero_width, review.hero_height)
             or _share_card(
                 reverse("reviews:review_share_card", args=[review.slug]),
-                f"{review.title}: a review of {film} on {settings.SITE_NAME}"
+                (
+                    f"{review.title}: a review of {film} on {settings.SITE_NAME}"
+                    if film
+                    else f"{review.title}, on {settings.SITE_NAME}"
+                )
                 + (f", rated {review.rating.normalize():f} out of 5." if review.rating is not None else "."),
             )
         ),

@@ -73,7 +73,7 @@ def _movie(film: Film, *, cast, image=None) -> dict:
             "@type": "Movie",
             "name": film.title,
             "url": absolute_url(film.get_absolute_url()),
-            "dateCreated": film.release_date.isoformat() if film.release_date else str(film.release_year),
+            "dateCreated": film.release_date.isoformat() if film.release_date else str(film.release_year or ""),
             "director": _people(film.directors()),
             "actor": _people(credit.person for credit in cast),
             "image": _image(film.poster) or image,
@@ -102,9 +102,12 @@ def _(review: Review, **page) -> dict:
         "dateModified": max(review.updated_at, review.published_at).isoformat(),
         "author": _author(review.author),
         "publisher": _publisher(),
-        "itemReviewed": _movie(review.film, cast=review.film.main_cast(), image=hero),
+        "itemReviewed": _movie(review.film, cast=review.film.main_cast(), image=hero) if review.film else None,
     }
-    if review.rating is None:
+    if review.film is None:  # a piece about no single film: an article, whatever its score
+        data["@type"] = "Article"
+        del data["itemReviewed"]
+    elif review.rating is None:
         # Google requires reviewRating on a Review; without a score the page is an article about the film.
         data["@type"] = "Article"
         data["about"] = data.pop("itemReviewed")

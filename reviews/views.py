@@ -62,13 +62,13 @@ def review_detail(request, slug):
 def render_review_page(request, review, extra_context=None, status=200, template="reviews/review_detail.html"):
     """The review page; the comments app renders it too, to show a comment form with its errors, and the
     editor's preview of unsaved changes (reviews/admin_editing.py) with a template of its own."""
-    film = review.film
+    film = review.film  # None for a piece about no single film (a list, an essay)
     context = {
         "review": review,
         "film": film,
-        "directors": film.directors(),
-        "cast": film.main_cast(),
-        "more_from_franchise": film.more_from_franchise(),
+        "directors": film.directors() if film else [],
+        "cast": film.main_cast() if film else [],
+        "more_from_franchise": film.more_from_franchise() if film else [],
     }
     return render(request, template, context | (extra_context or {}), status=status)
 
@@ -117,7 +117,7 @@ def person_detail(request, slug):
 def known_for(credits, limit=4):
     """A person's films where they were billed highest (then the newest), one credit per film."""
     best = {}
-    for credit in sorted(credits, key=lambda c: (c.billing, -c.film.release_year)):
+    for credit in sorted(credits, key=lambda c: (c.billing, -(c.film.release_year or 0))):
         best.setdefault(credit.film_id, credit)
     return list(best.values())[:limit]
 

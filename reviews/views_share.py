@@ -34,7 +34,7 @@ def review_card(request, slug):
     if data is None:
         film = review.film
         poster = None
-        if film.poster:
+        if film and film.poster:
             try:
                 with film.poster.open("rb") as file:
                     poster = Image.open(file)
@@ -43,9 +43,9 @@ def review_card(request, slug):
                 poster = None
         author = review.author.get_full_name() or review.author.get_username()
         data = artwork.share_card(
-            kicker="Review",
+            kicker="Review" if film else "Article",
             title=review.title,
-            subtitle=f"{film.title} ({film.release_year})",
+            subtitle=f"{film.title} ({film.year_label})" if film else settings.SITE_NAME,
             rating=rating_stars(review.rating).get("rating"),
             byline=f"By {author}",
             poster=poster,

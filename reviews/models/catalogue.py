@@ -135,7 +135,10 @@ class FilmQuerySet(ShownQuerySet):
 
 class Film(ShownOnPages, SluggedModel):
     title = models.CharField(max_length=200)
-    release_year = models.PositiveSmallIntegerField()
+    # Empty when nobody knows yet (a film an import made from a post that never said): pages say so.
+    release_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty if unknown; the film's pages then say “year unknown”."
+    )
     release_date = models.DateField(null=True, blank=True, help_text="First release, where known.")
     runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text="In minutes.")
     synopsis = TextField(blank=True)
@@ -164,11 +167,11 @@ class Film(ShownOnPages, SluggedModel):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.release_year})"
+        return f"{self.title} ({self.year_label})"
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(self, f"{self.title} {self.release_year}")
+            self.slug = unique_slug(self, f"{self.title} {self.release_year or ''}")
         before = Film.objects.filter(pk=self.pk).values_list("title", "release_year", "slug").first()
         super().save(*args, **kwargs)
         if before != (self.title, self.release_year, self.slug):  # new, renamed or moved: mentions may change
@@ -176,6 +179,10 @@ class Film(ShownOnPages, SluggedModel):
 
     def get_absolute_url(self):
         return reverse("reviews:film_detail", args=[self.slug])
+
+    @property
+    def year_label(self) -> str:
+        return str(self.release_year) if self.release_year else "year unknown"
 
     @classmethod
     def pages_showing(cls, pks):
@@ -192,6 +199,8 @@ class Film(ShownOnPages, SluggedModel):
 
     def clean(self):
         require_alt_text(self, "poster", "poster_alt", "poster")
+        if self.release_date and not self.release_year:
+            self.release_year = self.release_date.year
         if self.release_date and self.release_date.year != self.release_year:
             raise ValidationError({"release_date": "The release date must fall in the release year."})
 

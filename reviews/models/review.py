@@ -136,7 +136,18 @@ class Review(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    film = models.ForeignKey(Film, on_delete=models.PROTECT, related_name="reviews")
+    film = models.ForeignKey(
+        Film,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        help_text="Leave empty for a piece about no single film: a list, an essay, a festival diary.",
+    )
+    # Set where the film was only guessed (an imported WordPress post): the admin lists these to check.
+    film_to_check = models.BooleanField(
+        "film to check", default=False, help_text="The film was guessed by an import: check it, then untick this."
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the title.")
@@ -239,7 +250,7 @@ class Review(models.Model):
     def delete(self, *args, **kwargs):
         with transaction.atomic():  # its franchise's other reviews list it under "More from …"
             touch_pages(reviews=Q(pk=self.pk))
-            if franchise := self.film.franchise_id:
+            if self.film is not None and (franchise := self.film.franchise_id):
                 touch_pages(reviews=Q(film__franchise_id=franchise) & ~Q(pk=self.pk), films=Q(franchise_id=franchise))
             return super().delete(*args, **kwargs)
 
