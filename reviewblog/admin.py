@@ -7,13 +7,15 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.text import slugify
 
 from . import imports
 from .models import ImportRun
+from .wordpress import mapping
 
 
 class ImportForm(forms.Form):
@@ -24,6 +26,12 @@ class ImportForm(forms.Form):
         label="Uploads (.zip, optional)",
         required=False,
         help_text="A zip of the blog's wp-content/uploads folder, so images come over too.",
+    )
+    films = forms.FileField(
+        label="Film mapping (.csv, optional)",
+        required=False,
+        help_text="The film mapping a dry run offers, corrected in a spreadsheet: each post it lists gets exactly "
+        "the film it names (an empty title: no film).",
     )
     create_films = forms.BooleanField(
         required=False, label="Create missing films", help_text="Make a film for each post whose film is not here."
@@ -42,6 +50,21 @@ class ImportForm(forms.Form):
         if not start.startswith((b"<?xml", b"<rss", b"<!--")):
             raise forms.ValidationError("This is not an XML file: choose the .xml file WordPress's export wrote.")
         return upload
+
+    def clean_films(self):
+        upload = self.cleaned_data.get("films")
+        if not upload:
+            return ""
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The film mapping is over 5 MB: that is not the file a dry run offers.")
+        try:
+            text = upload.read().decode("utf-8-sig")
+            mapping.read(text)
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The film mapping is not UTF-8 text: save it as “CSV UTF-8”.") from None
+        except mapping.MappingError as error:
+            raise forms.ValidationError(str(error)) from None
+        return text
 
     def clean_uploads(self):
         upload = self.cleaned_data.get("uploads")
@@ -74,6 +97,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             run = imports.start(
                 export_file=form.cleaned_data["export"],
                 uploads_zip=form.cleaned_data["uploads"],
+                film_mapping=form.cleaned_data["films"],
                 create_films=form.cleaned_data["create_films"],
                 dry_run=form.cleaned_data["dry_run"],
                 by=request.user,
@@ -86,6 +110,24 @@ class ImportRunAdmin(admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/reviewblog/importrun/upload.html", context)
+
+    def get_urls(self):
+        films = path(
+            "<int:object_id>/films.csv", self.admin_site.admin_view(self.films_view), name="reviewblog_importrun_films"
+        )
+        return [films, *super().get_urls()]
+
+    def films_view(self, request, object_id):
+        """The film mapping a run wrote, to correct in a spreadsheet and give back to the next run."""
+        run = self.get_object(request, str(object_id))
+        if run is None or not run.film_guesses:
+            raise Http404("This import wrote no film mapping.")
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        response = HttpResponse(run.film_guesses, content_type="text/csv; charset=utf-8")
+        name = slugify(run.file_name.rsplit(".", 1)[0])[:80] or "wordpress"  # the uploader's name, made safe
+        response["Content-Disposition"] = f'attachment; filename="{name}-films.csv"'
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)

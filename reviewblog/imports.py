@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .models import ImportRun
-from .wordpress import wxr
+from .wordpress import mapping, wxr
 from .wordpress.importer import Importer
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def _save(upload, path: Path) -> None:
             out.write(chunk)
 
 
-def start(*, export_file, uploads_zip=None, create_films=False, dry_run=False, by=None) -> ImportRun:
+def start(*, export_file, uploads_zip=None, film_mapping="", create_films=False, dry_run=False, by=None) -> ImportRun:
     """Keep the upload under MEDIA_ROOT/imports/<key>/ and queue its import once this transaction commits."""
     from . import tasks
 
@@ -115,6 +115,7 @@ def start(*, export_file, uploads_zip=None, create_films=False, dry_run=False, b
         media_name=Path(uploads_zip.name).name[:200] if uploads_zip else "",
         create_films=create_films,
         dry_run=dry_run,
+        film_mapping=film_mapping,
     )
     _save(export_file, run.folder / "export.xml")  # our names, never the uploader's
     if uploads_zip is not None:
@@ -142,11 +143,12 @@ def run(run_id: int) -> None:
             media_dir=media,
             dry_run=run.dry_run,
             create_films=run.create_films,
+            film_map=mapping.read(run.film_mapping) if run.film_mapping else None,
             progress=run.record,
         )
         report = importer.run()
-        run.finish(report.render(dry_run=run.dry_run))
-    except (wxr.ExportError, UnsafeArchive) as error:
+        run.finish(report.render(dry_run=run.dry_run), importer.mapping_csv())
+    except (wxr.ExportError, UnsafeArchive, mapping.MappingError) as error:
         run.fail(str(error))
     except Exception as error:  # the run must end, and say so, whatever went wrong
         logger.exception("WordPress import %s failed", run.pk)

@@ -35,7 +35,7 @@ class ImportedItem(models.Model):
         AUTHOR = "author", "Author"
         CATEGORY = "category", "Category"
         TAG = "tag", "Tag"
-        FILM = "film", "Film"  # made by the import (--create-films, or the placeholder of unmatched posts)
+        FILM = "film", "Film"  # made by the import (--create-films, a mapping; earlier, the placeholder film)
 
     # The system and site it came from, e.g. "wordpress:https://films.example" (ids are per site).
     source = models.CharField(max_length=200)
@@ -133,6 +133,9 @@ class ImportRun(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     report = models.TextField(blank=True)
+    # The editor's film mapping the run follows, and the one it wrote (every post and its film) to download.
+    film_mapping = models.TextField(blank=True)
+    film_guesses = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -174,8 +177,8 @@ class ImportRun(models.Model):
         """The importer's progress callback: one UPDATE, seen at once by the status page."""
         self._set(phase=phase, done=done, total=total)
 
-    def finish(self, report: str) -> None:
-        self._set(status=self.Status.DONE, finished_at=timezone.now(), report=report)
+    def finish(self, report: str, film_guesses: str = "") -> None:
+        self._set(status=self.Status.DONE, finished_at=timezone.now(), report=report, film_guesses=film_guesses)
 
     def fail(self, message: str) -> None:
         self._set(status=self.Status.FAILED, finished_at=timezone.now(), report=message)

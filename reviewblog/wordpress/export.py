@@ -30,6 +30,7 @@ from comments.models import Comment, CommentEvent
 from reviews.models import Genre, Review
 
 from ..models import ImportedItem
+from .films import FILM_TITLE_META, FILM_YEAR_META
 from .php import serialize
 
 User = get_user_model()
@@ -40,7 +41,6 @@ Event = CommentEvent.Kind
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 HEADERLINK = re.compile(r'<a [^>]*\bclass="headerlink"[^>]*>[^<]*</a>')  # whatever the attributes' order
 ROOT_RELATIVE = re.compile(r'(\b(?:href|src)=")/(?!/)')
-FILM_TITLE_META, FILM_YEAR_META = "_reviewblog_film_title", "_reviewblog_film_year"
 
 APPROVED = {
     Comment.Status.APPROVED: "1",
@@ -275,13 +275,14 @@ class Exporter:
             f"\t\t<wp:post_password>{cdata('')}</wp:post_password>\n",
             "\t\t<wp:is_sticky>0</wp:is_sticky>\n",
         ]
-        for genre in film.genres.all():
+        for genre in film.genres.all() if film else ():
             slug = self.genre_slugs.get(genre.pk, genre.slug)
             parts.append(f'\t\t<category domain="category" nicename={quoteattr(slug)}>{cdata(genre.name)}</category>\n')
         if thumbnail_id:
             parts.append(meta("postmeta", "_thumbnail_id", str(thumbnail_id)))
-        parts.append(meta("postmeta", FILM_TITLE_META, film.title))
-        parts.append(meta("postmeta", FILM_YEAR_META, str(film.release_year or "")))
+        # Empty for a piece about no film: the import reads that as "no film", not as "guess one".
+        parts.append(meta("postmeta", FILM_TITLE_META, film.title if film else ""))
+        parts.append(meta("postmeta", FILM_YEAR_META, str(film.release_year or "") if film else ""))
         return "".join(parts)
 
     def attachment(self, review: Review, attachment_id: int, post_id: int) -> str:

@@ -24,8 +24,9 @@ from django.utils import timezone
 from reviews.models import Genre
 
 from ..models import ImportedItem, OldLink
-from . import wxr
+from . import mapping, wxr
 from .comments import CommentImporter
+from .films import term_role, title_key
 from .media import Attachment, MediaLibrary, attached_file, upload_path
 from .posts import PostImporter
 from .report import Report
@@ -45,6 +46,7 @@ class Importer:
         media_dir=None,
         dry_run=False,
         create_films=False,
+        film_map=None,
         genre_map=None,
         max_post_bytes=wxr.DEFAULT_MAX_POST_BYTES,
         progress=None,
@@ -53,6 +55,8 @@ class Importer:
         self.path = Path(path)
         self.dry_run = dry_run
         self.create_films = create_films
+        self.film_map = film_map or {}  # WordPress post id → (film title or "" for none, year): the editor's word
+        self.film_rows: list[mapping.Row] = []  # every post's film, for the mapping file
         self.genre_map = genre_map  # WordPress term slug → genre name ("" to leave it out), or None
         self.max_post_bytes = max_post_bytes
         self.progress = progress or (lambda phase, done, total: None)
@@ -124,6 +128,9 @@ class Importer:
                 if done % self.progress_every == 0:
                     self.progress("importing", done, self.total)
         self.site_links()
+        if unknown := sorted(set(self.film_map) - {row.wordpress_id for row in self.film_rows}):
+            listed = ", ".join(map(str, unknown[:20])) + (" …" if len(unknown) > 20 else "")
+            self.report.notes.append(f"the film mapping names posts that are not in this export: {listed}")
         self.progress("importing", done, self.total)
 
     def import_item(self, item: wxr.Item) -> None:
@@ -180,15 +187,47 @@ class Importer:
             self.import_author(wxr.Author(login=login or "wordpress"))
         return self.users[login or "wordpress"]
 
-    def genre_for(self, term: wxr.Term) -> Genre | None:
+    def note_film(self, item: wxr.Item, review, guess) -> None:
+        """Keep the post's film for the mapping file, and list it in the report if a person should look."""
+        film = review.film
+        title, year = (film.title, film.release_year) if film else (guess.title, guess.year)
+        self.film_rows.append(
+            mapping.Row(item.id, item.title, item.status, title, year, guess.confidence, guess.found_by)
+        )
+        post = f"post {item.id} “{item.title[:80]}”"
+        if review.film_to_check and film is not None:
+            self.report.films_to_check.append(f"{post} → {film} ({guess.confidence}%, from {guess.found_by})")
+        elif review.film_to_check and title:
+            self.report.films_to_check.append(
+                f"{post} → “{title}”{f' ({year})' if year else ''}, not in the catalogue: published without a film "
+                f"({guess.confidence}%, from {guess.found_by}; --create-films or a mapping makes it)"
+            )
+        elif review.film_to_check:
+            self.report.films_to_check.append(f"{post} → no film ({guess.confidence}%: {guess.found_by})")
+        elif film is None:
+            self.report.articles.append(f"{post} ({guess.found_by})")
+
+    def mapping_csv(self) -> str:
+        return mapping.write(self.film_rows)
+
+    def genre_for(self, term: wxr.Term, *, film=None) -> Genre | None:
         key = (term.kind, term.slug)
         if key in self.genres:
             return self.genres[key]
         term = self.terms.get(key, term)  # the export's header knows its id and parent; a post only its name
+        role, year = term_role(term, self.terms)
         if self.genre_map is not None:
             name = self.genre_map.get(term.slug, "")
-        elif term.slug == "uncategorized" or (term.name.isdigit() and len(term.name) == 4):
-            name = ""  # WordPress's default category; a year (used to match the film)
+        elif term.slug == "uncategorized" or role:
+            # WordPress's default category; a year, a "Reviews" section or a film's own category, which
+            # name no genre: their archives lead to the year, the archive or the film instead.
+            name = ""
+            if role == "year":
+                self.term_links(term, url=f"/archive/{year}/")
+            elif role == "section":
+                self.term_links(term, url="/archive/")
+            elif role == "film" and film is not None and title_key(film.title) == title_key(term.name):
+                self.term_links(term, film)
         else:
             name = term.name
         genre = None
@@ -203,7 +242,8 @@ class Importer:
         self.genres[key] = genre
         return genre
 
-    def term_links(self, term: wxr.Term, genre: Genre) -> None:
+    def term_links(self, term: wxr.Term, genre=None, *, url: str = "") -> None:
+        """The old archive addresses of a category or tag lead to `genre` (or another object), or `url`."""
         if term.kind == "category":
             slugs, parent = [term.slug], term.parent
             while parent and len(slugs) < 10 and (above := self.terms.get(("category", parent))):
@@ -211,12 +251,15 @@ class Importer:
                 parent = above.parent
             base = "/category/" + "/".join(unquote(slug) for slug in slugs) + "/"
             if term.id:
-                self.link(f"/?cat={term.id}", genre)
+                self.link(f"/?cat={term.id}", genre, url=url)
         else:
             base = f"/tag/{unquote(term.slug)}/"
-            self.link(f"/?tag={term.slug}", genre)
-        self.link(base, genre)
-        self.link(base + "feed/", genre, suffix="feed/")
+            self.link(f"/?tag={term.slug}", genre, url=url)
+        self.link(base, genre, url=url)
+        if url:
+            self.link(base + "feed/", url="/feed/")
+        else:
+            self.link(base + "feed/", genre, suffix="feed/")
 
     def site_links(self) -> None:
         """The old blog's feeds: its comments feed and query-string feeds lead to the feed of reviews."""

@@ -1,6 +1,6 @@
 """WordPress posts → reviews: text, dates, status, author, film, hero image, rating, old links."""
 
-import re
+from functools import cached_property
 from urllib.parse import unquote
 
 from django.utils import timezone
@@ -11,42 +11,15 @@ from reviews.models import Film, Review, unique_slug
 from ..models import ImportedItem
 from . import wxr
 from .convert import html_to_markdown, plain_text
+from .films import FILM_TITLE_META, FILM_YEAR_META, Catalogue, Guess, guess_film
 
-YEAR_IN_TITLE = re.compile(r"\s*[\(\[]((?:18|19|20)\d\d)[\)\]]\s*$")
-TITLE_PREFIX = re.compile(r"^(?:film\s+)?review\s*[:\-–—]\s*", re.I)
+# Posts of earlier imports whose film was not found waited as drafts on this film; they are matched again.
 PLACEHOLDER_TITLE = "Film not yet chosen"
-PLACEHOLDER_YEAR = 1888  # the year of the first film: no real review is about it by accident
-
-
-def film_guesses(item: wxr.Item) -> tuple[list[str], int | None]:
-    """The titles the post may be about, best first, and the year from its title, categories or tags.
-
-    An export of this site (`export_wordpress`) names the film in two private post meta keys: they win."""
-    named, named_year = item.meta.get("_reviewblog_film_title"), item.meta.get("_reviewblog_film_year")
-    if isinstance(named, str) and named.strip():
-        year = wxr.as_int(named_year if isinstance(named_year, str) else "")
-        return [named.strip()], year or None
-    title = item.title
-    year = None
-    if match := YEAR_IN_TITLE.search(title):
-        year, title = int(match.group(1)), title[: match.start()]
-    else:
-        for term in item.terms:
-            if term.name.isdigit() and len(term.name) == 4 and 1880 <= int(term.name) <= 2100:
-                year = int(term.name)
-                break
-    title = TITLE_PREFIX.sub("", title).strip()
-    guesses = [title]
-    if ":" in title:
-        guesses.append(title.rsplit(":", 1)[1].strip())  # "From the World of John Wick: Ballerina"
-        guesses.append(title.split(":", 1)[0].strip())  # "Atomic Blonde: the stairwell"
-    return [guess for guess in guesses if guess], year
 
 
 class PostImporter:
     def __init__(self, importer):
         self.importer = importer
-        self.placeholder: Film | None = None
 
     def import_post(self, item: wxr.Item) -> Review | None:
         importer, report = self.importer, self.importer.report
@@ -72,22 +45,19 @@ class PostImporter:
         review.comments_open = item.comments_open
         published_at = importer.aware(item.date, item.date_gmt)
         review.published_at = published_at or review.published_at or timezone.now()
-        # publish → published; future → published with its later date (this site's scheduling);
-        # draft, pending, private → draft (this site has no private reviews).
-        published = item.status in ("publish", "future")
-        film, matched = self.film_for(item, review)
-        review.film = film
-        review.status = Review.Status.PUBLISHED if published and matched else Review.Status.DRAFT
+        # What readers could read yesterday they can read today, whatever its film: publish → published;
+        # future → published with its later date (this site's scheduling); draft, pending, private → draft
+        # (this site has no private reviews).
+        review.status = Review.Status.PUBLISHED if item.status in ("publish", "future") else Review.Status.DRAFT
+        self.choose_film(item, review)
         if not review.slug:
             wanted = slugify(unquote(item.slug)) or slugify(item.title) or f"post-{item.id}"
             review.slug = unique_slug(review, wanted)
         self.hero(item, review)
         review.save()
-        if matched and film.pk != getattr(self.placeholder, "pk", None):
-            film.genres.add(*[g for term in item.terms if (g := importer.genre_for(term))])
-        else:
-            for term in item.terms:
-                importer.genre_for(term)  # their archives still lead somewhere
+        genres = [genre for term in item.terms if (genre := importer.genre_for(term, film=review.film))]
+        if review.film is not None:
+            review.film.genres.add(*genres)
         data = {"status": item.status, "link": item.link, "sticky": item.sticky}
         importer.remember(ImportedItem.Kind.POST, item.id, review, item=record, data=data)
         if item.sticky:
@@ -98,44 +68,63 @@ class PostImporter:
         report.count("posts", outcome)
         return review
 
-    def film_for(self, item: wxr.Item, review: Review) -> tuple[Film, bool]:
-        """(the film, whether it is the real one): matched by title and year, made with --create-films,
-        kept if a person already chose one, or else the placeholder (and the post is listed as unmatched)."""
-        importer = self.importer
-        titles, year = film_guesses(item)
-        for title in titles:
-            films = Film.objects.filter(title__iexact=title)
-            if year:
-                films = films.filter(release_year=year)
-            found = list(films[:2])
-            if len(found) == 1:
-                return found[0], True
-        placeholder = self.placeholder_film()
-        if review.film_id and review.film_id != placeholder.pk:
-            return review.film, True  # an editor linked it after an earlier import
-        if importer.create_films and titles and year:
-            film = Film.objects.create(title=titles[0][:200], release_year=year)
-            importer.remember(ImportedItem.Kind.FILM, f"post:{item.id}", film)
-            importer.report.count("films", "imported")
-            return film, True
-        guess = f"{titles[0] if titles else '?'}, {year or 'year unknown'}"
-        importer.report.unmatched.append(f"post {item.id} “{item.title}” (looked for: {guess})")
-        return placeholder, False
+    # --- Its film ---
 
-    def placeholder_film(self) -> Film:
-        if self.placeholder is None:
-            record = self.importer.existing(ImportedItem.Kind.FILM, "placeholder")
-            film = record.target if record else None
-            if film is None:
-                film = Film.objects.create(
-                    title=PLACEHOLDER_TITLE,
-                    release_year=PLACEHOLDER_YEAR,
-                    synopsis="Imported WordPress posts whose film could not be matched wait here, as drafts, "
-                    "until an editor chooses their film.",
-                )
-                self.importer.remember(ImportedItem.Kind.FILM, "placeholder", film)
-            self.placeholder = film
-        return self.placeholder
+    def choose_film(self, item: wxr.Item, review: Review) -> None:
+        """Set the review's film and its "film to check" flag, and note the choice for the report and the
+        mapping file. An editor's mapping (--films) decides; else a film chosen by a person or an earlier run
+        is kept (a second run changes nothing); else the post is guessed (films.guess_film)."""
+        importer = self.importer
+        mapped = importer.film_map.get(item.id)
+        if mapped is not None:
+            title, year = mapped
+            guess = Guess(title, year, 100, "your mapping file")
+            review.film, review.film_to_check = self.film_named(item, guess, create=True), False
+        elif review.pk and (review.film_id or not review.film_to_check) and not self.is_placeholder(review.film_id):
+            film = review.film
+            guess = Guess(film.title if film else "", film.release_year if film else None, 100, "kept from before")
+            guess.film = film
+        else:
+            guess = self.named_by_export(item) or guess_film(item, self.catalogue, importer.terms)
+            review.film = self.film_named(item, guess, create=importer.create_films or guess.sure)
+            review.film_to_check = not guess.sure
+        importer.note_film(item, review, guess)
+
+    def named_by_export(self, item: wxr.Item) -> Guess | None:
+        if FILM_TITLE_META not in item.meta:
+            return None
+        title, year = item.meta.get(FILM_TITLE_META), item.meta.get(FILM_YEAR_META)
+        title = title.strip() if isinstance(title, str) else ""
+        year = wxr.as_int(year if isinstance(year, str) else "") or None
+        return Guess(title, year, 100, "named by this site's export" if title else "no film, as its export says")
+
+    def film_named(self, item: wxr.Item, guess: Guess, *, create: bool) -> Film | None:
+        """The guessed film: from the catalogue, or made (when allowed) with what the guess knows."""
+        if guess.film is not None or not guess.title:
+            return guess.film
+        if film := self.catalogue.find(guess.title, guess.year):
+            guess.film = film
+            return film
+        if not create:
+            return None
+        film = Film.objects.create(title=guess.title[:200], release_year=guess.year)
+        self.catalogue.add(film)
+        self.importer.remember(ImportedItem.Kind.FILM, f"post:{item.id}", film)
+        self.importer.report.count("films", "imported")
+        guess.film = film
+        return film
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return Catalogue()
+
+    @cached_property
+    def placeholder_id(self) -> int | None:
+        record = self.importer.existing(ImportedItem.Kind.FILM, "placeholder")
+        return record.object_id if record else None
+
+    def is_placeholder(self, film_id: int | None) -> bool:
+        return film_id is not None and film_id == self.placeholder_id
 
     def hero(self, item: wxr.Item, review: Review) -> None:
         value = item.meta.get("_thumbnail_id")

@@ -9,7 +9,8 @@ class Report:
     def __init__(self):
         self.counts: dict[str, Counter] = defaultdict(Counter)
         self.skipped: dict[str, Counter] = defaultdict(Counter)
-        self.unmatched: list[str] = []
+        self.films_to_check: list[str] = []
+        self.articles: list[str] = []
         self.missing_media: list[str] = []
         self.sticky: list[str] = []
         self.notes: list[str] = []
@@ -39,7 +40,12 @@ class Report:
                 line += " (" + "; ".join(f"{n} {why}" for why, n in sorted(reasons.items())) + ")"
             lines.append(line)
         for title, items in (
-            ("Posts without a matching film (kept as drafts)", self.unmatched),
+            (
+                "Films to check (guessed: published as in WordPress, and listed under “Film to check” in the "
+                "admin's reviews)",
+                self.films_to_check,
+            ),
+            ("Posts about no single film (published as articles)", self.articles),
             ("Missing or refused images (the old address was kept)", self.missing_media),
             ("Sticky posts (this site has no sticky posts; noted so you can feature them)", self.sticky),
             ("Notes", self.notes),

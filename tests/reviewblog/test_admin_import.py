@@ -205,3 +205,32 @@ def test_the_importer_reports_its_progress(films, uploads):
     assert [c for c in calls if c[0] == "checking"] == [("checking", n, 0) for n in range(1, total + 1)]
     importing = [c[1] for c in calls if c[0] == "importing"]
     assert importing[0] == 0 and importing[-1] == total and importing == sorted(importing)
+
+
+def test_a_dry_run_offers_the_film_mapping_and_the_next_run_follows_the_edited_one(
+    editor_client, films, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_import(editor_client, dry_run="on")
+    run = ImportRun.objects.get()
+    status = editor_client.get(reverse("admin:reviewblog_importrun_change", args=[run.pk])).content.decode()
+    download = reverse("admin:reviewblog_importrun_films", args=[run.pk])
+    assert f'href="{download}"' in status
+    response = editor_client.get(download)
+    assert response["Content-Disposition"] == 'attachment; filename="blog-films.csv"'
+    text = response.content.decode("utf-8-sig")
+    assert "20,Atomic Blonde,publish,Atomic Blonde,2017," in text
+
+    edited = text.replace("20,Atomic Blonde,publish,Atomic Blonde,2017,", "20,Atomic Blonde,publish,Ballerina,2025,")
+    mapping_file = SimpleUploadedFile("films.csv", edited.encode("utf-8-sig"), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_import(editor_client, films=mapping_file).status_code == 302
+    assert ImportedItem.objects.get(kind="post", source_id="20").target.film == films["ballerina"]
+
+
+def test_a_broken_film_mapping_is_refused_on_the_form_with_its_line(editor_client, films):
+    mapping_file = SimpleUploadedFile("films.csv", b"wordpress_id,film_title,film_year\n20,Heat,soon\n")
+    response = post_import(editor_client, films=mapping_file)
+    assert response.status_code == 200
+    assert "Line 2: the film_year “soon” is not a year" in response.content.decode()
+    assert not ImportRun.objects.exists()

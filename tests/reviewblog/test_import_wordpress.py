@@ -101,23 +101,27 @@ def test_statuses_draft_scheduled_private_and_pages(blog):
     assert "was private in WordPress: imported as a draft" in blog
 
 
-def test_unmatched_film_is_a_draft_listed_in_the_report(blog):
+def test_a_public_post_whose_film_is_not_here_stays_public_flagged_for_an_editor(blog):
     review = imported("post", 25)
     assert review.title == "花樣年華 — In the Mood for Love"
-    assert review.status == Review.Status.DRAFT
-    assert review.film.title == "Film not yet chosen"
+    assert review.status == Review.Status.PUBLISHED and review.is_public
+    assert review.film is None and review.film_to_check
     assert review.rating == Decimal("4.5")
     assert review.slug  # ASCII, from nothing ASCII: still a working address
-    assert "post 25 “花樣年華 — In the Mood for Love”" in blog
+    assert "post 25 “花樣年華 — In the Mood for Love” → “花樣年華 — In the Mood for Love”, not in the catalogue" in blog
+    assert not Film.objects.filter(title="Film not yet chosen").exists()
 
 
 def test_create_films_makes_the_missing_film(films, uploads):
     report = run("--media", str(uploads), "--create-films")
-    review = imported("post", 32)  # "Atomic Blonde: private notes (2017)" matches by the part after the colon
-    assert review.film == films["atomic"]
-    assert "Posts without a matching film" in report  # post 25 has no year, so no film can be made
-    second = imported("post", 31)
+    review = imported("post", 32)  # "Atomic Blonde: private notes (2017)" matches by the part before the colon
+    assert review.film == films["atomic"] and not review.film_to_check
+    second = imported("post", 31)  # "Second look: Ballerina (2025)"
     assert second.film == films["ballerina"]
+    made = imported("post", 25)
+    assert made.film.title == "花樣年華 — In the Mood for Love" and made.film.release_year is None
+    assert made.film_to_check and made.is_public
+    assert "Films to check" in report and "post 25" in report
 
 
 def test_authors_are_staff_in_the_authors_group_without_passwords(blog):
@@ -200,13 +204,15 @@ def test_a_second_run_updates_and_never_duplicates(blog, uploads):
     assert "posts: 6 updated" in report and "comments: 6 updated" in report
 
 
-def test_dry_run_changes_nothing_and_prints_the_same_report(films, uploads, media_root):
-    dry = run("--media", str(uploads), "--dry-run")
+def test_dry_run_changes_nothing_and_prints_the_same_report(films, uploads, media_root, tmp_path):
+    dry = run("--media", str(uploads), "--dry-run", "--films-out", str(tmp_path / "films.csv"))
     assert Review.objects.count() == Comment.objects.count() == ImportedItem.objects.count() == 0
     assert OldLink.objects.count() == 0
     assert not list(media_root.rglob("*.*")) if media_root.exists() else True
     real = run("--media", str(uploads))
-    assert dry.splitlines()[1:] == real.splitlines()[1:]
+    *dry_report, mapping_line = dry.splitlines()
+    assert dry_report[1:] == real.splitlines()[1:]
+    assert mapping_line.startswith(f"Film mapping of 6 posts written to {tmp_path / 'films.csv'}")
     assert dry.startswith("Dry run: nothing was saved.")
 
 
