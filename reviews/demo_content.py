@@ -295,6 +295,37 @@ Notes for a look back at the stunt teams behind John Wick, Atomic Blonde and Bal
 - long takes versus invisible stitching
 """
 
+STAIRWELLS = """A stairwell is the action film's honest room: no cover worth the name, nowhere to run but up or
+down, and a camera that has to choose between following the fight and explaining it. Five films that
+chose well, from least to most.
+
+## 5. [[John Wick]]
+
+The nightclub is the famous set piece, but the short scramble down the back stairs is where the film
+shows its method: every blow lands in a wide frame, and Keanu Reeves is plainly doing the work himself.
+
+## 4. [[The Villainess]]
+
+Less a stairwell than a vertical corridor, shot from a viewpoint that never settles. It is exhausting by
+design, and the film spends the rest of its length trying to top it.
+
+## 3. [[Ballerina]]
+
+The fights here are built around grief rather than stamina, and the stairs give Eve something to lose
+her footing on. The choreography leaves her tired, which is the point.
+
+## 2. The one nobody films any more
+
+Every action fan has a favourite from the video-store years: two people, one railing, no music. Name
+yours in the comments.
+
+## 1. [[Atomic Blonde]]
+
+Ten minutes that pretend to be a single take, from a flat to a stairwell to the street. Charlize Theron
+and her stunt double trade places invisibly, and by the end everyone on screen is limping. Nothing on this
+list comes close.
+"""
+
 REVIEWS = [
     {
         "slug": "ballerina-grief-with-a-gun",
@@ -371,6 +402,21 @@ REVIEWS = [
         "published_at": "2025-03-30T10:00:00",
         "hero": None,  # cards and link previews show the film's poster instead
         "hero_alt": "",  # written from the drawing by load_demo
+        "hero_caption": "",
+    },
+    {
+        # About no single film: an article, which pages, cards and feeds show without a film.
+        "slug": "five-stairwell-fights-ranked",
+        "film": None,
+        "author": "theo",
+        "title": "Five stairwell fights, ranked",
+        "standfirst": "The action film's most honest room, and the five films that used it best.",
+        "body": STAIRWELLS,
+        "rating": None,
+        "aspects": [],
+        "published_at": "2025-05-02T17:00:00",
+        "hero": None,
+        "hero_alt": "",
         "hero_caption": "",
     },
     {

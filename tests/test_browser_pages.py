@@ -13,13 +13,16 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def public_pages() -> dict[str, str]:
-    review = Review.objects.published().filter(hero_image="").first() or Review.objects.published().first()
-    lead = Review.objects.published().exclude(hero_image="").first()
+    reviews = Review.objects.published()
+    review = reviews.filter(hero_image="", film__isnull=False).first() or reviews.first()
+    article = reviews.filter(film=None).first() or reviews.first()
+    lead = reviews.exclude(hero_image="").first()
     film = Film.objects.get(slug="ballerina-2025")
     return {
         "home": reverse("reviews:home"),
         "review": lead.get_absolute_url(),
         "review-no-hero": review.get_absolute_url(),
+        "article": article.get_absolute_url(),
         "film": film.get_absolute_url(),
         "person": Person.objects.get(name="Ana de Armas").get_absolute_url(),
         "author": lead.author.author_profile.get_absolute_url(),

@@ -82,3 +82,10 @@ def test_demo_refuses_to_create_public_passwords_on_a_production_site(settings):
     with pytest.raises(CommandError, match="DEBUG=1"):
         call_command("load_demo")
     assert not Review.objects.exists()
+
+
+def test_demo_has_an_article_about_no_single_film(demo, client):
+    article = Review.objects.published().get(film=None)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Five stairwell fights, ranked" in html and 'class="mention"' in html
+    assert '<p class="card-film">Article</p>' in client.get("/").content.decode()

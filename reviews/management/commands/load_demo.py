@@ -134,7 +134,7 @@ class Command(BaseCommand):
             review, created = Review.objects.get_or_create(
                 slug=data["slug"],
                 defaults={
-                    "film": films[data["film"]],
+                    "film": films[data["film"]] if data["film"] else None,
                     "author": users[data["author"]],
                     "title": data["title"],
                     "standfirst": data["standfirst"],
