@@ -1,11 +1,15 @@
 """The admin's WordPress import: a form to upload an export (and a zip of its uploads), a status page that
-follows the task worker's progress and shows the report. Editors and superusers only (`add_importrun`)."""
+follows the task worker's progress and shows the report. Editors and superusers only (`add_importrun`).
+Also flatpages' admin, with a page's text kept as saved."""
 
 import zipfile
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.flatpages.admin import FlatPageAdmin
+from django.contrib.flatpages.forms import FlatpageForm
+from django.contrib.flatpages.models import FlatPage
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -13,9 +17,25 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import slugify
 
+from reviews.models.base import plain_text
+
 from . import imports
 from .models import ImportRun
 from .wordpress import mapping
+
+
+class SimplePageForm(FlatpageForm):
+    def clean_content(self):
+        # A browser sends a textarea's line ends as CRLF: kept as LF, saving an unchanged page changes nothing.
+        return plain_text(self.cleaned_data["content"])
+
+
+admin.site.unregister(FlatPage)
+
+
+@admin.register(FlatPage)
+class SimplePageAdmin(FlatPageAdmin):
+    form = SimplePageForm
 
 
 class ImportForm(forms.Form):

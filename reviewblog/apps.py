@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
 
 # Editors may import a WordPress export from the admin and read the reports; others get a 403.
@@ -12,6 +15,18 @@ def give_imports_to_editors(using="default", **kwargs):
         grant(name, "reviewblog", codenames, using)
 
 
+def name_the_site(using="default", **kwargs):
+    """The Site row (flatpages', and what Django's password reset emails name) says SITE_URL's host and
+    SITE_NAME, not the "example.com" django.contrib.sites starts with."""
+    from django.contrib.sites.models import Site
+
+    domain = urlsplit(settings.SITE_URL).netloc[:100]
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME[:50]}
+    )
+    Site.objects.clear_cache()
+
+
 class ReviewblogConfig(AppConfig):
     """The project itself, as an app: what knows both reviews and comments (imports from other blogs, old links)."""
 
@@ -20,3 +35,4 @@ class ReviewblogConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(give_imports_to_editors, sender=self, dispatch_uid="reviewblog.import_permissions")
+        post_migrate.connect(name_the_site, sender=self, dispatch_uid="reviewblog.name_the_site")

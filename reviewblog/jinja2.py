@@ -97,6 +97,7 @@ def environment(**options) -> Environment:
         truncatewords=defaultfilters.truncatewords,
         linebreaks=lambda value: defaultfilters.linebreaks_filter(value, autoescape=True),
         floatformat=defaultfilters.floatformat,
+        force_escape=defaultfilters.force_escape,  # also what Django marked safe (Jinja2's forceescape keeps it)
         initials=initials,
         in_first_row=in_first_row,
     )

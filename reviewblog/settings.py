@@ -40,6 +40,9 @@ SITE_NAME = os.environ.get("SITE_NAME", "Reel Verdicts")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where readers write about their data (the privacy page) and anything else (the footer).
 SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "editors@reelverdicts.example")
+SITE_ID = 1  # the one row of django.contrib.sites, kept in step with SITE_URL (reviewblog/apps.py)
+# There is no login page outside the admin: a page that needs a login (a flatpage not yet public) sends there.
+LOGIN_URL = "admin:login"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",  # its sitemap.xml template
+    "django.contrib.sites",  # flatpages need it: one Site, named after SITE_URL after every migrate
+    "django.contrib.flatpages",  # simple pages (About, Contact), served under /pages/
     "markdownx",
     "django_tasks",
     "django_tasks_db",

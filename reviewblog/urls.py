@@ -27,6 +27,9 @@ urlpatterns = [
     path("markdownx/", include(editor.urlpatterns)),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", seo.robots_txt, name="robots_txt"),
+    # Simple pages (About, Contact) by flatpages' own view, under a prefix of their own so they never
+    # shadow the site's addresses (the fallback middleware would also answer 404s before the old links).
+    path("pages/", include("django.contrib.flatpages.urls")),
     path("", include("comments.urls")),
     path("", include("reviews.urls")),
 ]

@@ -435,3 +435,15 @@ REVIEWS = [
         "hero_caption": "",
     },
 ]
+
+# Simple pages (django.contrib.flatpages), served under /pages/: address, title, Markdown.
+PAGES = [
+    (
+        "/about/",
+        "About Reel Verdicts",
+        "Reel Verdicts is written by people who stay for the credits. Every review scores a film aspect by "
+        "aspect (direction, acting, writing, craft) and says why.\n\n"
+        "## Who writes here\n\n"
+        "Ava and Theo review; Edith edits; Milo reads every comment before it appears.",
+    ),
+]

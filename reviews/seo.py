@@ -1,18 +1,21 @@
 """What search engines and link previews read about a page: absolute URLs, meta description, canonical
 URL, OpenGraph and Twitter card tags, and robots.txt.
 
-`page_meta(obj)` describes the page of a review, film, person, genre, franchise or author; the
+`page_meta(obj)` describes the page of a review, film, person, genre, franchise, author or simple page; the
 `{% meta_tags %}` tag (templatetags/seo.py) writes it into <head>.
 """
 
+import html
 from dataclasses import dataclass, field
 from functools import singledispatch
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
 from django.db.models.fields.files import ImageFieldFile
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
@@ -143,6 +146,18 @@ def _(franchise: Franchise) -> PageMeta:
         description=summary(franchise.description or f"Reviews of the {franchise.name} films."),
         url=franchise.get_absolute_url(),
         **site_card(),
+    )
+
+
+@page_meta.register
+def _(page: FlatPage) -> PageMeta:
+    """A simple page (About, Contact). Its title comes marked safe from flatpages' view: escaped here."""
+    return PageMeta(
+        title=escape(page.title),
+        description=summary(html.unescape(strip_tags(page.content))),
+        url=page.get_absolute_url(),
+        **site_card(),
+        noindex=page.registration_required,
     )
 
 

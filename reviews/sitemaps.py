@@ -2,12 +2,14 @@
 
 Reviews carry their own dates. Films, people, genres, franchises and authors have none, and their
 pages are worth listing only once they hold a published review, so each is listed with the newest
-change among its published reviews. One query per section, whatever the number of pages.
+change among its published reviews. Simple pages (flatpages: About, Contact) are listed while public,
+with no date (they keep none). One query per section, whatever the number of pages.
 """
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Greatest
@@ -96,6 +98,16 @@ class PageSitemap(SiteSitemap):
         return item[1]
 
 
+class FlatPageSitemap(SiteSitemap):
+    """Simple pages of this site that anyone may read (a page needing a login is not yet public)."""
+
+    def items(self):
+        return list(FlatPage.objects.filter(sites=settings.SITE_ID, registration_required=False).order_by("url"))
+
+    def lastmod(self, item):
+        return None
+
+
 SITEMAPS = {
     "pages": PageSitemap,
     "reviews": ReviewSitemap,
@@ -104,4 +116,5 @@ SITEMAPS = {
     "genres": GenreSitemap,
     "franchises": FranchiseSitemap,
     "authors": AuthorSitemap,
+    "flatpages": FlatPageSitemap,
 }

@@ -74,6 +74,7 @@ def html_to_markdown(
     *,
     rewrite_url: Callable[[str], str] = lambda url: url,
     alt_for: Callable[[str], str] = lambda url: "",
+    find_rating: bool = True,
 ) -> Converted:
     is_blocks = "<!-- wp:" in html
     if not is_blocks:
@@ -97,7 +98,7 @@ def html_to_markdown(
         link["href"] = rewrite_url(link["href"])
     markdown = ReviewMarkdown(heading_style="ATX", bullets="-", escape_misc=False).convert_soup(soup)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip()
-    markdown, rating = take_rating(markdown)
+    markdown, rating = take_rating(markdown) if find_rating else (markdown, None)  # a page has no rating
     return Converted(markdown=markdown, rating=rating, images=images)
 
 

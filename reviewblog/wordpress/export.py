@@ -1,11 +1,12 @@
 """This site as a WordPress export (WXR 1.2), written as it is read (`manage.py export_wordpress`).
 
 Reviews become posts (their stored HTML, with the rating as a last "Rating: N out of 5." paragraph and
-the standfirst as the excerpt), hero images attachments with their alt text, genres categories, authors
-authors, and comments keep their threads, status, kind and the Akismet verdict and history as the
-Akismet plugin stores them. Anything that came from WordPress gets its WordPress id back (`ImportedItem`),
-so importing the file into the old blog updates it; everything else gets an id above every remembered
-one. Reviews are read one at a time (`.iterator()`) with a few queries each, and the file is written as
+the standfirst as the excerpt), hero images and the images their text shows from this site's MEDIA
+attachments with their alt text (export_media.py), simple pages pages (export_pages.py), genres
+categories, authors authors, and comments keep their threads, status, kind and the Akismet verdict and
+history as the Akismet plugin stores them. Anything that came from WordPress gets its WordPress id back
+(`ImportedItem`), so importing the file into the old blog updates it; everything else gets an id above
+every remembered one. Reviews are read one at a time (`.iterator()`) with a few queries each, and the file is written as
 it goes, so memory does not grow with the site.
 
 Two private post meta keys (`_reviewblog_film_title`, `_reviewblog_film_year`; WordPress hides keys
@@ -14,14 +15,13 @@ starting with "_") name the review's film, so importing the file here again find
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from email.utils import format_datetime
-from pathlib import PurePosixPath
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.flatpages.models import FlatPage
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import escape as html_escape
@@ -30,15 +30,16 @@ from comments.models import Comment, CommentEvent
 from reviews.models import Genre, Review
 
 from ..models import ImportedItem
+from .export_media import Images
+from .export_pages import pages
 from .films import FILM_TITLE_META, FILM_YEAR_META
 from .php import serialize
+from .wxr_writer import cdata, meta, text, wp_date, wp_date_gmt
 
 User = get_user_model()
 Kind = ImportedItem.Kind
 Event = CommentEvent.Kind
 
-# Characters XML 1.0 does not allow anywhere, not even in CDATA.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 HEADERLINK = re.compile(r'<a [^>]*\bclass="headerlink"[^>]*>[^<]*</a>')  # whatever the attributes' order
 ROOT_RELATIVE = re.compile(r'(\b(?:href|src)=")/(?!/)')
 
@@ -60,36 +61,13 @@ HISTORY_EVENTS = {
 }
 
 
-def cdata(text: str) -> str:
-    """Text as CDATA; a "]]>" inside is split across two sections, as WordPress does."""
-    text = NOT_XML.sub("", text or "")
-    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
-
-
-def text(value) -> str:
-    return escape(NOT_XML.sub("", str(value or "")))
-
-
-def wp_date(moment: datetime | None) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}" if moment else "0000-00-00 00:00:00"
-
-
-def wp_date_gmt(moment: datetime | None) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S}" if moment else "0000-00-00 00:00:00"
-
-
-def meta(tag: str, key: str, value: str) -> str:
-    pair = f"<wp:meta_key>{cdata(key)}</wp:meta_key><wp:meta_value>{cdata(value)}</wp:meta_value>"
-    return f"\t\t<wp:{tag}>{pair}</wp:{tag}>\n"
-
-
 class Ids:
     """WordPress ids: the one remembered from an import of `source`, else one above every remembered id."""
 
     def __init__(self, source: str):
         self.source = source
         self.content_types = {
-            model: ContentType.objects.get_for_model(model) for model in (Review, Comment, User, Genre)
+            model: ContentType.objects.get_for_model(model) for model in (Review, Comment, User, Genre, FlatPage)
         }
         self.base = {  # WordPress numbers posts, pages and attachments in one sequence
             "post": self._max([Kind.POST, Kind.PAGE, Kind.ATTACHMENT]),
@@ -97,9 +75,7 @@ class Ids:
             "author": self._max_author(),
             "term": self._max_term(),
         }
-        self.next_attachment = self.base["post"] + (
-            Review.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        )
+        self.next_free = self.base["post"] + (Review.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
 
     def _items(self, kinds):
         return ImportedItem.objects.filter(source=self.source, kind__in=kinds)
@@ -129,10 +105,15 @@ class Ids:
 
     def attachment(self, name: str) -> int:
         item = self._items([Kind.ATTACHMENT]).filter(file=name).first()
-        if item and item.source_id.isdigit():
-            return int(item.source_id)
-        self.next_attachment += 1
-        return self.next_attachment
+        return int(item.source_id) if item and item.source_id.isdigit() else self.fresh()
+
+    def page(self, item: ImportedItem | None) -> int:
+        return int(item.source_id) if item and item.source_id.isdigit() else self.fresh()
+
+    def fresh(self) -> int:
+        """An id for an attachment or page made here: above every remembered id and every review's."""
+        self.next_free += 1
+        return self.next_free
 
 
 class Exporter:
@@ -142,6 +123,7 @@ class Exporter:
         self.ids = Ids(self.source)
         self.author_ids: dict[int, int] = {}  # user pk → WordPress author id
         self.genre_slugs: dict[int, str] = {}  # genre pk → category nicename
+        self.images = Images(self)
 
     def url(self, path: str) -> str:
         return path if "://" in path else self.site_url + path
@@ -162,6 +144,7 @@ class Exporter:
         )
         for review in reviews.iterator(chunk_size=100):
             yield from self.review(review)
+        yield from pages(self)
         yield "</channel>\n</rss>\n"
 
     def header(self) -> str:
@@ -229,8 +212,10 @@ class Exporter:
         post_id = self.ids.post(review, post)
         thumbnail_id = None
         if review.hero_image:
-            thumbnail_id = self.ids.attachment(review.hero_image.name)
-            yield self.attachment(review, thumbnail_id, post_id)
+            thumbnail_id, attachment = self.images.hero(review, post_id)
+            yield attachment
+        creator = review.author.get_username()
+        yield from self.images.shown(review.body_html, post_id, date=review.published_at, creator=creator)
         yield self.post(review, post_id, thumbnail_id)
         yield from self.comments(review)
         yield "\t</item>\n"
@@ -240,9 +225,12 @@ class Exporter:
             return "draft"
         return "future" if review.published_at > timezone.now() else "publish"
 
+    def html(self, html: str) -> str:
+        """Stored HTML as another site shows it: no heading anchors, every address absolute."""
+        return ROOT_RELATIVE.sub(lambda m: m.group(1) + self.site_url + "/", HEADERLINK.sub("", html))
+
     def content(self, review: Review) -> str:
-        html = HEADERLINK.sub("", review.body_html)
-        html = ROOT_RELATIVE.sub(lambda m: m.group(1) + self.site_url + "/", html)
+        html = self.html(review.body_html)
         if review.rating is not None:
             html += f"\n<p>{review.rating_text}</p>"
         return html
@@ -284,40 +272,6 @@ class Exporter:
         parts.append(meta("postmeta", FILM_TITLE_META, film.title if film else ""))
         parts.append(meta("postmeta", FILM_YEAR_META, str(film.release_year or "") if film else ""))
         return "".join(parts)
-
-    def attachment(self, review: Review, attachment_id: int, post_id: int) -> str:
-        name = review.hero_image.name
-        url = self.url(review.hero_image.url)
-        stem = PurePosixPath(name).stem
-        return "".join(
-            [
-                "\t<item>\n",
-                f"\t\t<title>{cdata(stem)}</title>\n",
-                f"\t\t<link>{text(url)}</link>\n",
-                f"\t\t<pubDate>{format_datetime(review.published_at)}</pubDate>\n",
-                f"\t\t<dc:creator>{cdata(review.author.get_username())}</dc:creator>\n",
-                f'\t\t<guid isPermaLink="false">{text(url)}</guid>\n',
-                "\t\t<description></description>\n",
-                f"\t\t<content:encoded>{cdata('')}</content:encoded>\n",
-                f"\t\t<excerpt:encoded>{cdata(review.hero_caption)}</excerpt:encoded>\n",
-                f"\t\t<wp:post_id>{attachment_id}</wp:post_id>\n",
-                f"\t\t<wp:post_date>{cdata(wp_date(review.published_at))}</wp:post_date>\n",
-                f"\t\t<wp:post_date_gmt>{cdata(wp_date_gmt(review.published_at))}</wp:post_date_gmt>\n",
-                f"\t\t<wp:comment_status>{cdata('closed')}</wp:comment_status>\n",
-                f"\t\t<wp:ping_status>{cdata('closed')}</wp:ping_status>\n",
-                f"\t\t<wp:post_name>{cdata(stem.lower())}</wp:post_name>\n",
-                f"\t\t<wp:status>{cdata('inherit')}</wp:status>\n",
-                f"\t\t<wp:post_parent>{post_id}</wp:post_parent>\n",
-                "\t\t<wp:menu_order>0</wp:menu_order>\n",
-                f"\t\t<wp:post_type>{cdata('attachment')}</wp:post_type>\n",
-                f"\t\t<wp:post_password>{cdata('')}</wp:post_password>\n",
-                "\t\t<wp:is_sticky>0</wp:is_sticky>\n",
-                f"\t\t<wp:attachment_url>{cdata(url)}</wp:attachment_url>\n",
-                meta("postmeta", "_wp_attached_file", name),
-                meta("postmeta", "_wp_attachment_image_alt", review.hero_alt),
-                "\t</item>\n",
-            ]
-        )
 
     # --- Comments ---
 

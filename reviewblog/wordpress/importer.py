@@ -28,6 +28,7 @@ from . import mapping, wxr
 from .comments import CommentImporter
 from .films import term_role, title_key
 from .media import Attachment, MediaLibrary, attached_file, upload_path
+from .pages import PageImporter
 from .posts import PostImporter
 from .report import Report
 
@@ -72,6 +73,7 @@ class Importer:
         self.genres: dict[tuple[str, str], Genre | None] = {}
         self.posts = PostImporter(self)
         self.comments = CommentImporter(self)
+        self.pages = PageImporter(self)
 
     # --- The two passes ---
 
@@ -106,6 +108,8 @@ class Importer:
                             f"{comment.parent}, which is not in the export: the file is incomplete or was edited. "
                             "Nothing was imported."
                         )
+                if entry.post_type == "page":
+                    self.pages.note(entry)
                 rel = upload_path(entry.attachment_url) or attached_file(entry.meta.get("_wp_attached_file"))
                 if entry.post_type == "attachment" and rel:
                     alt = entry.meta.get("_wp_attachment_image_alt", "")
@@ -142,9 +146,16 @@ class Importer:
                 with transaction.atomic():
                     self.media.store(attachment)
             return
+        if item.post_type == "page":
+            try:
+                with transaction.atomic():
+                    self.pages.import_page(item)
+            except (DatabaseError, ValueError) as error:
+                self.report.skip("pages", "failed (see notes)")
+                self.report.notes.append(f"page {item.id} “{item.title[:60]}” was not imported: {error}")
+            return
         if item.post_type != "post":
-            kind = "pages have no counterpart here" if item.post_type == "page" else f"of type {item.post_type}"
-            self.report.skip("posts", kind)
+            self.report.skip("posts", f"of type {item.post_type}")
             return
         try:
             with transaction.atomic():

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 
 
 class Report:
-    KINDS = ["posts", "comments", "images", "authors", "genres", "films", "old links"]
+    KINDS = ["posts", "pages", "comments", "images", "authors", "genres", "films", "old links"]
 
     def __init__(self):
         self.counts: dict[str, Counter] = defaultdict(Counter)

@@ -8,7 +8,9 @@ from io import StringIO
 from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.contrib.flatpages.models import FlatPage
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
@@ -16,8 +18,8 @@ from django.utils.html import strip_tags
 
 from comments.models import Comment, CommentEvent
 from reviewblog.models import ImportedItem
-from reviewblog.wordpress.export import cdata
 from reviewblog.wordpress.php import serialize, unserialize
+from reviewblog.wordpress.wxr_writer import cdata
 from reviews.models import Review
 from tests.factories import CommentFactory, FilmFactory, GenreFactory, ReviewFactory, UserFactory, image_file
 
@@ -71,11 +73,13 @@ def meta(element, tag="postmeta") -> dict:
 
 @pytest.fixture
 def site(db):
-    """Reviews (published, draft, scheduled; half ratings), an image in the text, a hero image with alt text,
-    and threaded comments in every status with Akismet verdicts and history, a pingback and an author's reply."""
+    """Reviews (published, draft, scheduled; half ratings), images in the text (one shown by two reviews, one
+    from elsewhere), a hero image with alt text, threaded comments in every status with Akismet verdicts and
+    history, a pingback and an author's reply; simple pages: a parent, its child and one needing a login."""
     ava = UserFactory(username="ava", first_name="Ava", last_name="Lindqvist", group="Authors")
     theo = UserFactory(username="theo", group="Authors")
     default_storage.save("uploads/dancer.jpg", image_file("dancer.jpg"))
+    default_storage.save("uploads/stairwell.png", image_file("stairwell.png", fmt="PNG"))
     action, noir = GenreFactory(name="Action"), GenreFactory(name="Neo-noir")
     ballerina = FilmFactory(title="Ballerina", release_year=2025)
     ballerina.genres.add(action, noir)
@@ -101,7 +105,10 @@ def site(db):
         film=atomic,
         author=theo,
         standfirst="Still the best stairwell.",
-        body="Berlin, 1989.\n\n### The stairwell\n\nOne take, *eleven* minutes.",
+        body="Berlin, 1989.\n\n### The stairwell\n\nOne take, *eleven* minutes.\n\n"
+        "![Lorraine on the stairs, in one take](/media/uploads/stairwell.png)\n\n"
+        "![The same dancer, again](/media/uploads/dancer.jpg)\n\n"
+        "![A still hosted elsewhere](https://elsewhere.example/still.jpg)",
         rating=Decimal("4.5"),
         status=Review.Status.DRAFT,
         published_at=now - timedelta(days=2),
@@ -183,6 +190,13 @@ def site(db):
     CommentEvent.objects.create(comment=spam, kind=CommentEvent.Kind.CHECKED, note="Spam", created_at=at)
     CommentEvent.objects.create(comment=first, kind=CommentEvent.Kind.CHECKED, note="Not spam", created_at=at)
     CommentEvent.objects.create(comment=first, kind=CommentEvent.Kind.APPROVED, actor=ava, created_at=at)
+    for url, title, content, hidden in [
+        ("/about/", "About us", "<p>Who writes here, and why.</p>", False),
+        ("/about/team/", "The team & friends", "<p>Two of us.</p>", False),
+        ("/review-policy/", "Review policy", "<p>Not yet written.</p>", True),
+    ]:
+        page = FlatPage.objects.create(url=url, title=title, content=content, registration_required=hidden)
+        page.sites.add(django_settings.SITE_ID)
     return main
 
 
@@ -232,7 +246,7 @@ def test_reviews_are_posts_with_html_the_rating_and_their_status(site, settings)
 def test_the_hero_image_is_an_attachment_with_its_alt_text(site, settings):
     settings.SITE_URL = "https://films.example"
     root = parse(export())
-    (attachment,) = items(root, "attachment")
+    (attachment,) = [a for a in items(root, "attachment") if meta(a)["_wp_attached_file"] == site.hero_image.name]
     post = next(p for p in items(root, "post") if p.findtext("wp:post_name", namespaces=NS) == "ballerina-grief")
     attachment_id = attachment.findtext("wp:post_id", namespaces=NS)
     assert meta(post)["_thumbnail_id"] == attachment_id
@@ -241,6 +255,41 @@ def test_the_hero_image_is_an_attachment_with_its_alt_text(site, settings):
     assert meta(attachment)["_wp_attachment_image_alt"] == "A dancer in a dark coat against neon"
     assert meta(attachment)["_wp_attached_file"] == site.hero_image.name
     assert attachment.findtext("excerpt:encoded", namespaces=NS) == "The poster, all smoke and neon"
+
+
+def test_images_in_the_text_are_attachments_once_per_file(site, settings):
+    settings.SITE_URL = "https://films.example"
+    root = parse(export())
+    posts = {
+        p.findtext("wp:post_name", namespaces=NS): p.findtext("wp:post_id", namespaces=NS) for p in items(root, "post")
+    }
+    shown = {meta(a)["_wp_attached_file"]: a for a in items(root, "attachment")}
+    assert sorted(shown) == sorted(
+        [site.hero_image.name, "uploads/dancer.jpg", "uploads/stairwell.png"]
+    )  # not elsewhere's
+    dancer, stairwell = shown["uploads/dancer.jpg"], shown["uploads/stairwell.png"]
+    # Shown by two reviews, written once, under the first.
+    assert dancer.findtext("wp:post_parent", namespaces=NS) == posts["ballerina-grief"]
+    assert dancer.findtext("wp:attachment_url", namespaces=NS) == "https://films.example/media/uploads/dancer.jpg"
+    assert meta(dancer)["_wp_attachment_image_alt"] == "A dancer raises a shotgun against an orange glow"
+    assert stairwell.findtext("wp:post_parent", namespaces=NS) == posts["atomic-blonde-again"]
+    assert meta(stairwell)["_wp_attachment_image_alt"] == "Lorraine on the stairs, in one take"
+    ids = [i.findtext("wp:post_id", namespaces=NS) for i in root.iter("item")]
+    assert len(ids) == len(set(ids))  # posts, pages and attachments share one sequence of ids
+
+
+def test_simple_pages_are_wordpress_pages_in_their_hierarchy(site, settings):
+    settings.SITE_URL = "https://films.example"
+    pages = {p.findtext("wp:post_name", namespaces=NS): p for p in items(parse(export()), "page")}
+    assert sorted(pages) == ["about", "review-policy", "team"]
+    about, team = pages["about"], pages["team"]
+    assert about.findtext("title") == "About us" and team.findtext("title") == "The team & friends"
+    assert about.findtext("content:encoded", namespaces=NS) == "<p>Who writes here, and why.</p>"
+    assert about.findtext("link") == "https://films.example/pages/about/"
+    assert about.findtext("wp:post_parent", namespaces=NS) == "0"
+    assert team.findtext("wp:post_parent", namespaces=NS) == about.findtext("wp:post_id", namespaces=NS)
+    statuses = {slug: p.findtext("wp:status", namespaces=NS) for slug, p in pages.items()}
+    assert statuses == {"about": "publish", "team": "publish", "review-policy": "private"}
 
 
 def test_comments_keep_ids_threads_status_kind_and_akismet_meta(site):
@@ -306,11 +355,8 @@ def test_a_review_from_wordpress_keeps_its_wordpress_ids(films, uploads):
     # A review written here gets an id above every remembered one.
     fresh = ReviewFactory(slug="fresh-one")
     post_ids = [int(p.findtext("wp:post_id", namespaces=NS)) for p in items(parse(export()), "post")]
-    highest_remembered = max(
-        int(i)
-        for i in ImportedItem.objects.filter(kind__in=["post", "attachment"]).values_list("source_id", flat=True)
-        if i.isdigit()
-    )
+    numbered = ImportedItem.objects.filter(kind__in=["post", "page", "attachment"])  # one sequence in WordPress
+    highest_remembered = max(int(i) for i in numbered.values_list("source_id", flat=True) if i.isdigit())
     assert max(post_ids) == highest_remembered + fresh.pk
 
 
@@ -382,7 +428,11 @@ def snapshot() -> dict:
         }
         for c in Comment.objects.select_related("review", "parent__review", "user")
     }
-    return {"reviews": reviews, "comments": comments}
+    pages = {
+        p.url: {"title": p.title, "needs_login": p.registration_required, "text": text(p.content)}
+        for p in FlatPage.objects.all()
+    }
+    return {"reviews": reviews, "comments": comments, "pages": pages}
 
 
 # Outside a test transaction: flush truncates tables, which PostgreSQL refuses inside one that wrote to them.
@@ -409,13 +459,19 @@ def test_round_trip_export_then_import_into_an_empty_site(site, media_root, tmp_
     for key, fields in before["comments"].items():
         for name, value in fields.items():
             assert after["comments"][key][name] == value, (key, name)
-    # The hero image came back as a stored file, and the image in the text points at its new copy.
-    main = Review.objects.get(slug="ballerina-grief")
+    assert after["pages"] == before["pages"]
+    # The hero image came back as a stored file, and each image in the text points at its own new copy
+    # (one file, however many reviews show it), its alt text kept.
+    main, atomic = Review.objects.get(slug="ballerina-grief"), Review.objects.get(slug="atomic-blonde-again")
     assert default_storage.exists(main.hero_image.name)
-    assert (
-        "![A dancer raises a shotgun against an orange glow](https://films.example/media/uploads/dancer.jpg)"
-        in main.body
-    )
+    dancer = ImportedItem.objects.get(kind="attachment", file__startswith="wordpress/uploads/dancer").file
+    stairwell = ImportedItem.objects.get(kind="attachment", file__startswith="wordpress/uploads/stairwell").file
+    assert default_storage.exists(dancer) and default_storage.exists(stairwell)
+    assert f"![A dancer raises a shotgun against an orange glow](/media/{dancer})" in main.body
+    assert f"![Lorraine on the stairs, in one take](/media/{stairwell})" in atomic.body
+    assert f"![The same dancer, again](/media/{dancer})" in atomic.body
+    assert "![A still hosted elsewhere](https://elsewhere.example/still.jpg)" in atomic.body
+    assert FlatPage.objects.get(url="/about/team/").get_absolute_url() == "/pages/about/team/"
     assert "## What works" in main.body and "- The theatre fight" in main.body and "1. The lore" in main.body
 
 

@@ -5,7 +5,9 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
+from django.contrib.flatpages.models import FlatPage
 from django.core import mail
 from django.core.management import call_command
 from django_tasks.base import Task
@@ -27,6 +29,12 @@ def run(*args, **options) -> str:
 
 def imported(kind, wordpress_id):
     return ImportedItem.objects.get(kind=kind, source_id=str(wordpress_id)).target
+
+
+def simple_pages() -> list[tuple]:
+    """Every flatpage's fields; its HTML as a tree (nh3 writes an image's added attributes in any order)."""
+    pages = FlatPage.objects.order_by("pk").values_list("pk", "url", "title", "registration_required", "content")
+    return [(*fields, BeautifulSoup(content, "html.parser")) for *fields, content in pages]
 
 
 @pytest.fixture
@@ -97,8 +105,49 @@ def test_statuses_draft_scheduled_private_and_pages(blog):
     private = imported("post", 32)
     assert private.status == Review.Status.DRAFT
     assert private.standfirst == "Private <notes>"
-    assert "1 pages have no counterpart here" in blog
     assert "was private in WordPress: imported as a draft" in blog
+
+
+def test_pages_become_simple_pages_in_their_hierarchy(blog, client):
+    about, team = imported("page", 40), imported("page", 41)
+    assert (about.url, about.title, about.registration_required) == ("/about/", "About", False)
+    assert about.content == "<p>Who writes here.</p>"  # Markdown, then HTML made by reviews/markdown.py
+    assert list(about.sites.values_list("pk", flat=True)) == [1]
+    assert team.url == "/about/team/"  # read before its parent in the file: its place comes from the first pass
+    assert team.title == "The team & how we work"
+    page = client.get("/pages/about/team/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<h1>The team &amp; how we work</h1>" in html and '<footer class="site-footer">' in html
+    stored = ImportedItem.objects.get(kind="attachment", source_id="11").file
+    # The sized copy leads to the stored image, with the attachment's alt text, as in posts.
+    assert 'alt="A dancer in a dark coat raises a shotgun against an orange glow"' in html
+    assert f'src="/media/{stored}"' in html
+    assert "<p>Write to us: editors@films.example</p>" in html
+
+
+def test_a_draft_page_is_imported_but_not_public(blog, client, admin_client):
+    draft = imported("page", 42)
+    assert (draft.url, draft.registration_required) == ("/review-policy/", True)
+    assert "Rating: 4 out of 5" in draft.content and "<p>4/5</p>" in draft.content  # a page has no rating
+    assert client.get("/pages/review-policy/").status_code == 302  # to the admin's login
+    assert admin_client.get("/pages/review-policy/").status_code == 200
+    assert "page 42 “Review policy” was draft in WordPress: imported at /pages/review-policy/" in blog
+    assert not ImportedItem.objects.filter(kind="page", source_id="43").exists()  # trashed
+
+
+def test_old_page_addresses_answer_301_with_the_new_one(blog, client):
+    for path, query, new in [
+        ("/", {"page_id": "40"}, "/pages/about/"),
+        ("/", {"p": "41"}, "/pages/about/team/"),
+        ("/about/", {}, "/pages/about/"),
+        ("/about/team/", {}, "/pages/about/team/"),
+        ("/about/team", {}, "/pages/about/team/"),
+        ("/", {"page_id": "42"}, "/pages/review-policy/"),
+    ]:
+        response = client.get(path, query)
+        assert (response.status_code, response["Location"]) == (301, new), path
+    assert client.get("/contact/").status_code == 404  # trashed
 
 
 def test_a_public_post_whose_film_is_not_here_stays_public_flagged_for_an_editor(blog):
@@ -191,6 +240,7 @@ def test_the_review_page_shows_approved_comments_but_not_pingbacks(blog, client)
 
 def test_a_second_run_updates_and_never_duplicates(blog, uploads):
     counts = (Review.objects.count(), Comment.objects.count(), CommentEvent.objects.count(), OldLink.objects.count())
+    pages = simple_pages()
     first = ImportedItem.objects.count()
     unmatched = imported("post", 25)
     unmatched.film = Film.objects.create(title="In the Mood for Love", release_year=2000)  # an editor's choice
@@ -201,7 +251,9 @@ def test_a_second_run_updates_and_never_duplicates(blog, uploads):
     assert CommentEvent.objects.count() == counts[2]
     assert OldLink.objects.count() == counts[3]
     assert ImportedItem.objects.count() == first
+    assert simple_pages() == pages
     assert "posts: 6 updated" in report and "comments: 6 updated" in report
+    assert "pages: 3 updated, 1 skipped" in report
 
 
 def test_dry_run_changes_nothing_and_prints_the_same_report(films, uploads, media_root, tmp_path):
@@ -217,7 +269,8 @@ def test_dry_run_changes_nothing_and_prints_the_same_report(films, uploads, medi
 
 
 def test_report_counts_per_kind(blog):
-    assert "posts: 6 imported, 1 skipped (1 pages have no counterpart here)" in blog
+    assert "posts: 6 imported\n" in blog
+    assert "pages: 3 imported, 1 skipped (1 in WordPress's trash)" in blog
     assert "comments: 6 imported" in blog
     assert "images: 2 imported" in blog
     assert "authors: 2 imported" in blog

@@ -4,6 +4,8 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
 from django.utils import timezone
 
 from reviews.models import AuthorProfile, Review
@@ -96,13 +98,29 @@ def test_sitemap_lists_the_pages_of_authors_with_a_published_review(client):
     assert client.get(writer.get_absolute_url()).status_code == 200
 
 
+def test_sitemap_lists_public_simple_pages_without_a_date(client):
+    public = FlatPage.objects.create(url="/about/", title="About", content="<p>Us.</p>")
+    hidden = FlatPage.objects.create(url="/draft/", title="Draft", content="<p>Soon.</p>", registration_required=True)
+    elsewhere = FlatPage.objects.create(url="/other-site/", title="Other site", content="<p>Not ours.</p>")
+    public.sites.add(settings.SITE_ID)
+    hidden.sites.add(settings.SITE_ID)
+    urls = sitemap(client)
+    assert urls[f"{SITE}/pages/about/"] is None
+    assert f"{SITE}{hidden.get_absolute_url()}" not in urls
+    assert f"{SITE}{elsewhere.get_absolute_url()}" not in urls
+
+
 def test_sitemap_runs_one_query_per_section(client, django_assert_num_queries):
     for _ in range(30):
         film = FilmFactory(franchise=FranchiseFactory())
         film.genres.add(GenreFactory())
         CreditFactory.create_batch(2, film=film)
         ReviewFactory(film=film)
-    # Pages, reviews, films, people, genres, franchises, authors.
-    with django_assert_num_queries(7):
+    for n in range(5):
+        page = FlatPage.objects.create(url=f"/page-{n}/", title=f"Page {n}", content="<p>Text.</p>")
+        page.sites.add(settings.SITE_ID)
+    sitemap(client)  # Django's sitemap view reads the Site row once per process, then keeps it
+    # Pages, reviews, films, people, genres, franchises, authors, simple pages.
+    with django_assert_num_queries(8):
         urls = sitemap(client)
-    assert len(urls) == 2 + 30 * 7  # home, archive; per review: itself, film, 2 people, genre, franchise, author
+    assert len(urls) == 2 + 30 * 7 + 5  # home, archive; per review: itself, film, 2 people, genre, franchise, author

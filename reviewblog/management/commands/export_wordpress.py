@@ -10,8 +10,9 @@ from reviewblog.wordpress.export import Exporter
 class Command(BaseCommand):
     help = (
         "Write the site as a WordPress export (WXR 1.2) that WordPress's importer and import_wordpress read: "
-        "reviews as posts, hero images as attachments, genres as categories, authors, and comments with their "
-        "threads, status and Akismet history. Written as it is read, so memory stays flat."
+        "reviews as posts, their hero images and the images in their text as attachments, simple pages as "
+        "pages, genres as categories, authors, and comments with their threads, status and Akismet history. "
+        "Written as it is read, so memory stays flat."
     )
 
     def add_arguments(self, parser):

@@ -10,6 +10,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.flatpages.models import FlatPage
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
@@ -19,6 +20,7 @@ from django.utils.text import slugify
 
 from reviews import artwork, renditions
 from reviews import demo_content as demo
+from reviews.markdown import render_markdown
 from reviews.models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
 
 
@@ -53,6 +55,7 @@ class Command(BaseCommand):
             users = self.load_users()
             films = self.load_films()
             created = self.load_reviews(users, films)
+            self.load_pages()
         # New rows queue theirs for the task worker; made here and now, the demo shows them from the first page.
         renditions.make_missing()
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new review(s))."))
@@ -76,6 +79,12 @@ class Command(BaseCommand):
                 AuthorProfile.objects.get_or_create(user=user, defaults={"bio": demo.AUTHOR_BIOS[username]})
             users[username] = user
         return users
+
+    def load_pages(self):
+        for url, title, text in demo.PAGES:
+            defaults = {"title": title, "content": render_markdown(text)}
+            page, _ = FlatPage.objects.get_or_create(url=url, defaults=defaults)
+            page.sites.add(settings.SITE_ID)
 
     def load_person(self, name, bio):
         defaults = {"bio": bio}
