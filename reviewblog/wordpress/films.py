@@ -279,4 +279,20 @@ def guess_film(item: wxr.Item, catalogue: Catalogue, terms: dict[tuple[str, str]
     confidence = best.weight + 10 * agrees + (5 if year else 0)
     if not review_like and best.weight < 55:
         return Guess(confidence=20, found_by=f"maybe “{best.title}” ({best.found_by}), but nothing says it is a review")
-    return Guess(best.title.strip()[:200], best.year or year, min(confidence, SURE - 1), best.found_by)
+    return Guess(as_title(best.title)[:200], best.year or year, min(confidence, SURE - 1), best.found_by)
+
+
+SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "vs"}
+
+
+def as_title(text: str) -> str:
+    """A film's title as a catalogue writes it: "the dark knight" → "The Dark Knight". A title with any
+    capital letter is kept as the blogger spelled it."""
+    text = " ".join(text.split())
+    if text != text.lower():
+        return text
+    words = text.split(" ")
+    return " ".join(
+        word if 0 < i < len(words) - 1 and word in SMALL_WORDS else word[:1].upper() + word[1:]
+        for i, word in enumerate(words)
+    )

@@ -34,7 +34,9 @@ class Report:
             counts = self.counts.get(kind)
             if not counts:
                 continue
-            parts = [f"{counts[o]} {o}" for o in ("imported", "updated", "unchanged", "skipped") if counts[o]]
+            usual = ("imported", "updated", "unchanged", "skipped")
+            outcomes = [*usual, *sorted(set(counts) - set(usual))]  # "matched an existing user", say
+            parts = [f"{counts[o]} {o}" for o in outcomes if counts[o]]
             line = f"  {kind}: {', '.join(parts)}"
             if reasons := self.skipped.get(kind):
                 line += " (" + "; ".join(f"{n} {why}" for why, n in sorted(reasons.items())) + ")"

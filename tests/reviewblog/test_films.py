@@ -53,6 +53,8 @@ def test_different_films_stay_different():
         ("Crouching Tiger, Hidden Dragon", "Crouching Tiger, Hidden Dragon", None),
         ("Film review: Oppenheimer", "Oppenheimer", None),
         ("Mini-review | Perfect Days (2023)", "Perfect Days", 2023),
+        ("the dark knight", "The Dark Knight", None),  # a film is made with its title as a catalogue writes it
+        ("once upon a time in the west", "Once Upon a Time in the West", None),
     ],
 )
 def test_the_film_and_year_are_read_out_of_a_bloggers_title(title, film, year):

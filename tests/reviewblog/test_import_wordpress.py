@@ -281,3 +281,8 @@ def test_missing_media_folder_is_reported_never_fatal(films):
     report = run()
     assert Review.objects.count() == 6
     assert "wp-content/uploads/2025/06/ballerina-poster.jpg: no --media folder given" in report
+
+
+def test_the_report_counts_authors_matched_to_people_already_here(films, uploads):
+    get_user_model().objects.create_user("ava", email="ava@reelverdicts.example")
+    assert "authors: 1 imported, 1 matched an existing user\n" in run("--media", str(uploads))
