@@ -4,15 +4,19 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_migrate
 
-# Editors may import a WordPress export from the admin and read the reports; others get a 403.
-IMPORT_PERMISSIONS = {"Editors": ["add_importrun", "view_importrun"]}
+# Editors may import a WordPress export from the admin and read the reports (others get a 403), and keep
+# the simple pages (About, Contact) an import brings or they write.
+EDITOR_PERMISSIONS = {
+    "reviewblog": ["add_importrun", "view_importrun"],
+    "flatpages": ["add_flatpage", "change_flatpage", "delete_flatpage", "view_flatpage"],
+}
 
 
 def give_imports_to_editors(using="default", **kwargs):
     from reviews.groups import grant
 
-    for name, codenames in IMPORT_PERMISSIONS.items():
-        grant(name, "reviewblog", codenames, using)
+    for app_label, codenames in EDITOR_PERMISSIONS.items():
+        grant("Editors", app_label, codenames, using)
 
 
 def name_the_site(using="default", **kwargs):

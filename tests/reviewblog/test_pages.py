@@ -84,3 +84,13 @@ def test_the_site_row_is_named_after_site_url_after_every_migrate(settings):
     call_command("migrate", verbosity=0)
     site = Site.objects.get_current()
     assert (site.domain, site.name) == ("reel.example", settings.SITE_NAME)
+
+
+def test_editors_keep_the_simple_pages_and_authors_do_not(client, editor, author):
+    page = FlatPage.objects.create(url="/contact/", title="Contact", content="<p>Write to us.</p>")
+    url = f"/admin/flatpages/flatpage/{page.pk}/change/"
+    client.force_login(editor)
+    assert client.get(url).status_code == 200
+    assert "/admin/flatpages/flatpage/add/" in client.get("/admin/").content.decode()
+    client.force_login(author)
+    assert client.get(url).status_code == 403
