@@ -3,6 +3,7 @@
 from functools import cached_property
 from urllib.parse import unquote
 
+from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
@@ -55,6 +56,10 @@ class PostImporter:
             review.slug = unique_slug(review, wanted)
         self.hero(item, review)
         review.save()
+        # Its last edit in WordPress, not the day of the import, or pages would say "updated" on every post.
+        # The plain QuerySet.update: save() has just moved the stamps of every page showing the review.
+        review.updated_at = importer.aware(item.modified, item.modified_gmt) or review.published_at
+        models.QuerySet.update(Review.objects.filter(pk=review.pk), updated_at=review.updated_at)
         genres = [genre for term in item.terms if (genre := importer.genre_for(term, film=review.film))]
         if review.film is not None:
             review.film.genres.add(*genres)

@@ -89,6 +89,8 @@ class Item:
     excerpt: str = ""
     date: datetime | None = None  # the blog's local time, as in its permalinks
     date_gmt: datetime | None = None
+    modified: datetime | None = None  # the last edit, local time; WordPress's "updated" date
+    modified_gmt: datetime | None = None
     slug: str = ""
     status: str = "publish"
     parent: int = 0
@@ -189,6 +191,10 @@ def _item(element) -> Item:
                 item.date = parse_date(text)
             case "wp:post_date_gmt":
                 item.date_gmt = parse_date(text)
+            case "wp:post_modified":
+                item.modified = parse_date(text)
+            case "wp:post_modified_gmt":
+                item.modified_gmt = parse_date(text)
             case "wp:post_name":
                 item.slug = text.strip()
             case "wp:status":

@@ -286,3 +286,12 @@ def test_missing_media_folder_is_reported_never_fatal(films):
 def test_the_report_counts_authors_matched_to_people_already_here(films, uploads):
     get_user_model().objects.create_user("ava", email="ava@reelverdicts.example")
     assert "authors: 1 imported, 1 matched an existing user\n" in run("--media", str(uploads))
+
+
+def test_a_post_keeps_its_last_edit_in_wordpress_rather_than_the_day_of_the_import(blog, client):
+    review = imported("post", 10)
+    assert review.updated_at == datetime(2025, 6, 5, 9, tzinfo=UTC)  # wp:post_modified_gmt
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert 'updated <time datetime="2025-06-05T10:00:00+01:00">5 June 2025</time>' in html
+    never_edited = imported("post", 25)  # no post_modified: as published
+    assert never_edited.updated_at == never_edited.published_at
