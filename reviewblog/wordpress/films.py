@@ -28,6 +28,8 @@ from . import wxr
 FILM_TITLE_META, FILM_YEAR_META = "_reviewblog_film_title", "_reviewblog_film_year"
 # A guess at or above this is taken as it is; below it, the post is flagged "film to check".
 SURE = 80
+# Not a guess: a person named the film (a mapping, this site's own export), so its year is meant exactly.
+NAMED = 100
 
 # Leading articles that a catalogue and a blog may disagree on ("the dark knight", "Samouraï, Le").
 ARTICLES = {
@@ -127,16 +129,16 @@ class Catalogue:
     def add(self, film: Film) -> None:
         self.by_key[title_key(film.title)].append(film)
 
-    def find(self, title: str, year: int | None) -> Film | None:
-        """The one film with this title (and year, when known; a year off by one is a release date that
-        differs by country). None when there is none, or several and nothing to choose between them."""
+    def find(self, title: str, year: int | None, *, exact: bool = False) -> Film | None:
+        """The one film with this title (and year, when known; unless `exact`, a year off by one is a release
+        date that differs by country). None when there is none, or several and nothing to choose between."""
         films = self.by_key.get(title_key(title), [])
         if year:
-            exact = [film for film in films if film.release_year == year]
-            if len(exact) == 1:
-                return exact[0]
+            same_year = [film for film in films if film.release_year == year]
+            if len(same_year) == 1:
+                return same_year[0]
             close = [film for film in films if film.release_year and abs(film.release_year - year) == 1]
-            films = close if not exact else []
+            films = close if not same_year and not exact else []
         return films[0] if len(films) == 1 else None
 
 

@@ -12,7 +12,7 @@ from reviews.models import Film, Review, unique_slug
 from ..models import ImportedItem
 from . import wxr
 from .convert import html_to_markdown, plain_text
-from .films import FILM_TITLE_META, FILM_YEAR_META, Catalogue, Guess, guess_film
+from .films import FILM_TITLE_META, FILM_YEAR_META, NAMED, Catalogue, Guess, guess_film
 
 # Posts of earlier imports whose film was not found waited as drafts on this film; they are matched again.
 PLACEHOLDER_TITLE = "Film not yet chosen"
@@ -83,11 +83,11 @@ class PostImporter:
         mapped = importer.film_map.get(item.id)
         if mapped is not None:
             title, year = mapped
-            guess = Guess(title, year, 100, "your mapping file")
+            guess = Guess(title, year, NAMED, "your mapping file")
             review.film, review.film_to_check = self.film_named(item, guess, create=True), False
         elif review.pk and (review.film_id or not review.film_to_check) and not self.is_placeholder(review.film_id):
             film = review.film
-            guess = Guess(film.title if film else "", film.release_year if film else None, 100, "kept from before")
+            guess = Guess(film.title if film else "", film.release_year if film else None, NAMED, "kept from before")
             guess.film = film
         else:
             guess = self.named_by_export(item) or guess_film(item, self.catalogue, importer.terms)
@@ -101,13 +101,13 @@ class PostImporter:
         title, year = item.meta.get(FILM_TITLE_META), item.meta.get(FILM_YEAR_META)
         title = title.strip() if isinstance(title, str) else ""
         year = wxr.as_int(year if isinstance(year, str) else "") or None
-        return Guess(title, year, 100, "named by this site's export" if title else "no film, as its export says")
+        return Guess(title, year, NAMED, "named by this site's export" if title else "no film, as its export says")
 
     def film_named(self, item: wxr.Item, guess: Guess, *, create: bool) -> Film | None:
         """The guessed film: from the catalogue, or made (when allowed) with what the guess knows."""
         if guess.film is not None or not guess.title:
             return guess.film
-        if film := self.catalogue.find(guess.title, guess.year):
+        if film := self.catalogue.find(guess.title, guess.year, exact=guess.confidence == NAMED):
             guess.film = film
             return film
         if not create:

@@ -96,6 +96,14 @@ def test_the_edited_mapping_is_followed_exactly(export, tmp_path):
     assert Film.objects.filter(title="Heat").count() == 1  # catalogue films are found, not made again
 
 
+def test_a_mapping_names_a_film_by_its_exact_year(export, tmp_path):
+    """A guess takes a film one year off (released later elsewhere); an editor's year is meant exactly."""
+    (tmp_path / "films.csv").write_text("wordpress_id,film_title,film_year\n101,Heat,1996\n", encoding="utf-8")
+    run(export, "--films", str(tmp_path / "films.csv"))
+    assert film_of(101) == ("Heat", 1996)
+    assert Film.objects.filter(title="Heat").count() == 2
+
+
 def test_a_mapping_on_a_second_import_changes_the_films_already_imported(export, tmp_path):
     run(export, "--create-films")
     (tmp_path / "films.csv").write_text("wordpress_id,film_title,film_year\n103,Aftersun,2022\n", encoding="utf-8")
