@@ -224,7 +224,7 @@ class Comment(models.Model):
     # Seconds from the reader's first touch of the form to sending it, from the signed stamp that
     # static/js/comment-form.js fetches (comments/screening.py); empty without JavaScript. issue 11
     typing_seconds = models.FloatField(null=True, blank=True, editable=False)
-    # The form came back with a stamp we did not sign (a bot copying fields): a bot signal.
+    # The form came back with a stamp we did not sign, or one used before (a bot copying fields): a bot signal.
     stamp_forged = models.BooleanField(default=False, editable=False)
 
     notify_on_approval = models.BooleanField("email me when it is published", default=False)
