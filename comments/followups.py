@@ -1,7 +1,8 @@
-"""Reader follow-ups and the moderators' digest (issue 11, part 5).
+"""Reader follow-ups and the moderators' digest.
 
 A reader may ask, on the comment form, for replies to their comment or for every new comment on the
-review. Nothing is sent until they confirm their address with the link of one email (double opt-in);
+review. Nothing is sent until they confirm their address with the button on the page the link of one
+email opens (double opt-in; opening the link changes nothing, as mail scanners open every link);
 then every comment published afterwards (by a moderator, by trust, or a staff reply) is news to them,
 once, unless they wrote it. Each email has a signed one-click unsubscribe link, also in the
 List-Unsubscribe headers (RFC 8058), whose POST needs nothing else. All mail leaves through the task
@@ -77,8 +78,9 @@ def send_confirmation(subscription_ids: list[int]) -> bool:
     body = (
         f"Hello,\n\nsomeone (we hope you) asked {settings.SITE_NAME} to email this address about "
         f"the comments on “{review.title}”:\n{asked}\n\n"
-        f"To start, confirm within {CONFIRM_DAYS} days:\n{confirm_link(subscriptions)}\n\n"
-        f"If it was not you, ignore this email: without the click nothing is ever sent.\n\n— {settings.SITE_NAME}\n"
+        f"To start, open this link within {CONFIRM_DAYS} days and press the button there:\n"
+        f"{confirm_link(subscriptions)}\n\n"
+        f"If it was not you, ignore this email: without the button nothing is ever sent.\n\n— {settings.SITE_NAME}\n"
     )
     try:
         send_mail(f"Confirm: emails about comments on “{review.title}”", body, None, [subscriptions[0].email])
@@ -88,13 +90,26 @@ def send_confirmation(subscription_ids: list[int]) -> bool:
     return True
 
 
-def confirm(signed: str) -> list[Subscription] | None:
-    """Confirm the subscriptions of a link; None when the link is not ours or too old."""
+def _confirming(signed: str):
+    """The subscriptions a confirmation link names; None when the link is not ours or too old."""
     try:
         tokens = signing.loads(signed, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 86400)
     except signing.BadSignature:
         return None
-    subscriptions = Subscription.objects.filter(token__in=tokens)
+    return Subscription.objects.filter(token__in=tokens)
+
+
+def to_confirm(signed: str) -> list[Subscription] | None:
+    """What a confirmation link would confirm, changing nothing (the page the link opens)."""
+    subscriptions = _confirming(signed)
+    return None if subscriptions is None else list(subscriptions.select_related("review"))
+
+
+def confirm(signed: str) -> list[Subscription] | None:
+    """Confirm the subscriptions of a link (the button on its page); None when the link is not ours or too old."""
+    subscriptions = _confirming(signed)
+    if subscriptions is None:
+        return None
     subscriptions.filter(confirmed_at=None).update(confirmed_at=timezone.now())
     return list(subscriptions.select_related("review"))
 

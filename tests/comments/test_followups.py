@@ -25,18 +25,39 @@ def confirmed(review, email, kind, parent=None) -> Subscription:
     )
 
 
-def test_a_reader_subscribes_and_confirms_by_the_emailed_link(client, review, post_comment):
+def csrf_token_of(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_reader_subscribes_and_confirms_with_the_button_the_emailed_link_opens(review, post_comment):
     post_comment(review, follow_replies="on", follow_all="on")
     assert [m.to for m in mail.outbox] == [["ana@example.com"]]  # one email confirms both
     body = mail.outbox[0].body
     assert "replies to my comment" in body and "new comments on this review" in body
     subscriptions = Subscription.objects.filter(email="ana@example.com")
     assert subscriptions.count() == 2 and not subscriptions.confirmed().exists()
-    response = client.get(path_of(LINK.search(body).group()))
+    browser = Client(enforce_csrf_checks=True)
+    url = path_of(LINK.search(body).group())
+    page = browser.get(url)
+    assert page.status_code == 200 and "Yes, email me" in page.content.decode()
+    assert not subscriptions.confirmed().exists()
+    response = browser.post(url, {"csrfmiddlewaretoken": csrf_token_of(page.content.decode())})
     assert response.status_code == 200 and "Confirmed" in response.content.decode()
     assert subscriptions.confirmed().count() == 2
     mine = Comment.objects.get()
     assert subscriptions.get(kind=Subscription.Kind.REPLIES).parent == mine
+
+
+def test_opening_the_confirmation_link_confirms_nothing(review):
+    """Mail systems' link scanners open (GET, HEAD) every link in an email; a forged form has no token."""
+    subscription = Subscription.objects.create(email="ana@example.com", review=review, kind="all")
+    url = path_of(followups.confirm_link([subscription]))
+    scanner = Client(enforce_csrf_checks=True)
+    assert scanner.get(url).status_code == 200
+    assert scanner.head(url).status_code == 200
+    assert scanner.post(url).status_code == 403
+    subscription.refresh_from_db()
+    assert subscription.confirmed_at is None
 
 
 def test_no_boxes_ticked_no_email(review, post_comment):
@@ -52,8 +73,9 @@ def test_a_comment_filed_as_spam_subscribes_nobody(review, post_comment):
 def test_a_broken_or_foreign_link_changes_nothing(client, review):
     subscription = Subscription.objects.create(email="ana@example.com", review=review, kind="all")
     assert client.get(f"/comments/follow/{subscription.token}/").status_code == 400
+    assert client.post(f"/comments/follow/{subscription.token}/").status_code == 400
     unsubscribe = path_of(followups.unsubscribe_link(subscription))
-    assert client.get(unsubscribe.replace("/unsubscribe/", "/follow/")).status_code == 400  # another salt
+    assert client.post(unsubscribe.replace("/unsubscribe/", "/follow/")).status_code == 400  # another salt
     subscription.refresh_from_db()
     assert subscription.confirmed_at is None
 
@@ -185,8 +207,11 @@ def test_the_link_pages_run_a_fixed_number_of_queries(client, review, django_ass
             email="ana@example.com", review=review, kind="replies", parent=CommentFactory(review=review)
         ),
     ]
+    confirm = path_of(followups.confirm_link(subscriptions))
+    with django_assert_max_num_queries(1):  # read them with their review
+        assert client.get(confirm).status_code == 200
     with django_assert_max_num_queries(2):  # confirm both, read them back with their review
-        assert client.get(path_of(followups.confirm_link(subscriptions))).status_code == 200
+        assert client.post(confirm).status_code == 200
     url = path_of(followups.unsubscribe_link(subscriptions[0]))
     with django_assert_max_num_queries(1):
         assert client.get(url).status_code == 200
