@@ -39,21 +39,34 @@ CONFIRM_DAYS = privacy.CONFIRM_DAYS
 
 
 def subscribe(comment: Comment, *, replies: bool, everything: bool) -> list[Subscription]:
-    """Record what the reader asked for with their comment; queue one email to confirm what is new."""
+    """Record what the reader asked for with their comment (in the transaction that stores it). Nothing
+    is mailed yet: see `ask_to_confirm`."""
     email = comment.author_email.strip().lower()
-    if not email or comment.status == Comment.Status.SPAM:  # no mail to addresses a bot typed
+    if not email:
         return []
     wanted = ([(Kind.REPLIES, comment)] if replies else []) + ([(Kind.ALL, None)] if everything else [])
-    unconfirmed = []
+    subscriptions = []
     for kind, parent in wanted:
-        subscription, _ = Subscription.objects.get_or_create(
-            email=email, review=comment.review, kind=kind, parent=parent
+        subscription, created = Subscription.objects.select_related("comment").get_or_create(
+            email=email, review=comment.review, kind=kind, parent=parent, defaults={"comment": comment}
         )
-        if subscription.confirmed_at is None:
-            unconfirmed.append(subscription.pk)
-    if unconfirmed:
-        transaction.on_commit(partial(tasks.confirm_subscriptions.enqueue, unconfirmed), robust=True)
-    return unconfirmed
+        asker = subscription.comment
+        if not created and subscription.confirmed_at is None and (asker is None or asker.status == Comment.Status.SPAM):
+            # A spam comment typed this address first: the reader's own comment asks now.
+            subscription.comment = comment
+            subscription.save(update_fields=["comment"])
+        subscriptions.append(subscription)
+    return subscriptions
+
+
+def ask_to_confirm(comment: Comment) -> None:
+    """Queue the confirmation email of what the reader asked for with this comment, now that it is not
+    spam: screened and held for a moderator or published, or approved by a moderator. An address typed
+    into a comment filed as spam (by a rule, a bot sign or Akismet) is mailed nothing unless a moderator
+    rescues the comment."""
+    waiting = Subscription.objects.filter(comment=comment, confirmed_at=None, confirmation_sent_at=None)
+    if ids := list(waiting.values_list("pk", flat=True)):
+        transaction.on_commit(partial(tasks.confirm_subscriptions.enqueue, ids), robust=True)
 
 
 def confirm_link(subscriptions) -> str:
@@ -68,9 +81,7 @@ def unsubscribe_link(subscription: Subscription) -> str:
 
 def send_confirmation(subscription_ids: list[int]) -> bool:
     """The double opt-in email: one link confirms everything the reader ticked with one comment."""
-    subscriptions = list(
-        Subscription.objects.filter(pk__in=subscription_ids, confirmed_at=None).select_related("review")
-    )
+    subscriptions = [s for s in _unsent(subscription_ids) if _claim_confirmation(s)]
     if not subscriptions:
         return False
     review = subscriptions[0].review
@@ -86,8 +97,23 @@ def send_confirmation(subscription_ids: list[int]) -> bool:
         send_mail(f"Confirm: emails about comments on “{review.title}”", body, None, [subscriptions[0].email])
     except OSError:
         logger.exception("Could not send the confirmation for subscriptions %s", subscription_ids)
+        Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).update(confirmation_sent_at=None)
         return False
     return True
+
+
+def _unsent(subscription_ids: list[int]) -> list[Subscription]:
+    """Of these, the ones still waiting for their confirmation email, unless the comment that asked for
+    them has been filed as spam since it was queued."""
+    waiting = Subscription.objects.filter(pk__in=subscription_ids, confirmed_at=None, confirmation_sent_at=None)
+    return list(waiting.exclude(comment__status=Comment.Status.SPAM).select_related("review"))
+
+
+def _claim_confirmation(subscription: Subscription) -> bool:
+    """Mark one subscription's confirmation as sent, unless another task did first (never two emails)."""
+    subscription.confirmation_sent_at = timezone.now()
+    unclaimed = Subscription.objects.filter(pk=subscription.pk, confirmation_sent_at=None)
+    return bool(unclaimed.update(confirmation_sent_at=subscription.confirmation_sent_at))
 
 
 def _confirming(signed: str):

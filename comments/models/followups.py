@@ -42,10 +42,13 @@ class Subscription(models.Model):
     kind = models.CharField(max_length=7, choices=Kind.choices)
     # For replies: the subscriber's own comment, whose replies they get.
     parent = models.ForeignKey("Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The comment whose form asked for it: nothing is mailed while that comment is filed as spam.
+    comment = models.ForeignKey("Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Random, and only ever sent inside a signed link (confirm or unsubscribe, each with its own salt).
     token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)  # its confirmation email, once
 
     objects = SubscriptionQuerySet.as_manager()
 

@@ -30,7 +30,7 @@ def test_a_reader_follows_replies_confirms_hears_and_unsubscribes(
     page.check("#id_follow_replies")
     page.click("button:has-text('Post comment')")
     page.wait_for_selector(".message")
-    assert "click the link we have just emailed you" in page.locator(".messages").inner_text()
+    assert "confirm with the link we email you" in page.locator(".messages").inner_text()
 
     # The confirmation email, and its link.
     assert [m.to for m in mail.outbox] == [["nadia@example.com"]]

@@ -4,10 +4,12 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 
 from comments import followups, moderation, tasks
 from comments.models import Comment, ModeratorPreference, Subscription
+from tests.akismet_server import SPAM_AUTHOR
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,9 +67,41 @@ def test_no_boxes_ticked_no_email(review, post_comment):
     assert not Subscription.objects.exists() and mail.outbox == []
 
 
-def test_a_comment_filed_as_spam_subscribes_nobody(review, post_comment):
-    post_comment(review, follow_all="on", homepage="http://bot.example")
-    assert not Subscription.objects.exists() and mail.outbox == []
+def test_a_comment_filed_as_spam_mails_nobody_until_a_moderator_rescues_it(
+    review, post_comment, moderator, django_capture_on_commit_callbacks
+):
+    post_comment(review, follow_all="on", homepage="http://bot.example")  # the honeypot: a bot sign
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.SPAM and mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve(comment, by=moderator)
+    assert [m.subject for m in mail.outbox] == [f"Confirm: emails about comments on “{review.title}”"]
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks, as in production
+def test_a_comment_akismet_files_as_spam_mails_nobody(akismet_server, settings, review, post_comment):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # checked later, by the worker
+    post_comment(review, author_name=SPAM_AUTHOR, follow_replies="on", follow_all="on")
+    call_command("run_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    assert Comment.objects.get().status == Comment.Status.SPAM
+    assert mail.outbox == []
+
+
+def test_a_held_comment_asks_its_reader_to_confirm_once(
+    review, post_comment, moderator, django_capture_on_commit_callbacks
+):
+    post_comment(review, follow_all="on")
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    assert [m.to for m in mail.outbox if m.to != [moderator.email]] == [["ana@example.com"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve(Comment.objects.get(), by=moderator)
+    assert [m.to for m in mail.outbox if m.to != [moderator.email]] == [["ana@example.com"]]  # not again
+
+
+def test_a_readers_own_comment_asks_for_the_address_a_spam_comment_typed_first(review, post_comment):
+    post_comment(review, follow_all="on", homepage="http://bot.example", body="Cheap watches, best deals here")
+    post_comment(review, follow_all="on", REMOTE_ADDR="192.0.2.7")
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]
 
 
 def test_a_broken_or_foreign_link_changes_nothing(client, review):
