@@ -10,6 +10,7 @@ queue (comments/tasks.py), after the transaction that caused it commits.
 """
 
 import logging
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.utils.text import Truncator
 from reviews.seo import absolute_url
 
 from . import privacy, tasks
-from .models import Comment, CommentEvent, ModeratorPreference, Subscription
+from .models import Comment, CommentEvent, ModeratorPreference, SentEmail, Subscription
 
 logger = logging.getLogger(__name__)
 Kind = Subscription.Kind
@@ -80,8 +81,13 @@ def unsubscribe_link(subscription: Subscription) -> str:
 
 
 def send_confirmation(subscription_ids: list[int]) -> bool:
-    """The double opt-in email: one link confirms everything the reader ticked with one comment."""
-    subscriptions = [s for s in _unsent(subscription_ids) if _claim_confirmation(s)]
+    """The double opt-in email: one link confirms everything the reader ticked with one comment. Not
+    sent while an earlier one for the same address and review waits to be used (its link confirms these
+    too), nor past the address's daily cap."""
+    subscriptions = _unsent(subscription_ids)
+    if not subscriptions or _awaiting_confirmation(subscriptions[0]).exclude(pk__in=subscription_ids).exists():
+        return False
+    subscriptions = [s for s in subscriptions if _claim_confirmation(s)]
     if not subscriptions:
         return False
     review = subscriptions[0].review
@@ -93,13 +99,23 @@ def send_confirmation(subscription_ids: list[int]) -> bool:
         f"{confirm_link(subscriptions)}\n\n"
         f"If it was not you, ignore this email: without the button nothing is ever sent.\n\n— {settings.SITE_NAME}\n"
     )
+    subject = f"Confirm: emails about comments on “{review.title}”"
     try:
-        send_mail(f"Confirm: emails about comments on “{review.title}”", body, None, [subscriptions[0].email])
+        sent = send_capped([EmailMessage(subject, body, None, [subscriptions[0].email])])
     except OSError:
         logger.exception("Could not send the confirmation for subscriptions %s", subscription_ids)
+        sent = 0
+    if not sent:  # a later request may ask again
         Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).update(confirmation_sent_at=None)
-        return False
-    return True
+    return bool(sent)
+
+
+def _awaiting_confirmation(subscription: Subscription):
+    """This address's requests on this review whose confirmation email went out and may still be used."""
+    since = timezone.now() - timedelta(days=CONFIRM_DAYS)
+    return Subscription.objects.filter(
+        email=subscription.email, review=subscription.review_id, confirmed_at=None, confirmation_sent_at__gt=since
+    )
 
 
 def _unsent(subscription_ids: list[int]) -> list[Subscription]:
@@ -117,12 +133,21 @@ def _claim_confirmation(subscription: Subscription) -> bool:
 
 
 def _confirming(signed: str):
-    """The subscriptions a confirmation link names; None when the link is not ours or too old."""
+    """What a confirmation link confirms: the subscriptions it names, and what the same address asked for
+    on the same review while it waited (no second email was sent for those), unless asked by spam.
+    None when the link is not ours or too old."""
     try:
         tokens = signing.loads(signed, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 86400)
     except signing.BadSignature:
         return None
-    return Subscription.objects.filter(token__in=tokens)
+    named = list(Subscription.objects.filter(token__in=tokens).values_list("pk", "email", "review"))
+    if not named:  # unsubscribed since
+        return Subscription.objects.none()
+    same_request = Q()
+    for _, email, review in named:
+        same_request |= Q(email=email, review=review)
+    asked_since = same_request & Q(confirmed_at=None) & ~Q(comment__status=Comment.Status.SPAM)
+    return Subscription.objects.filter(Q(pk__in=[pk for pk, *_ in named]) | asked_since)
 
 
 def to_confirm(signed: str) -> list[Subscription] | None:
@@ -178,11 +203,33 @@ def notify_followers(comment_id: int) -> int:
     if not messages:
         return 0
     try:
-        with get_connection() as connection:
-            return connection.send_messages(messages) or 0
+        return send_capped(messages)
     except OSError:
         logger.exception("Could not email the followers of comment %s", comment_id)
         return 0
+
+
+def send_capped(messages: list[EmailMessage]) -> int:
+    """Send each message (to one reader's address) that the address's daily cap still allows
+    (FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY, counted in SentEmail); returns how many went. Every email to a
+    reader goes through here, so the cap holds whatever comments and subscriptions name the address."""
+    allowed, counted = [], []
+    for message in messages:
+        if (row := SentEmail.objects.reserve(message.to[0])) is None:
+            logger.warning(
+                "An address had its %s emails today; not sending it more", settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY
+            )
+            continue
+        allowed.append(message)
+        counted.append(row.pk)
+    if not allowed:
+        return 0
+    try:
+        with get_connection() as connection:
+            return connection.send_messages(allowed) or 0
+    except OSError:
+        SentEmail.objects.filter(pk__in=counted).delete()  # nothing went, so nothing counts
+        raise
 
 
 def notification(comment: Comment, subscription: Subscription) -> EmailMessage:
@@ -285,8 +332,10 @@ def notify_author(comment: Comment) -> None:
         f"Hello {comment.author_name},\n\nyour comment on “{comment.review.title}” is now published:\n{link}\n\n"
         f"You asked to be told once; you will get no other email about it.\n\n— {settings.SITE_NAME}\n"
     )
+    subject = f"Your comment on “{comment.review.title}” is published"
     try:
-        send_mail(f"Your comment on “{comment.review.title}” is published", body, None, [comment.author_email])
+        if not send_capped([EmailMessage(subject, body, None, [comment.author_email])]):
+            return
     except OSError:
         logger.exception("Could not email the author of comment %s", comment.pk)
         return

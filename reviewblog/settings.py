@@ -279,6 +279,10 @@ COMMENT_COPIES_SPAM = int(os.environ.get("COMMENT_COPIES_SPAM", "3"))
 # More than this many comments from one network (/24, or /56 of IPv6) within the minutes below are held.
 COMMENT_BURST_COUNT = int(os.environ.get("COMMENT_BURST_COUNT", "5"))
 COMMENT_BURST_MINUTES = int(os.environ.get("COMMENT_BURST_MINUTES", "10"))
+# Emails to one reader's address (follow-up confirmations and notifications, "published" notices) in 24
+# hours, however many comments, networks and subscriptions name it: an address typed by someone else
+# cannot be mail-bombed through the site.
+FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY = int(os.environ.get("FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY", "10"))
 # Readers' pictures are made here from a keyed hash of their email; on, Gravatar's are shown instead
 # (every reader's browser then asks gravatar.com, with a hash of the email anyone can match).
 COMMENT_GRAVATAR = env_bool("COMMENT_GRAVATAR", default=False)

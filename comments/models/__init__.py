@@ -21,7 +21,7 @@ from reviews.models.base import TextField
 
 from .counters import DefenceCount
 from .events import CommentEvent
-from .followups import ModeratorPreference, Subscription
+from .followups import ModeratorPreference, SentEmail, Subscription
 from .rules import CommentRule
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "DefenceCount",
     "InvalidTransition",
     "ModeratorPreference",
+    "SentEmail",
     "Subscription",
     "count_links",
     "touch_review",

@@ -1,16 +1,18 @@
 """Reader follow-ups (comments/followups.py, views_followups.py) and the moderators' daily digest."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from comments import followups, moderation, tasks
 from comments.models import Comment, ModeratorPreference, Subscription
 from tests.akismet_server import SPAM_AUTHOR
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, ReviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +102,67 @@ def test_a_held_comment_asks_its_reader_to_confirm_once(
 
 def test_a_readers_own_comment_asks_for_the_address_a_spam_comment_typed_first(review, post_comment):
     post_comment(review, follow_all="on", homepage="http://bot.example", body="Cheap watches, best deals here")
-    post_comment(review, follow_all="on", REMOTE_ADDR="192.0.2.7")
+    post_comment(review, follow_all="on")
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]
+
+
+def test_asking_again_while_a_confirmation_waits_sends_no_second_one(review, post_comment):
+    for n in range(3):
+        post_comment(review, follow_replies="on", body=f"My comment number {n}, replies wanted.")
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]
+    # The one link confirms what the address asked for on the review since.
+    client = Client()
+    client.post(path_of(LINK.search(mail.outbox[0].body).group()))
+    assert Subscription.objects.confirmed().count() == 3
+
+
+def test_no_address_gets_more_than_its_daily_cap_whatever_is_aimed_at_it(
+    settings, moderator, django_capture_on_commit_callbacks
+):
+    """50 comments from 50 networks on 10 reviews, each asking for replies and every new comment to one
+    address, then 10 replies on reviews it follows: confirmations and notifications together stop at the cap."""
+    settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY = 3
+    reviews = ReviewFactory.create_batch(10)
+    for n in range(50):
+        review = reviews[n % 10]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(
+                f"/reviews/{review.slug}/comments/",
+                {
+                    "author_name": f"Not Victor {n}",
+                    "author_email": "victim@example.com",
+                    "body": f"Comment {n} asking for everything.",
+                    "follow_replies": "on",
+                    "follow_all": "on",
+                },
+                REMOTE_ADDR=f"10.{n}.0.1" if n % 2 else f"2001:db8:{n:x}::1",
+                HTTP_USER_AGENT="Mozilla/5.0 Test",
+            )
+        assert response.status_code == 302
+    assert sum(m.to == ["victim@example.com"] for m in mail.outbox) == 3
+    for review in reviews:  # and were the subscriptions confirmed, the notifications meet the same cap
+        Subscription.objects.filter(email="victim@example.com", review=review).update(confirmed_at=timezone.now())
+        with django_capture_on_commit_callbacks(execute=True):
+            moderation.approve(CommentFactory(review=review, status=Comment.Status.PENDING), by=moderator)
+    assert sum(m.to == ["victim@example.com"] for m in mail.outbox) == 3
+    other = reviews[0]
+    confirmed(other, "olga@example.com", Subscription.Kind.ALL)
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve(CommentFactory(review=other, status=Comment.Status.PENDING), by=moderator)
+    assert mail.outbox[-1].to == ["olga@example.com"]  # a cap per address, not for the site
+
+
+def test_the_cap_counts_the_last_24_hours(review, settings):
+    from comments.models import SentEmail
+    from comments.models.followups import address_key
+
+    settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY = 1
+    comment = CommentFactory(review=review, author_email="ana@example.com", notify_on_approval=True)
+    SentEmail.objects.create(address=address_key("ANA@example.com"), sent_at=timezone.now() - timedelta(hours=23))
+    followups.notify_author(comment)
+    assert mail.outbox == []
+    SentEmail.objects.update(sent_at=timezone.now() - timedelta(hours=25))
+    followups.notify_author(comment)
     assert [m.to for m in mail.outbox] == [["ana@example.com"]]
 
 
@@ -242,9 +304,9 @@ def test_the_link_pages_run_a_fixed_number_of_queries(client, review, django_ass
         ),
     ]
     confirm = path_of(followups.confirm_link(subscriptions))
-    with django_assert_max_num_queries(1):  # read them with their review
+    with django_assert_max_num_queries(2):  # the link's, then with what was asked since and their review
         assert client.get(confirm).status_code == 200
-    with django_assert_max_num_queries(2):  # confirm both, read them back with their review
+    with django_assert_max_num_queries(3):  # the link's, confirm them all, read them back with their review
         assert client.post(confirm).status_code == 200
     url = path_of(followups.unsubscribe_link(subscriptions[0]))
     with django_assert_max_num_queries(1):
