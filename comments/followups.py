@@ -1,7 +1,8 @@
-"""Reader follow-ups and the moderators' digest (issue 11, part 5).
+"""Reader follow-ups and the moderators' digest.
 
 A reader may ask, on the comment form, for replies to their comment or for every new comment on the
-review. Nothing is sent until they confirm their address with the link of one email (double opt-in);
+review. Nothing is sent until they confirm their address with the button on the page the link of one
+email opens (double opt-in; opening the link changes nothing, as mail scanners open every link);
 then every comment published afterwards (by a moderator, by trust, or a staff reply) is news to them,
 once, unless they wrote it. Each email has a signed one-click unsubscribe link, also in the
 List-Unsubscribe headers (RFC 8058), whose POST needs nothing else. All mail leaves through the task
@@ -9,6 +10,7 @@ queue (comments/tasks.py), after the transaction that caused it commits.
 """
 
 import logging
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -24,7 +26,7 @@ from django.utils.text import Truncator
 from reviews.seo import absolute_url
 
 from . import privacy, tasks
-from .models import Comment, CommentEvent, ModeratorPreference, Subscription
+from .models import Comment, CommentEvent, ModeratorPreference, SentEmail, Subscription
 
 logger = logging.getLogger(__name__)
 Kind = Subscription.Kind
@@ -38,21 +40,34 @@ CONFIRM_DAYS = privacy.CONFIRM_DAYS
 
 
 def subscribe(comment: Comment, *, replies: bool, everything: bool) -> list[Subscription]:
-    """Record what the reader asked for with their comment; queue one email to confirm what is new."""
+    """Record what the reader asked for with their comment (in the transaction that stores it). Nothing
+    is mailed yet: see `ask_to_confirm`."""
     email = comment.author_email.strip().lower()
-    if not email or comment.status == Comment.Status.SPAM:  # no mail to addresses a bot typed
+    if not email:
         return []
     wanted = ([(Kind.REPLIES, comment)] if replies else []) + ([(Kind.ALL, None)] if everything else [])
-    unconfirmed = []
+    subscriptions = []
     for kind, parent in wanted:
-        subscription, _ = Subscription.objects.get_or_create(
-            email=email, review=comment.review, kind=kind, parent=parent
+        subscription, created = Subscription.objects.select_related("comment").get_or_create(
+            email=email, review=comment.review, kind=kind, parent=parent, defaults={"comment": comment}
         )
-        if subscription.confirmed_at is None:
-            unconfirmed.append(subscription.pk)
-    if unconfirmed:
-        transaction.on_commit(partial(tasks.confirm_subscriptions.enqueue, unconfirmed), robust=True)
-    return unconfirmed
+        asker = subscription.comment
+        if not created and subscription.confirmed_at is None and (asker is None or asker.status == Comment.Status.SPAM):
+            # A spam comment typed this address first: the reader's own comment asks now.
+            subscription.comment = comment
+            subscription.save(update_fields=["comment"])
+        subscriptions.append(subscription)
+    return subscriptions
+
+
+def ask_to_confirm(comment: Comment) -> None:
+    """Queue the confirmation email of what the reader asked for with this comment, now that it is not
+    spam: screened and held for a moderator or published, or approved by a moderator. An address typed
+    into a comment filed as spam (by a rule, a bot sign or Akismet) is mailed nothing unless a moderator
+    rescues the comment."""
+    waiting = Subscription.objects.filter(comment=comment, confirmed_at=None, confirmation_sent_at=None)
+    if ids := list(waiting.values_list("pk", flat=True)):
+        transaction.on_commit(partial(tasks.confirm_subscriptions.enqueue, ids), robust=True)
 
 
 def confirm_link(subscriptions) -> str:
@@ -66,10 +81,13 @@ def unsubscribe_link(subscription: Subscription) -> str:
 
 
 def send_confirmation(subscription_ids: list[int]) -> bool:
-    """The double opt-in email: one link confirms everything the reader ticked with one comment."""
-    subscriptions = list(
-        Subscription.objects.filter(pk__in=subscription_ids, confirmed_at=None).select_related("review")
-    )
+    """The double opt-in email: one link confirms everything the reader ticked with one comment. Not
+    sent while an earlier one for the same address and review waits to be used (its link confirms these
+    too), nor past the address's daily cap."""
+    subscriptions = _unsent(subscription_ids)
+    if not subscriptions or _awaiting_confirmation(subscriptions[0]).exclude(pk__in=subscription_ids).exists():
+        return False
+    subscriptions = [s for s in subscriptions if _claim_confirmation(s)]
     if not subscriptions:
         return False
     review = subscriptions[0].review
@@ -77,24 +95,72 @@ def send_confirmation(subscription_ids: list[int]) -> bool:
     body = (
         f"Hello,\n\nsomeone (we hope you) asked {settings.SITE_NAME} to email this address about "
         f"the comments on “{review.title}”:\n{asked}\n\n"
-        f"To start, confirm within {CONFIRM_DAYS} days:\n{confirm_link(subscriptions)}\n\n"
-        f"If it was not you, ignore this email: without the click nothing is ever sent.\n\n— {settings.SITE_NAME}\n"
+        f"To start, open this link within {CONFIRM_DAYS} days and press the button there:\n"
+        f"{confirm_link(subscriptions)}\n\n"
+        f"If it was not you, ignore this email: without the button nothing is ever sent.\n\n— {settings.SITE_NAME}\n"
     )
+    subject = f"Confirm: emails about comments on “{review.title}”"
     try:
-        send_mail(f"Confirm: emails about comments on “{review.title}”", body, None, [subscriptions[0].email])
+        sent = send_capped([EmailMessage(subject, body, None, [subscriptions[0].email])])
     except OSError:
         logger.exception("Could not send the confirmation for subscriptions %s", subscription_ids)
-        return False
-    return True
+        sent = 0
+    if not sent:  # a later request may ask again
+        Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).update(confirmation_sent_at=None)
+    return bool(sent)
 
 
-def confirm(signed: str) -> list[Subscription] | None:
-    """Confirm the subscriptions of a link; None when the link is not ours or too old."""
+def _awaiting_confirmation(subscription: Subscription):
+    """This address's requests on this review whose confirmation email went out and may still be used."""
+    since = timezone.now() - timedelta(days=CONFIRM_DAYS)
+    return Subscription.objects.filter(
+        email=subscription.email, review=subscription.review_id, confirmed_at=None, confirmation_sent_at__gt=since
+    )
+
+
+def _unsent(subscription_ids: list[int]) -> list[Subscription]:
+    """Of these, the ones still waiting for their confirmation email, unless the comment that asked for
+    them has been filed as spam since it was queued."""
+    waiting = Subscription.objects.filter(pk__in=subscription_ids, confirmed_at=None, confirmation_sent_at=None)
+    return list(waiting.exclude(comment__status=Comment.Status.SPAM).select_related("review"))
+
+
+def _claim_confirmation(subscription: Subscription) -> bool:
+    """Mark one subscription's confirmation as sent, unless another task did first (never two emails)."""
+    subscription.confirmation_sent_at = timezone.now()
+    unclaimed = Subscription.objects.filter(pk=subscription.pk, confirmation_sent_at=None)
+    return bool(unclaimed.update(confirmation_sent_at=subscription.confirmation_sent_at))
+
+
+def _confirming(signed: str):
+    """What a confirmation link confirms: the subscriptions it names, and what the same address asked for
+    on the same review while it waited (no second email was sent for those), unless asked by spam.
+    None when the link is not ours or too old."""
     try:
         tokens = signing.loads(signed, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 86400)
     except signing.BadSignature:
         return None
-    subscriptions = Subscription.objects.filter(token__in=tokens)
+    named = list(Subscription.objects.filter(token__in=tokens).values_list("pk", "email", "review"))
+    if not named:  # unsubscribed since
+        return Subscription.objects.none()
+    same_request = Q()
+    for _, email, review in named:
+        same_request |= Q(email=email, review=review)
+    asked_since = same_request & Q(confirmed_at=None) & ~Q(comment__status=Comment.Status.SPAM)
+    return Subscription.objects.filter(Q(pk__in=[pk for pk, *_ in named]) | asked_since)
+
+
+def to_confirm(signed: str) -> list[Subscription] | None:
+    """What a confirmation link would confirm, changing nothing (the page the link opens)."""
+    subscriptions = _confirming(signed)
+    return None if subscriptions is None else list(subscriptions.select_related("review"))
+
+
+def confirm(signed: str) -> list[Subscription] | None:
+    """Confirm the subscriptions of a link (the button on its page); None when the link is not ours or too old."""
+    subscriptions = _confirming(signed)
+    if subscriptions is None:
+        return None
     subscriptions.filter(confirmed_at=None).update(confirmed_at=timezone.now())
     return list(subscriptions.select_related("review"))
 
@@ -137,11 +203,33 @@ def notify_followers(comment_id: int) -> int:
     if not messages:
         return 0
     try:
-        with get_connection() as connection:
-            return connection.send_messages(messages) or 0
+        return send_capped(messages)
     except OSError:
         logger.exception("Could not email the followers of comment %s", comment_id)
         return 0
+
+
+def send_capped(messages: list[EmailMessage]) -> int:
+    """Send each message (to one reader's address) that the address's daily cap still allows
+    (FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY, counted in SentEmail); returns how many went. Every email to a
+    reader goes through here, so the cap holds whatever comments and subscriptions name the address."""
+    allowed, counted = [], []
+    for message in messages:
+        if (row := SentEmail.objects.reserve(message.to[0])) is None:
+            logger.warning(
+                "An address had its %s emails today; not sending it more", settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY
+            )
+            continue
+        allowed.append(message)
+        counted.append(row.pk)
+    if not allowed:
+        return 0
+    try:
+        with get_connection() as connection:
+            return connection.send_messages(allowed) or 0
+    except OSError:
+        SentEmail.objects.filter(pk__in=counted).delete()  # nothing went, so nothing counts
+        raise
 
 
 def notification(comment: Comment, subscription: Subscription) -> EmailMessage:
@@ -244,8 +332,10 @@ def notify_author(comment: Comment) -> None:
         f"Hello {comment.author_name},\n\nyour comment on “{comment.review.title}” is now published:\n{link}\n\n"
         f"You asked to be told once; you will get no other email about it.\n\n— {settings.SITE_NAME}\n"
     )
+    subject = f"Your comment on “{comment.review.title}” is published"
     try:
-        send_mail(f"Your comment on “{comment.review.title}” is published", body, None, [comment.author_email])
+        if not send_capped([EmailMessage(subject, body, None, [comment.author_email])]):
+            return
     except OSError:
         logger.exception("Could not email the author of comment %s", comment.pk)
         return

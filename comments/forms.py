@@ -51,7 +51,7 @@ class CommentForm(forms.ModelForm):
     remember = forms.BooleanField(
         label="Save my name, email and website in this browser for the next time I comment.", required=False
     )
-    # Follow-ups (comments/followups.py): nothing is sent before the reader confirms by an emailed link.
+    # Follow-ups (comments/followups.py): nothing is sent before the reader confirms from an emailed link.
     follow_replies = forms.BooleanField(label="Email me replies to my comment.", required=False)
     follow_all = forms.BooleanField(label="Email me new comments on this review.", required=False)
     honeypot = forms.CharField(required=False, label="Leave this field empty")

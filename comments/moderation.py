@@ -28,14 +28,22 @@ class DuplicateComment(Exception):
     """The same email already sent exactly these words here (a double click, two tabs)."""
 
 
-def receive(comment: Comment, *, honeypot_filled: bool = False, returning_reader: bool = False) -> Comment:
+def receive(
+    comment: Comment,
+    *,
+    honeypot_filled: bool = False,
+    returning_reader: bool = False,
+    follow_replies: bool = False,
+    follow_all: bool = False,
+) -> Comment:
     """Save a new comment from the public form and queue its Akismet check; raises DuplicateComment.
 
     The rules and bot signs (comments/screening.py) act first: what they file as spam (a filled honeypot,
     a spam rule, a sign no person leaves) is kept as spam, never lost, never shown, and Akismet is not
     asked; what they hold waits for a moderator whatever Akismet says. The check itself runs in the task
     worker; should its task never run, the comment's check falls due after a grace period and the
-    worker's chores take it (`run_due_checks`).
+    worker's chores take it (`run_due_checks`). The follow-ups the reader asked for are recorded with it;
+    their confirmation is mailed once the check finds the comment is not spam (`followups.ask_to_confirm`).
     """
     comment.returning_reader = returning_reader
     with transaction.atomic():
@@ -53,6 +61,7 @@ def receive(comment: Comment, *, honeypot_filled: bool = False, returning_reader
             comment.next_check_at = tasks.claim_until()
         comment.save()
         comment.log(Kind.SUBMITTED)
+        followups.subscribe(comment, replies=follow_replies, everything=follow_all)
         _log_flags(comment, found, decision)
         if any(flag.acts and flag.layer in (Layer.BURST, Layer.DUPLICATE) for flag in found):
             # A burst or a third copy tells on the comments before it too: screen the waiting ones again.
@@ -110,6 +119,8 @@ def screen(comment: Comment, *, recheck: bool = False) -> str:
             return verdict
         comment = locked
         _apply_verdict(comment, verdict, now)
+        if comment.status == Status.PENDING and comment.verdict != Verdict.ERROR:
+            followups.ask_to_confirm(comment)  # held, not spam (a published one asked in `_approve`)
     if comment.status == Status.PENDING and not recheck:
         followups.notify_moderators(comment)
     if comment.verdict == Verdict.ERROR and comment.next_check_at:
@@ -267,6 +278,7 @@ def approve(comment: Comment, *, by=None) -> None:
 def _approve(comment: Comment, *, by, note: str = "") -> None:
     comment.move_to(Status.APPROVED, by=by, note=note)
     followups.announce(comment)
+    followups.ask_to_confirm(comment)  # published, or rescued from spam: its follow-ups may ask now
     if comment.notify_on_approval and comment.notified_at is None:
         transaction.on_commit(partial(tasks.notify_author.enqueue, comment.pk))
 

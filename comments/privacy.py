@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from reviews.seo import absolute_url
 
-from .models import Comment, CommentEvent, Subscription, touch_reviews
+from .models import Comment, CommentEvent, SentEmail, Subscription, touch_reviews
 
 ANONYMOUS = "Anonymous"
 CONFIRM_DAYS = 7  # how long a follow-up's confirmation link works (comments/followups.py)
@@ -45,6 +45,7 @@ def purge(now=None) -> dict[str, int]:
     # Follow-ups never confirmed: the address was perhaps not the reader's own; forget it with the link.
     unconfirmed = Subscription.objects.filter(confirmed_at=None, created_at__lt=now - timedelta(days=CONFIRM_DAYS))
     dropped, _ = unconfirmed.delete()
+    SentEmail.objects.filter(sent_at__lt=now - timedelta(days=1)).delete()  # counted only for a day
     return {
         "personal data forgotten": forgotten,
         "spam and trash deleted": deleted.get("comments.Comment", 0),

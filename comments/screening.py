@@ -8,17 +8,19 @@ spam; `decide()` adds them up. Never at the cost of a human:
 - a sign no person leaves (the honeypot, a form sent within a second of its first use, no User-Agent at
   all, the same words from one address under three or more names) files it as spam by itself;
 - a sign a person might leave (more links than allowed, a form sent sooner than anyone types, a burst
-  from one network, the same words under two names, a stamp we did not sign) only holds it, and two of
-  them together file it as spam;
+  from one network, the same words under two names, a stamp we did not sign or one used before) only
+  holds it, and two of them together file it as spam;
 - no stamp at all (a reader without JavaScript, or a page kept from before) is no sign of anything.
 """
 
 import ipaddress
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.utils import timezone
 
 from .models import Comment, CommentEvent, CommentRule, count_links
@@ -47,17 +49,21 @@ class Flag:
 
 
 def make_stamp(at: float | None = None) -> str:
-    """A signed "the form was first used at" time, handed out with the form's CSRF token."""
+    """A signed "the form was first used at" time, handed out with the form's CSRF token. Its nonce makes
+    each stamp good for one comment (`read_stamp`)."""
     moment = timezone.now().timestamp() if at is None else at
-    return signing.dumps(round(moment, 3), salt=STAMP_SALT, compress=False)
+    return signing.dumps([round(moment, 3), secrets.token_urlsafe(12)], salt=STAMP_SALT, compress=False)
 
 
 def read_stamp(value: str, *, now=None) -> tuple[float | None, bool]:
-    """(seconds since the stamp, forged?) for what the form sent back. No stamp or an old one: (None, False)."""
+    """(seconds since the stamp, forged?) for what the form of a stored comment sent back, and the stamp
+    is used up: sent again it counts as one we did not sign (fetched once, it would make every comment a
+    script sends look typed). No stamp or an old one: (None, False)."""
     if not value:
         return None, False
     try:
-        moment = float(signing.loads(value, salt=STAMP_SALT))
+        moment, nonce = signing.loads(value, salt=STAMP_SALT)
+        moment = float(moment)
     except (signing.BadSignature, TypeError, ValueError):
         return None, True
     elapsed = (now or timezone.now()).timestamp() - moment
@@ -65,6 +71,9 @@ def read_stamp(value: str, *, now=None) -> tuple[float | None, bool]:
         return None, True
     if elapsed > STAMP_MAX_AGE:
         return None, False
+    # Remembered as long as the stamp could count: in the shared cache, so every worker knows it.
+    if not cache.add(f"comments:stamp-used:{nonce}", True, timeout=STAMP_MAX_AGE):
+        return None, True
     return max(elapsed, 0.0), False
 
 
@@ -83,7 +92,9 @@ def network_of(ip: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
 def _timing(comment: Comment) -> list[Flag]:
     flags = []
     if comment.stamp_forged:
-        flags.append(Flag(Layer.TIMING, HOLD, "the form came back with a time stamp we did not sign"))
+        flags.append(
+            Flag(Layer.TIMING, HOLD, "the form came back with a time stamp we did not sign, or one used before")
+        )
     seconds = comment.typing_seconds
     if seconds is None:
         return flags  # no JavaScript: never held for timing alone

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reviews.models import Review
 from reviews.views import render_review_page
 
-from . import followups, moderation, screening, spam
+from . import moderation, screening, spam
 from .forms import CommentForm
 from .models import Comment, CommentEvent, DefenceCount
 
@@ -50,16 +50,36 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiple or 1) * RATE_WINDOWS[unit]
 
 
-def over_rate_limit(ip: str) -> bool:
-    """True once this address has posted more than COMMENT_RATE_LIMIT in the window."""
-    limit, seconds = parse_rate(settings.COMMENT_RATE_LIMIT)
-    key = f"comments:rate:{ip}"
-    cache.add(key, 0, timeout=seconds)
+def rate_limits(ip: str) -> list[tuple[str, str]]:
+    """(cache key, rate) of each count a comment from this address adds to: one IPv4 address, or an IPv6
+    /64 (one subscriber's line: a client can take any address in it) and the /56 around it (a household's
+    or a server's prefix, with a larger limit, so rotating through its 256 /64s still meets one)."""
     try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        return False
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return [("comments:rate:", settings.COMMENT_RATE_LIMIT)]  # no address: all such readers together
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if address.version == 4:
+        return [(f"comments:rate:{address}", settings.COMMENT_RATE_LIMIT)]
+    line, prefix = (ipaddress.ip_network(f"{address}/{bits}", strict=False) for bits in (64, 56))
+    return [
+        (f"comments:rate:{line}", settings.COMMENT_RATE_LIMIT),
+        (f"comments:rate:{prefix}", settings.COMMENT_NETWORK_RATE_LIMIT),
+    ]
+
+
+def over_rate_limit(ip: str) -> bool:
+    """True once this address or its network has sent more than its limit in the window (`rate_limits`)."""
+    over = False
+    for key, rate in rate_limits(ip):
+        limit, seconds = parse_rate(rate)
+        cache.add(key, 0, timeout=seconds)
+        try:
+            over |= cache.incr(key) > limit  # every count goes up, so refusals fill the prefix's count too
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=seconds)
+    return over
 
 
 def own_comment_ids(request) -> list[int]:
@@ -116,22 +136,21 @@ def post_comment(request, slug):
             comment,
             honeypot_filled=form.honeypot_filled,
             returning_reader=is_returning_reader(request, comment.author_email),
+            follow_replies=form.cleaned_data["follow_replies"],
+            follow_all=form.cleaned_data["follow_all"],
         )
     except moderation.DuplicateComment:  # the same words from another tab a moment ago
         form.add_error(None, CommentForm.DUPLICATE)
         return render_review_page(request, review, {"comment_form": form}, status=400)
     comment.refresh_from_db(fields=["status"])
-    confirming = followups.subscribe(
-        comment, replies=form.cleaned_data["follow_replies"], everything=form.cleaned_data["follow_all"]
-    )
 
     request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]
     if comment.status == Comment.Status.APPROVED:
         thanks = "Thank you! Your comment is published."
     else:
         thanks = "Thank you! Your comment is awaiting moderation."
-    if confirming:
-        thanks += " To get the emails you asked for, click the link we have just emailed you."
+    if form.cleaned_data["follow_replies"] or form.cleaned_data["follow_all"]:  # said to bots as well
+        thanks += " To get the emails you asked for, confirm with the link we email you."
     messages.success(request, thanks)
     shown = comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
     # Filed as spam (honeypot, Akismet): the reader hears the same as anyone; a bot learns nothing.

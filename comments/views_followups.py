@@ -3,18 +3,25 @@
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from . import followups
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, signed):
-    subscriptions = followups.confirm(signed)
+    """GET shows what the emailed link would confirm, with a button: mail systems' link scanners open every
+    link, and must subscribe nobody. The button's POST (with the CSRF token of that page) confirms."""
+    if request.method == "POST":
+        subscriptions = followups.confirm(signed)
+        template = "comments/follow_confirmed.html"
+    else:
+        subscriptions = followups.to_confirm(signed)
+        template = "comments/follow_confirm.html"
     if subscriptions is None:
         return render(request, "comments/follow_link_broken.html", status=400)
-    return render(request, "comments/follow_confirmed.html", {"subscriptions": subscriptions})
+    return render(request, template, {"subscriptions": subscriptions})
 
 
 @never_cache

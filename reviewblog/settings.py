@@ -260,7 +260,9 @@ COMMENT_MAX_DEPTH = int(os.environ.get("COMMENT_MAX_DEPTH", "3"))  # levels of a
 COMMENT_MAX_LINKS = int(os.environ.get("COMMENT_MAX_LINKS", "2"))  # more links than this: held for a moderator
 # Holds a reader's name, email and website for their next comment (signed); pages for them are never shared.
 COMMENT_REMEMBER_COOKIE = "comment_author"
-COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5/m")  # per IP address: 5/m, 20/h, 10/5m, 100/d
+COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5/m")  # per IPv4 address or IPv6 /64: 5/m, 20/h, 10/5m
+# Per IPv6 /56 (the prefix one household or server is given): its client can rotate through 256 /64s.
+COMMENT_NETWORK_RATE_LIMIT = os.environ.get("COMMENT_NETWORK_RATE_LIMIT", "10/m")
 COMMENT_THREADS_PER_PAGE = int(os.environ.get("COMMENT_THREADS_PER_PAGE", "20"))
 # Akismet's ham from an email that already has an approved comment is published at once, as WordPress does.
 COMMENT_TRUST_KNOWN_AUTHORS = env_bool("COMMENT_TRUST_KNOWN_AUTHORS", default=True)
@@ -277,6 +279,10 @@ COMMENT_COPIES_SPAM = int(os.environ.get("COMMENT_COPIES_SPAM", "3"))
 # More than this many comments from one network (/24, or /56 of IPv6) within the minutes below are held.
 COMMENT_BURST_COUNT = int(os.environ.get("COMMENT_BURST_COUNT", "5"))
 COMMENT_BURST_MINUTES = int(os.environ.get("COMMENT_BURST_MINUTES", "10"))
+# Emails to one reader's address (follow-up confirmations and notifications, "published" notices) in 24
+# hours, however many comments, networks and subscriptions name it: an address typed by someone else
+# cannot be mail-bombed through the site.
+FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY = int(os.environ.get("FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY", "10"))
 # Readers' pictures are made here from a keyed hash of their email; on, Gravatar's are shown instead
 # (every reader's browser then asks gravatar.com, with a hash of the email anyone can match).
 COMMENT_GRAVATAR = env_bool("COMMENT_GRAVATAR", default=False)

@@ -21,7 +21,7 @@ from reviews.models.base import TextField
 
 from .counters import DefenceCount
 from .events import CommentEvent
-from .followups import ModeratorPreference, Subscription
+from .followups import ModeratorPreference, SentEmail, Subscription
 from .rules import CommentRule
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "DefenceCount",
     "InvalidTransition",
     "ModeratorPreference",
+    "SentEmail",
     "Subscription",
     "count_links",
     "touch_review",
@@ -224,7 +225,7 @@ class Comment(models.Model):
     # Seconds from the reader's first touch of the form to sending it, from the signed stamp that
     # static/js/comment-form.js fetches (comments/screening.py); empty without JavaScript. issue 11
     typing_seconds = models.FloatField(null=True, blank=True, editable=False)
-    # The form came back with a stamp we did not sign (a bot copying fields): a bot signal.
+    # The form came back with a stamp we did not sign, or one used before (a bot copying fields): a bot signal.
     stamp_forged = models.BooleanField(default=False, editable=False)
 
     notify_on_approval = models.BooleanField("email me when it is published", default=False)

@@ -5,11 +5,13 @@ every notification carries a one-click way out. Sending lives in comments/follow
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from reviews.models import Review
 
@@ -42,10 +44,13 @@ class Subscription(models.Model):
     kind = models.CharField(max_length=7, choices=Kind.choices)
     # For replies: the subscriber's own comment, whose replies they get.
     parent = models.ForeignKey("Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The comment whose form asked for it: nothing is mailed while that comment is filed as spam.
+    comment = models.ForeignKey("Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Random, and only ever sent inside a signed link (confirm or unsubscribe, each with its own salt).
     token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)  # its confirmation email, once
 
     objects = SubscriptionQuerySet.as_manager()
 
@@ -76,3 +81,37 @@ class ModeratorPreference(models.Model):
 
     def __str__(self):
         return f"{self.user}: {'daily digest' if self.daily_digest else 'an email per comment'}"
+
+
+def address_key(address: str) -> str:
+    """A keyed hash of an email address: enough to count the emails sent to it, without keeping it."""
+    return salted_hmac("comments.sent-email", address.strip().lower()).hexdigest()
+
+
+class SentEmailQuerySet(models.QuerySet):
+    def reserve(self, address: str) -> "SentEmail | None":
+        """Count one email to this address, if fewer than FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY went to it in
+        the last 24 hours; None when the cap is met. The row is written before the count, so senders at
+        once (each committing its row first) may fall short of the cap, never go over it."""
+        row = self.create(address=address_key(address))
+        recent = self.filter(address=row.address, sent_at__gt=row.sent_at - timedelta(days=1))
+        if recent.count() > settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY:
+            row.delete()
+            return None
+        return row
+
+
+class SentEmail(models.Model):
+    """One email sent to a reader's address (a confirmation or a notification), kept a day to cap how many
+    one address gets, whatever the comments, networks and subscriptions aimed at it."""
+
+    address = models.CharField(max_length=64)  # address_key(), never the address
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    objects = SentEmailQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "sent_at"], name="sentemail_address_sent_at")]
+
+    def __str__(self):
+        return f"an email at {self.sent_at:%Y-%m-%d %H:%M}"

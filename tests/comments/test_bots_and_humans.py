@@ -159,3 +159,26 @@ def test_bots_are_stopped_and_people_are_not(akismet_server, review, send):
         "duplicate",
         "burst",
     }
+
+
+def test_a_stamp_fetched_once_and_sent_with_three_comments_counts_once(akismet_server, review, send):
+    """A script fetches the form's stamp, waits five seconds, then sends three comments with it in a
+    second: only the first may look typed; the others are held as a stamp we did not sign."""
+    stamp = screening.make_stamp(time.time() - 5)  # what /comments/token/ handed out five seconds ago
+    bot = Client()
+    for n in range(3):
+        send(
+            bot,
+            ip=f"192.0.2.{10 + n}",
+            stamp=stamp,
+            author_name=f"Reader {n}",
+            author_email=f"r{n}@example.org",
+            body=f"A fine review, number {n} of three.",
+        )
+    first, *replays = Comment.objects.order_by("pk")
+    assert first.typing_seconds == pytest.approx(5, abs=1) and not first.stamp_forged
+    assert first.why_held() == ["first comment from this address"]
+    for comment in replays:
+        assert comment.typing_seconds is None and comment.stamp_forged
+        assert comment.status == Status.PENDING
+        assert "the form came back with a time stamp we did not sign, or one used before" in comment.why_held()

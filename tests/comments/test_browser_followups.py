@@ -1,4 +1,4 @@
-"""Follow-ups in a real browser: a reader subscribes, confirms by the emailed link, hears of a reply and
+"""Follow-ups in a real browser: a reader subscribes, confirms on the page of the emailed link, hears of a reply and
 unsubscribes with one click (the emails are read from Django's locmem outbox, the live server being in
 this process)."""
 
@@ -30,12 +30,15 @@ def test_a_reader_follows_replies_confirms_hears_and_unsubscribes(
     page.check("#id_follow_replies")
     page.click("button:has-text('Post comment')")
     page.wait_for_selector(".message")
-    assert "click the link we have just emailed you" in page.locator(".messages").inner_text()
+    assert "confirm with the link we email you" in page.locator(".messages").inner_text()
 
     # The confirmation email, and its link.
     assert [m.to for m in mail.outbox] == [["nadia@example.com"]]
     link = re.search(r"http://\S+/comments/follow/\S+", mail.outbox[0].body).group()
     page.goto(live_server.url + re.sub(r"^https?://[^/]+", "", link))
+    assert page.locator("h1").inner_text() == "Confirm"
+    assert not Subscription.objects.confirmed().exists()  # opening the link is not confirming
+    page.click("button:has-text('Yes, email me')")
     assert page.locator("h1").inner_text() == "Confirmed"
     assert Subscription.objects.confirmed().count() == 1
 

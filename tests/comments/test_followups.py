@@ -1,14 +1,18 @@
 """Reader follow-ups (comments/followups.py, views_followups.py) and the moderators' daily digest."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from comments import followups, moderation, tasks
 from comments.models import Comment, ModeratorPreference, Subscription
-from tests.factories import CommentFactory, UserFactory
+from tests.akismet_server import SPAM_AUTHOR
+from tests.factories import CommentFactory, ReviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +29,39 @@ def confirmed(review, email, kind, parent=None) -> Subscription:
     )
 
 
-def test_a_reader_subscribes_and_confirms_by_the_emailed_link(client, review, post_comment):
+def csrf_token_of(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_reader_subscribes_and_confirms_with_the_button_the_emailed_link_opens(review, post_comment):
     post_comment(review, follow_replies="on", follow_all="on")
     assert [m.to for m in mail.outbox] == [["ana@example.com"]]  # one email confirms both
     body = mail.outbox[0].body
     assert "replies to my comment" in body and "new comments on this review" in body
     subscriptions = Subscription.objects.filter(email="ana@example.com")
     assert subscriptions.count() == 2 and not subscriptions.confirmed().exists()
-    response = client.get(path_of(LINK.search(body).group()))
+    browser = Client(enforce_csrf_checks=True)
+    url = path_of(LINK.search(body).group())
+    page = browser.get(url)
+    assert page.status_code == 200 and "Yes, email me" in page.content.decode()
+    assert not subscriptions.confirmed().exists()
+    response = browser.post(url, {"csrfmiddlewaretoken": csrf_token_of(page.content.decode())})
     assert response.status_code == 200 and "Confirmed" in response.content.decode()
     assert subscriptions.confirmed().count() == 2
     mine = Comment.objects.get()
     assert subscriptions.get(kind=Subscription.Kind.REPLIES).parent == mine
+
+
+def test_opening_the_confirmation_link_confirms_nothing(review):
+    """Mail systems' link scanners open (GET, HEAD) every link in an email; a forged form has no token."""
+    subscription = Subscription.objects.create(email="ana@example.com", review=review, kind="all")
+    url = path_of(followups.confirm_link([subscription]))
+    scanner = Client(enforce_csrf_checks=True)
+    assert scanner.get(url).status_code == 200
+    assert scanner.head(url).status_code == 200
+    assert scanner.post(url).status_code == 403
+    subscription.refresh_from_db()
+    assert subscription.confirmed_at is None
 
 
 def test_no_boxes_ticked_no_email(review, post_comment):
@@ -44,16 +69,109 @@ def test_no_boxes_ticked_no_email(review, post_comment):
     assert not Subscription.objects.exists() and mail.outbox == []
 
 
-def test_a_comment_filed_as_spam_subscribes_nobody(review, post_comment):
-    post_comment(review, follow_all="on", homepage="http://bot.example")
-    assert not Subscription.objects.exists() and mail.outbox == []
+def test_a_comment_filed_as_spam_mails_nobody_until_a_moderator_rescues_it(
+    review, post_comment, moderator, django_capture_on_commit_callbacks
+):
+    post_comment(review, follow_all="on", homepage="http://bot.example")  # the honeypot: a bot sign
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.SPAM and mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve(comment, by=moderator)
+    assert [m.subject for m in mail.outbox] == [f"Confirm: emails about comments on “{review.title}”"]
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks, as in production
+def test_a_comment_akismet_files_as_spam_mails_nobody(akismet_server, settings, review, post_comment):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # checked later, by the worker
+    post_comment(review, author_name=SPAM_AUTHOR, follow_replies="on", follow_all="on")
+    call_command("run_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    assert Comment.objects.get().status == Comment.Status.SPAM
+    assert mail.outbox == []
+
+
+def test_a_held_comment_asks_its_reader_to_confirm_once(
+    review, post_comment, moderator, django_capture_on_commit_callbacks
+):
+    post_comment(review, follow_all="on")
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    assert [m.to for m in mail.outbox if m.to != [moderator.email]] == [["ana@example.com"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve(Comment.objects.get(), by=moderator)
+    assert [m.to for m in mail.outbox if m.to != [moderator.email]] == [["ana@example.com"]]  # not again
+
+
+def test_a_readers_own_comment_asks_for_the_address_a_spam_comment_typed_first(review, post_comment):
+    post_comment(review, follow_all="on", homepage="http://bot.example", body="Cheap watches, best deals here")
+    post_comment(review, follow_all="on")
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]
+
+
+def test_asking_again_while_a_confirmation_waits_sends_no_second_one(review, post_comment):
+    for n in range(3):
+        post_comment(review, follow_replies="on", body=f"My comment number {n}, replies wanted.")
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]
+    # The one link confirms what the address asked for on the review since.
+    client = Client()
+    client.post(path_of(LINK.search(mail.outbox[0].body).group()))
+    assert Subscription.objects.confirmed().count() == 3
+
+
+def test_no_address_gets_more_than_its_daily_cap_whatever_is_aimed_at_it(
+    settings, moderator, django_capture_on_commit_callbacks
+):
+    """50 comments from 50 networks on 10 reviews, each asking for replies and every new comment to one
+    address, then 10 replies on reviews it follows: confirmations and notifications together stop at the cap."""
+    settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY = 3
+    reviews = ReviewFactory.create_batch(10)
+    for n in range(50):
+        review = reviews[n % 10]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(
+                f"/reviews/{review.slug}/comments/",
+                {
+                    "author_name": f"Not Victor {n}",
+                    "author_email": "victim@example.com",
+                    "body": f"Comment {n} asking for everything.",
+                    "follow_replies": "on",
+                    "follow_all": "on",
+                },
+                REMOTE_ADDR=f"10.{n}.0.1" if n % 2 else f"2001:db8:{n:x}::1",
+                HTTP_USER_AGENT="Mozilla/5.0 Test",
+            )
+        assert response.status_code == 302
+    assert sum(m.to == ["victim@example.com"] for m in mail.outbox) == 3
+    for review in reviews:  # and were the subscriptions confirmed, the notifications meet the same cap
+        Subscription.objects.filter(email="victim@example.com", review=review).update(confirmed_at=timezone.now())
+        with django_capture_on_commit_callbacks(execute=True):
+            moderation.approve(CommentFactory(review=review, status=Comment.Status.PENDING), by=moderator)
+    assert sum(m.to == ["victim@example.com"] for m in mail.outbox) == 3
+    other = reviews[0]
+    confirmed(other, "olga@example.com", Subscription.Kind.ALL)
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve(CommentFactory(review=other, status=Comment.Status.PENDING), by=moderator)
+    assert mail.outbox[-1].to == ["olga@example.com"]  # a cap per address, not for the site
+
+
+def test_the_cap_counts_the_last_24_hours(review, settings):
+    from comments.models import SentEmail
+    from comments.models.followups import address_key
+
+    settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY = 1
+    comment = CommentFactory(review=review, author_email="ana@example.com", notify_on_approval=True)
+    SentEmail.objects.create(address=address_key("ANA@example.com"), sent_at=timezone.now() - timedelta(hours=23))
+    followups.notify_author(comment)
+    assert mail.outbox == []
+    SentEmail.objects.update(sent_at=timezone.now() - timedelta(hours=25))
+    followups.notify_author(comment)
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]
 
 
 def test_a_broken_or_foreign_link_changes_nothing(client, review):
     subscription = Subscription.objects.create(email="ana@example.com", review=review, kind="all")
     assert client.get(f"/comments/follow/{subscription.token}/").status_code == 400
+    assert client.post(f"/comments/follow/{subscription.token}/").status_code == 400
     unsubscribe = path_of(followups.unsubscribe_link(subscription))
-    assert client.get(unsubscribe.replace("/unsubscribe/", "/follow/")).status_code == 400  # another salt
+    assert client.post(unsubscribe.replace("/unsubscribe/", "/follow/")).status_code == 400  # another salt
     subscription.refresh_from_db()
     assert subscription.confirmed_at is None
 
@@ -185,8 +303,11 @@ def test_the_link_pages_run_a_fixed_number_of_queries(client, review, django_ass
             email="ana@example.com", review=review, kind="replies", parent=CommentFactory(review=review)
         ),
     ]
-    with django_assert_max_num_queries(2):  # confirm both, read them back with their review
-        assert client.get(path_of(followups.confirm_link(subscriptions))).status_code == 200
+    confirm = path_of(followups.confirm_link(subscriptions))
+    with django_assert_max_num_queries(2):  # the link's, then with what was asked since and their review
+        assert client.get(confirm).status_code == 200
+    with django_assert_max_num_queries(3):  # the link's, confirm them all, read them back with their review
+        assert client.post(confirm).status_code == 200
     url = path_of(followups.unsubscribe_link(subscriptions[0]))
     with django_assert_max_num_queries(1):
         assert client.get(url).status_code == 200

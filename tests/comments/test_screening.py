@@ -132,6 +132,12 @@ def test_the_form_stamp_is_signed_and_read_back():
     assert screening.read_stamp(screening.make_stamp(time.time() - 10 * 86400)) == (None, False)  # a tab left open
 
 
+def test_a_form_stamp_counts_once():
+    stamp = screening.make_stamp(time.time() - 12)
+    assert screening.read_stamp(stamp)[0] == pytest.approx(12, abs=1)
+    assert screening.read_stamp(stamp) == (None, True)
+
+
 def test_the_token_endpoint_hands_out_a_stamp(client):
     data = client.get(reverse("comments:form_token")).json()
     assert data["token"] and screening.read_stamp(data["stamp"])[0] < 5
@@ -144,7 +150,7 @@ def test_the_token_endpoint_hands_out_a_stamp(client):
         (0.3, False, Status.SPAM, "sent 0.3 s after the form was first used (a script)"),
         (2.5, False, Status.PENDING, "sent 2.5 s after the form was first used"),
         (9, False, Status.PENDING, None),
-        (None, True, Status.PENDING, "the form came back with a time stamp we did not sign"),
+        (None, True, Status.PENDING, "the form came back with a time stamp we did not sign, or one used before"),
     ],
 )
 def test_timing(akismet_server, receive, typing_seconds, forged, status, note):

@@ -7,7 +7,7 @@ from django.core.checks import run_checks
 from django.test import Client, RequestFactory
 
 from comments.models import Comment
-from comments.views import client_ip, parse_rate
+from comments.views import client_ip, over_rate_limit, parse_rate
 from tests.akismet_server import SPAM_AUTHOR
 from tests.factories import CommentFactory, ReviewFactory
 
@@ -228,6 +228,36 @@ def test_the_rate_limit_is_per_address(review, post_comment, settings, client):
     assert response.status_code == 302
 
 
+@pytest.mark.parametrize(
+    "address_of, passed",
+    [
+        (lambda n: f"2001:db8:ab00:7::{n + 1:x}", 5),  # any address of one /64: one subscriber's line
+        (lambda n: f"2001:db8:ab00:{n % 256:x}::1", 10),  # a /64 after another of one /56: its larger limit
+        (lambda n: f"2001:db8:{n:x}::1", 250),  # 250 households
+        (lambda n: f"::ffff:192.0.2.{n % 2}", 10),  # IPv4 written as IPv6 is still two IPv4 readers
+    ],
+    ids=["one /64", "one /56", "many /56", "mapped IPv4"],
+)
+def test_a_client_rotating_addresses_in_its_network_meets_the_rate_limit(settings, address_of, passed):
+    settings.COMMENT_RATE_LIMIT, settings.COMMENT_NETWORK_RATE_LIMIT = "5/m", "10/m"
+    assert sum(not over_rate_limit(address_of(n)) for n in range(250)) == passed
+
+
+def test_comments_from_every_64_of_one_56_are_refused_past_its_limit(review, client, settings):
+    settings.COMMENT_RATE_LIMIT, settings.COMMENT_NETWORK_RATE_LIMIT = "5/m", "10/m"
+    statuses = [
+        client.post(
+            f"/reviews/{review.slug}/comments/",
+            {"author_name": "R", "author_email": f"r{n}@x.org", "body": f"Hello number {n}"},
+            REMOTE_ADDR=f"2001:db8:ab00:{n:x}::{n + 1:x}",
+            HTTP_USER_AGENT="Mozilla/5.0 Test",
+        ).status_code
+        for n in range(30)
+    ]
+    assert statuses == [302] * 10 + [429] * 20
+    assert Comment.objects.count() == 10
+
+
 # --- Replies and threads ---
 
 
@@ -410,8 +440,12 @@ def test_rate_limits_read_as_people_write_them(rate, parsed):
 
 def test_a_mistyped_rate_limit_fails_the_system_check(settings):
     settings.COMMENT_RATE_LIMIT = "five a minute"
-    errors = [e for e in run_checks() if e.id == "comments.E001"]
-    assert errors and "'five a minute' is not a rate like 5/m" in errors[0].msg
+    settings.COMMENT_NETWORK_RATE_LIMIT = "lots"
+    errors = [e.msg for e in run_checks() if e.id == "comments.E001"]
+    assert errors == [
+        "COMMENT_RATE_LIMIT: 'five a minute' is not a rate like 5/m, 20/h or 10/5m.",
+        "COMMENT_NETWORK_RATE_LIMIT: 'lots' is not a rate like 5/m, 20/h or 10/5m.",
+    ]
 
 
 def test_the_form_address_sends_a_reload_back_to_the_review(client, review):
