@@ -12,8 +12,9 @@ spam; `decide()` adds them up. Never at the cost of a human:
   them together file it as spam;
 - no stamp at all (a reader without JavaScript, or a page kept from before) is no sign of anything.
 
-What it costs does not grow with a burst: the signs that look at other comments read a bounded, indexed
-window (the stored `network` of each comment, its address). It never screens other comments: `neighbours` names
+What it costs does not grow with a burst or with the rule list: the signs that look at other comments
+read a bounded, indexed window (the stored `network` of each comment, its address), and the rules are
+compiled once per change (`rules.active_rules`). It never screens other comments: `neighbours` names
 those a burst or copy tells on, and the task worker screens them again, after the reader's POST.
 """
 
@@ -25,6 +26,7 @@ from django.core import signing
 from django.utils import timezone
 
 from .models import Comment, CommentEvent, CommentRule, count_links, network_of
+from .models.rules import active_rules
 
 Layer = CommentEvent.Layer
 HOLD, SPAM = "hold", "spam"
@@ -171,7 +173,7 @@ def neighbours(comment: Comment) -> list[Comment]:
     return sorted(found.values(), key=lambda c: (c.created_at, c.pk))
 
 
-def _rules(comment: Comment, rules) -> list[Flag]:
+def _rules(comment: Comment) -> list[Flag]:
     return [
         Flag(
             Layer.RULES,
@@ -181,15 +183,14 @@ def _rules(comment: Comment, rules) -> list[Flag]:
             rule=rule,
             shadow=rule.shadow,
         )
-        for rule in rules
-        if rule.matches(comment)
+        for rule in active_rules().matching(comment)
     ]
 
 
 def flags(comment: Comment, *, honeypot_filled: bool = False) -> list[Flag]:
     """Every layer that would act on this comment, in the order moderators read them."""
     found = [Flag(Layer.HONEYPOT, SPAM, "the hidden honeypot field was filled in (a bot)")] if honeypot_filled else []
-    found += _rules(comment, CommentRule.objects.filter(active=True))
+    found += _rules(comment)
     for layer in (_timing, _user_agent, _links, _copies, _burst):
         found += layer(comment)
     return found
