@@ -9,6 +9,12 @@ follow the redirect; tab bursts send one comment from K tabs of one browser at t
 readers fetch the review and the home page in a loop. Then it waits for Akismet's verdicts to settle,
 reads the database and prints what was accepted, stored, duplicated, failed or left unchecked.
 It measures the checkout's default configuration: TASKS_BACKEND is only set with --tasks-backend.
+
+Abuse: `--addresses N` spreads the posters over N networks (half IPv4 /24s, half IPv6 /56s), so no
+burst is seen; `--one-network` sends every comment from another address of one IPv6 /56 (a household);
+`--rules N` gives the site N word rules first; `--series N` is one browser posting N comments in a row
+from one /56, timing each POST: the Nth may cost at most twice the 10th. The rate limit is off unless
+`--rate-limit` names one.
 """
 
 import argparse
@@ -65,6 +71,13 @@ def options(argv=None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=300, help="seconds allowed for posting (default 300)")
     parser.add_argument("--settle-timeout", type=float, help="seconds to wait for verdicts (default 60 + slow)")
     parser.add_argument("--p50-target", type=float, default=100, help="reader p50 limit in ms while posting (0: off)")
+    parser.add_argument("--addresses", type=int, default=0, help="posters spread over N networks (0: one /24)")
+    parser.add_argument("--one-network", action="store_true", help="every comment from another address of one /56")
+    parser.add_argument("--rules", type=int, default=0, help="word rules the site has before the run")
+    parser.add_argument("--series", type=int, default=0, help="one browser posts N comments in a row, timed")
+    parser.add_argument(
+        "--rate-limit", default="100000/m", help="COMMENT_RATE_LIMIT for the site (default: off, 100000/m)"
+    )
     return parser.parse_args(argv)
 
 
@@ -172,6 +185,7 @@ class Tally:
         self.pages = Counter()  # other requests: "5xx"
         self.no_answer = Counter()  # what failed without an HTTP answer
         self.reads: list[float] = []  # reader latencies (ms) while posting
+        self.post_ms: list[float] = []  # each comment POST's answer (ms), in the order sent
         self.reading = False
 
     def add(self, counter: str, key, n: int = 1) -> None:
@@ -226,7 +240,10 @@ class Browser:
 
     def post_comment(self, review: str, token: str, fields: dict) -> int:
         data = {"csrfmiddlewaretoken": token, "parent": "", "author_url": "", "homepage": "", **fields}
+        started = time.perf_counter()
         status, body, location = self.fetch(f"{review}comments/", data, referer=review)
+        with self.tally.lock:
+            self.tally.post_ms.append((time.perf_counter() - started) * 1000)
         pair = (fields["author_email"], fields["body"])
         if status == 302:
             self.tally.add("posts", "accepted")
@@ -248,10 +265,23 @@ def refusal(page: str) -> str:
     return " ".join(text.split())[:90]
 
 
+ONE_NETWORK = "2001:db8:42:100::/56"
+
+
+def poster_address(n: int, m: int, opts) -> str:
+    """Poster n's address for its comment m: by default all in one /24 (one office behind the proxy)."""
+    if opts.one_network:  # the /64s and hosts of one /56 in turn, as a household's devices
+        return f"2001:db8:42:1{(n * opts.comments + m) % 256:02x}::{n + 1:x}"
+    if opts.addresses:
+        k = n % opts.addresses
+        return f"10.{4 + k // 250}.{k % 250}.7" if k % 2 == 0 else f"2001:db8:{k:x}::7"
+    return f"10.1.{n // 250}.{n % 250 + 1}"
+
+
 def poster(n: int, opts, site: dict, tag: str, tally: Tally, stop: threading.Event) -> None:
     rng = random.Random(n)
     review = site["reviews"][n % len(site["reviews"])]
-    browser = Browser(site["base"], f"10.1.{n // 250}.{n % 250 + 1}", tally)
+    browser = Browser(site["base"], poster_address(n, 0, opts), tally)
     browser.get(review)
     token = browser.token()
     for m in range(opts.comments):
@@ -266,7 +296,35 @@ def poster(n: int, opts, site: dict, tag: str, tally: Tally, stop: threading.Eve
             fields["remember"] = "on"
         if m % 3 == 0:
             fields["notify_on_approval"] = "on"
+        browser.headers["X-Forwarded-For"] = poster_address(n, m, opts)
         browser.post_comment(review, token, fields)
+
+
+def series(opts, site: dict, tag: str, tally: Tally) -> tuple[float, float, bool]:
+    """One browser posting opts.series comments in a row, each from another address of one /56;
+    returns (the seconds it took, 0, finished), as drive() does, and leaves each POST's time in tally."""
+    browser = Browser(site["base"], poster_address(0, 0, opts), tally)
+    review = site["reviews"][0]
+    browser.get(review)
+    token = browser.token()
+    started = time.monotonic()
+    for m in range(opts.series):
+        if time.monotonic() - started > opts.timeout:
+            return time.monotonic() - started, float("nan"), False
+        browser.headers["X-Forwarded-For"] = poster_address(0, m, opts)
+        fields = {
+            "author_name": f"Household member {m % 4}",
+            "author_email": f"member{m % 4}@load.example",
+            "body": f"Comment {m + 1} of a series ({tag}): what one household thought of the staircase fight.",
+        }
+        browser.post_comment(review, token, fields)
+    return time.monotonic() - started, float("nan"), True
+
+
+def series_cost(post_ms: list[float], at: int) -> float:
+    """The median POST around the at-th (1-based): one slow answer is the machine, ten are the site."""
+    window = post_ms[max(0, at - 6) : at + 4]
+    return statistics.median(window) if window else float("nan")
 
 
 def burst(g: int, opts, site: dict, tag: str, tally: Tally, stop: threading.Event) -> None:
@@ -394,6 +452,11 @@ def report(opts, tally: Tally, counts: dict, baseline: float, posting: float, se
         ("verdicts", " ".join(f"{k} {v}" for k, v in sorted(counts["verdict"].items())), ""),
         ("statuses", " ".join(f"{k} {v}" for k, v in sorted(counts["status"].items())), ""),
         ("reader p50 / p99 ms, posting", f"{p50:.0f} / {p99:.0f}", f"p50 under {opts.p50_target:.0f}"),
+        (
+            "comment POST p50 / p99 ms",
+            f"{percentile(tally.post_ms, 0.5):.0f} / {percentile(tally.post_ms, 0.99):.0f}",
+            "",
+        ),
         ("reader p50 ms before posting", f"{baseline:.0f}", f"{len(tally.reads)} reads while posting"),
         ("elapsed s: posting / settling", f"{posting:.1f} / {settling:.1f}", ""),
     ]
@@ -404,6 +467,13 @@ def report(opts, tally: Tally, counts: dict, baseline: float, posting: float, se
         print(f"  rejected {n} × {reason}")
     for what, n in tally.no_answer.most_common():
         print(f"  no answer {n} × {what}")
+    tenth = last = float("nan")
+    if opts.series:
+        n = len(tally.post_ms)
+        tenth, last = series_cost(tally.post_ms, 10), series_cost(tally.post_ms, n)
+        single = tally.post_ms[9] if n >= 10 else float("nan")
+        print(f"  POST 10 / POST {n}: {single:.0f} / {tally.post_ms[-1]:.0f} ms;", end=" ")
+        print(f"medians of the ten around them: {tenth:.0f} / {last:.0f} ms (at most twice)")
     failures = [
         ("posting did not finish in time", not finished),
         ("stored differs from accepted", bool(lost or unasked)),
@@ -411,7 +481,8 @@ def report(opts, tally: Tally, counts: dict, baseline: float, posting: float, se
         ("5xx answers", fivexx > 0),
         ("requests without an answer", sum(tally.no_answer.values()) > 0),
         ("comments left unchecked", left > 0),
-        ("reader p50 over target", bool(opts.p50_target) and not p50 < opts.p50_target),
+        ("reader p50 over target", bool(opts.p50_target) and not opts.series and not p50 < opts.p50_target),
+        ("the last POSTs of the series cost over twice the 10th", bool(opts.series) and not last <= 2 * tenth),
     ]
     failed = [what for what, bad in failures if bad]
     print("\nFAILED: " + "; ".join(failed) if failed else "\nAll checks passed.")
@@ -436,7 +507,7 @@ def main(argv=None) -> int:
             STATIC_ROOT=str(workdir / "static"),
             AKISMET_API_KEY=AKISMET_KEY,
             AKISMET_API_URL=f"http://127.0.0.1:{akismet_port}",
-            COMMENT_RATE_LIMIT="100000/m",  # the limiter is not under test
+            COMMENT_RATE_LIMIT=opts.rate_limit,  # off by default: the limiter is not under test
             TRUSTED_PROXY_COUNT="1",  # each browser has its own address, as behind one nginx
             PYTHONPATH=str(ROOT),
         )
@@ -447,7 +518,7 @@ def main(argv=None) -> int:
         manage(env, "migrate", "--noinput")
         manage(env, "load_demo", "--allow-demo-logins")  # a throwaway site
         manage(env, "collectstatic", "--noinput")
-        site = site_json(env, "setup", str(opts.posters)) | {"base": f"http://127.0.0.1:{port}"}
+        site = site_json(env, "setup", str(opts.posters), str(opts.rules)) | {"base": f"http://127.0.0.1:{port}"}
 
         if opts.akismet != "down":  # down: nothing listens on its port
             mode = {"ok": "normal"}.get(opts.akismet, opts.akismet)
@@ -462,8 +533,14 @@ def main(argv=None) -> int:
             processes.start("worker", worker, env)
         backend = env.get("TASKS_BACKEND", "default")
         slow = f" ({opts.slow_seconds:g} s)" if opts.akismet == "slow" else ""
+        where = "one /56" if opts.one_network else f"{opts.addresses} networks" if opts.addresses else "one /24"
+        what = (
+            f"one browser, {opts.series} comments in a row"
+            if opts.series
+            else f"{opts.posters} posters × {opts.comments} comments (about {opts.think:g} s apart)"
+        )
         print(
-            f"{opts.posters} posters × {opts.comments} comments (about {opts.think:g} s apart), "
+            f"{what} from {where}, {opts.rules} rules, rate limit {opts.rate_limit}; "
             f"{f'{opts.bursts} bursts of {opts.tabs} tabs, ' if opts.tabs else ''}{opts.readers} readers; "
             f"Akismet {opts.akismet}{slow}; gunicorn {opts.workers} workers; TASKS_BACKEND {backend}; "
             f"worker: {' '.join(worker[2:]) if worker else 'none'}",
@@ -471,7 +548,10 @@ def main(argv=None) -> int:
         )
         tag = f"load-{os.urandom(3).hex()}"
         tally = Tally()
-        baseline, posting, finished = drive(opts, site, tag, tally)
+        if opts.series:
+            posting, baseline, finished = series(opts, site, tag, tally)
+        else:
+            baseline, posting, finished = drive(opts, site, tag, tally)
         for name, (process, _) in processes.running.items():
             if process.poll() is not None:
                 print(f"\n{name} exited early (status {process.returncode}); its log ends:\n{processes.tail(name)}")

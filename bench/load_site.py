@@ -1,7 +1,8 @@
 """bench/load's view of the database, run with the load site's settings (`python -m bench.load_site ...`).
 
-`setup POSTERS`: the reviews to post on (published, comments open), and one approved comment for every
-other poster's email, so that half of them are returning readers whose ham is published at once
+`setup POSTERS RULES`: the reviews to post on (published, comments open), RULES word rules (none of
+which the posters' words match), and one approved comment for every other poster's email, so that half
+of them are returning readers whose ham is published at once
 (and moves the page) while the other half wait for a moderator. Prints JSON.
 
 `count TAG`: what the run stored (comments whose body holds TAG): rows, duplicates, verdicts, and the
@@ -20,7 +21,7 @@ django.setup()
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from comments.models import Comment, touch_review  # noqa: E402
+from comments.models import Comment, CommentRule, touch_review  # noqa: E402
 from reviews.models import Review  # noqa: E402
 
 from .load import poster_email  # noqa: E402
@@ -28,10 +29,14 @@ from .load import poster_email  # noqa: E402
 RETURNING_EVERY = 2  # posters 0, 2, 4 … already have an approved comment
 
 
-def setup(posters: int) -> dict:
+def setup(posters: int, rules: int = 0) -> dict:
     reviews = list(Review.objects.published().filter(comments_open=True).order_by("-published_at")[:5])
     if not reviews:
         raise SystemExit("the demo has no published review open for comments")
+    # Words and phrases as a public blocklist has them; one in ten a phrase of two words.
+    CommentRule.objects.bulk_create(
+        CommentRule(kind="words", pattern=f"blocked{n}" + (f" phrase{n}" if n % 10 == 0 else "")) for n in range(rules)
+    )
     earlier = timezone.now() - timedelta(days=1)
     for n in range(0, posters, RETURNING_EVERY):
         Comment.objects.create(
@@ -69,6 +74,6 @@ def count(tag: str) -> dict:
 
 
 if __name__ == "__main__":
-    command, argument = sys.argv[1], sys.argv[2]
-    result = setup(int(argument)) if command == "setup" else count(argument)
+    command, *arguments = sys.argv[1:]
+    result = setup(*map(int, arguments)) if command == "setup" else count(arguments[0])
     print(json.dumps(result))

@@ -46,15 +46,17 @@ def receive(
     their confirmation is mailed once the check finds the comment is not spam (`followups.ask_to_confirm`).
     """
     comment.returning_reader = returning_reader
+    # Read before the transaction: the lock it takes (the review's row, SQLite's whole database) is held
+    # for the insert alone.
+    found = screening.flags(comment, honeypot_filled=honeypot_filled)
+    decision = screening.decide(found)
+    comment.hold_notes = [flag.note for flag in found if flag.acts]
     with transaction.atomic():
         # Two tabs sending the same words at once: with the review's row locked (PostgreSQL), or SQLite's
         # write lock taken at BEGIN (IMMEDIATE), this check and the insert are one step.
         list(Review.objects.select_for_update().filter(pk=comment.review_id).values_list("pk"))
         if comment.author_email and Comment.objects.copies_of(comment).exists():
             raise DuplicateComment
-        found = screening.flags(comment, honeypot_filled=honeypot_filled)
-        decision = screening.decide(found)
-        comment.hold_notes = [flag.note for flag in found if flag.acts]
         if decision == screening.SPAM:
             comment.status = Status.SPAM
         elif spam.is_configured():
@@ -63,15 +65,26 @@ def receive(
         comment.log(Kind.SUBMITTED)
         followups.subscribe(comment, replies=follow_replies, everything=follow_all)
         _log_flags(comment, found, decision)
-        if any(flag.acts and flag.layer in (Layer.BURST, Layer.DUPLICATE) for flag in found):
-            # A burst or a third copy tells on the comments before it too: screen the waiting ones again.
-            for neighbour in screening.neighbours(comment):
-                _rescreen(neighbour)
+    if any(flag.acts and flag.layer in (Layer.BURST, Layer.DUPLICATE) for flag in found):
+        # A burst or a third copy tells on the comments before it too: the worker screens them again.
+        transaction.on_commit(partial(tasks.screen_neighbours.enqueue, comment.pk), robust=True)
     if decision != screening.SPAM:
         # robust: should queueing fail, the reader still gets their answer and the chores check it later.
         claim = comment.next_check_at.isoformat() if comment.next_check_at else None
         transaction.on_commit(partial(tasks.check_comment.enqueue, comment.pk, claim), robust=True)
     return comment
+
+
+def screen_neighbours(comment_id: int) -> int:
+    """Screen again the waiting comments a burst or copy in this comment tells on (its task, never in the
+    reader's POST); each locked, so a moderator's decision meanwhile wins. Returns how many were filed."""
+    comment = Comment.objects.filter(pk=comment_id).first()
+    filed = 0
+    for neighbour in screening.neighbours(comment) if comment else []:
+        with transaction.atomic():
+            locked = Comment.objects.select_for_update().filter(pk=neighbour.pk, status=Status.PENDING).first()
+            filed += bool(locked and _rescreen(locked))
+    return filed
 
 
 def _log_flags(comment: Comment, found: list, decision: str) -> None:

@@ -28,7 +28,7 @@ def purge(now=None) -> dict[str, int]:
     forgotten = (
         Comment.objects.filter(created_at__lt=personal_cutoff)
         .exclude(ip_address=None, user_agent="", referrer="")
-        .update(ip_address=None, user_agent="", referrer="")
+        .update(ip_address=None, network="", user_agent="", referrer="")
     )
     # Any live comment below it, not only a direct reply: deleting a comment deletes its whole subtree.
     live_reply = Comment.objects.filter(
@@ -106,6 +106,7 @@ def erase(email: str, *, delete: bool = False) -> int:
         "author_email": "",
         "author_url": "",
         "ip_address": None,
+        "network": "",
         "user_agent": "",
         "referrer": "",
         "notify_on_approval": False,

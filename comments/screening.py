@@ -11,9 +11,13 @@ spam; `decide()` adds them up. Never at the cost of a human:
   from one network, the same words under two names, a stamp we did not sign or one used before) only
   holds it, and two of them together file it as spam;
 - no stamp at all (a reader without JavaScript, or a page kept from before) is no sign of anything.
+
+What it costs does not grow with a burst or with the rule list: the signs that look at other comments
+read a bounded, indexed window (the stored `network` of each comment, its address), and the rules are
+compiled once per change (`rules.active_rules`). It never screens other comments: `neighbours` names
+those a burst or copy tells on, and the task worker screens them again, after the reader's POST.
 """
 
-import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,7 +27,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils import timezone
 
-from .models import Comment, CommentEvent, CommentRule, count_links
+from .models import Comment, CommentEvent, CommentRule, count_links, network_of
+from .models.rules import active_rules
 
 Layer = CommentEvent.Layer
 HOLD, SPAM = "hold", "spam"
@@ -80,15 +85,6 @@ def read_stamp(value: str, *, now=None) -> tuple[float | None, bool]:
 # --- The layers ---
 
 
-def network_of(ip: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    """The network a burst is counted over: a /24 of IPv4, a /56 of IPv6 (one household or server)."""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return None
-    return ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 56}", strict=False)
-
-
 def _timing(comment: Comment) -> list[Flag]:
     flags = []
     if comment.stamp_forged:
@@ -133,7 +129,9 @@ def _copies(comment: Comment) -> list[Flag]:
     ).exclude(pk=comment.pk)
     identities = {(comment.author_name.casefold(), comment.author_email.lower())}
     identities |= {
-        (name.casefold(), email.lower()) for name, email in copies.values_list("author_name", "author_email")
+        # A hundred copies tell as much as a thousand: the read stops there.
+        (name.casefold(), email.lower())
+        for name, email in copies.values_list("author_name", "author_email")[:100]
     }
     if len(identities) >= settings.COMMENT_COPIES_SPAM:
         return [Flag(Layer.DUPLICATE, SPAM, "the same words from one address under several names or emails")]
@@ -142,51 +140,51 @@ def _copies(comment: Comment) -> list[Flag]:
     return []
 
 
+def _same_network(comment: Comment, network: str):
+    """Other comments from this network within the burst window either side of this one (the window is
+    symmetric, so a re-check of an early comment of a burst sees the burst too)."""
+    window = timedelta(minutes=settings.COMMENT_BURST_MINUTES)
+    return Comment.objects.filter(
+        network=network, created_at__gte=comment.created_at - window, created_at__lte=comment.created_at + window
+    ).exclude(pk=comment.pk)
+
+
 def _burst(comment: Comment) -> list[Flag]:
     """More comments from one network in a few minutes than a network of readers sends."""
-    network = network_of(comment.ip_address or "")
-    if network is None:
+    network = network_of(comment.ip_address)  # not saved yet when it arrives
+    if not network:
         return []
-    count = 1 + len(_same_network(comment, network, Comment.objects.all()))
-    if count > settings.COMMENT_BURST_COUNT:
-        limit = settings.COMMENT_BURST_COUNT
-        return [
-            Flag(
-                Layer.BURST,
-                HOLD,
-                f"a burst: more than {limit} comments from {network} within {settings.COMMENT_BURST_MINUTES} minutes",
-            )
-        ]
-    return []
+    limit = settings.COMMENT_BURST_COUNT
+    # Whether there are more than the limit is all it asks: the count stops there, however long the burst.
+    if _same_network(comment, network)[:limit].count() < limit:
+        return []
+    return [
+        Flag(
+            Layer.BURST,
+            HOLD,
+            f"a burst: more than {limit} comments from {network} within {settings.COMMENT_BURST_MINUTES} minutes",
+        )
+    ]
 
 
-def _same_network(comment: Comment, network, comments) -> list[int]:
-    """Ids of other comments from this network within the burst window either side of this one (the window
-    is symmetric, so a re-check of an early comment of a burst sees the burst too)."""
-    window = timedelta(minutes=settings.COMMENT_BURST_MINUTES)
-    around = comments.filter(
-        created_at__gte=comment.created_at - window, created_at__lte=comment.created_at + window
-    ).exclude(pk=comment.pk)
-    rows = around.exclude(ip_address=None).values_list("pk", "ip_address")[:1000]
-    return [pk for pk, address in rows if network_of(address) == network]
+NEIGHBOURS_AT_ONCE = 100
 
 
 def neighbours(comment: Comment) -> list[Comment]:
-    """Comments still waiting that a burst or copy found in this one speaks about: the same network within
-    the window, the same words from the same address. They are screened again (`moderation.receive`)."""
-    pending = Comment.objects.pending().select_related("review")
-    ids = set(
-        pending.filter(ip_address=comment.ip_address, body=comment.body)
-        .exclude(pk=comment.pk)
-        .values_list("pk", flat=True)
-    )
-    network = network_of(comment.ip_address or "")
-    if network is not None:
-        ids |= set(_same_network(comment, network, pending))
-    return list(pending.filter(pk__in=ids).order_by("created_at", "id"))
+    """Waiting comments a burst or copy found in this one tells on, to be screened again: the same words
+    from the same address, and those of the network within the window not yet held for a burst (so a
+    long burst does not screen its whole past at every comment). At most NEIGHBOURS_AT_ONCE."""
+    pending = Comment.objects.pending().select_related("review").order_by("created_at", "id")
+    copies = pending.filter(ip_address=comment.ip_address, body=comment.body).exclude(pk=comment.pk)
+    found = {c.pk: c for c in copies[:NEIGHBOURS_AT_ONCE]} if comment.ip_address else {}
+    if network := network_of(comment.ip_address):
+        unheld = _same_network(comment, network).filter(status=Comment.Status.PENDING)
+        unheld = unheld.exclude(events__layer=Layer.BURST).select_related("review").order_by("created_at", "id")
+        found |= {c.pk: c for c in unheld[:NEIGHBOURS_AT_ONCE]}
+    return sorted(found.values(), key=lambda c: (c.created_at, c.pk))
 
 
-def _rules(comment: Comment, rules) -> list[Flag]:
+def _rules(comment: Comment) -> list[Flag]:
     return [
         Flag(
             Layer.RULES,
@@ -196,15 +194,14 @@ def _rules(comment: Comment, rules) -> list[Flag]:
             rule=rule,
             shadow=rule.shadow,
         )
-        for rule in rules
-        if rule.matches(comment)
+        for rule in active_rules().matching(comment)
     ]
 
 
 def flags(comment: Comment, *, honeypot_filled: bool = False) -> list[Flag]:
     """Every layer that would act on this comment, in the order moderators read them."""
     found = [Flag(Layer.HONEYPOT, SPAM, "the hidden honeypot field was filled in (a bot)")] if honeypot_filled else []
-    found += _rules(comment, CommentRule.objects.filter(active=True))
+    found += _rules(comment)
     for layer in (_timing, _user_agent, _links, _copies, _burst):
         found += layer(comment)
     return found

@@ -24,6 +24,14 @@ def check_comment(comment_id: int, due_at: str | None = None) -> str | None:
 
 
 @task()
+def screen_neighbours(comment_id: int) -> int:
+    """The waiting comments a burst or copy in a new comment tells on, screened again."""
+    from . import moderation
+
+    return moderation.screen_neighbours(comment_id)
+
+
+@task()
 def recheck_comment(comment_id: int) -> str | None:
     """A re-check at its backoff time (database backend); does nothing if it is not due any more."""
     from . import moderation

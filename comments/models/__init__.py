@@ -4,6 +4,7 @@ The state machine lives here (`Comment.move_to`); the verbs that do more than ch
 (tell Akismet, email the reader, touch the review) live in `comments/moderation.py`.
 """
 
+import ipaddress
 from datetime import timedelta
 
 import nh3
@@ -35,6 +36,7 @@ __all__ = [
     "SentEmail",
     "Subscription",
     "count_links",
+    "network_of",
     "touch_review",
     "touch_reviews",
 ]
@@ -58,6 +60,16 @@ def render_body(text: str) -> str:
 
 def count_links(text: str) -> int:
     return render_body(text).count("<a ")
+
+
+def network_of(ip: str | None) -> str:
+    """The network a burst is counted over, as text: a /24 of IPv4, a /56 of IPv6 (one household or
+    server; providers hand each customer a /56 or a /64). Empty without an address."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return ""
+    return str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 56}", strict=False))
 
 
 class InvalidTransition(ValueError):
@@ -204,6 +216,8 @@ class Comment(models.Model):
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     referrer = models.CharField(max_length=1000, blank=True)
+    # network_of(ip_address), kept with it on save: a burst is one indexed count, not a scan of addresses.
+    network = models.CharField(max_length=50, blank=True, default="", editable=False)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     status_changed_at = models.DateTimeField(default=timezone.now)
@@ -240,6 +254,8 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["review", "status", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["status", "verdict", "next_check_at"], name="comment_recheck_idx"),
+            models.Index(fields=["network", "created_at"], name="comment_network_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_address_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -265,11 +281,14 @@ class Comment(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "body" in update_fields:
             self.body_html = render_body(self.body)
+        self.network = network_of(self.ip_address)
         if self.parent_id and not self.pk:
             self.root_id = self.parent.root_id or self.parent_id
             self.depth = self.parent.depth + 1
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
+        if update_fields is not None and "ip_address" in update_fields:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "network"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -91,7 +91,8 @@ def touch_pages(*, lists: bool = False, **conditions: Q) -> None:
 
 class PageStamp(models.Model):
     """The stamp of pages that are no one row's own: `lists`, every list of all reviews (home, archive,
-    feeds, search), moved with every review (touch_pages)."""
+    feeds, search), moved with every review (touch_pages). Other apps keep a named stamp here too
+    (the comments app's rules, which each process compiles once per change)."""
 
     LISTS = "lists"
 
