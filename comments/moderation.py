@@ -7,12 +7,12 @@ moderators' decisions to Akismet (`akismet_reports.py`) and emails to people (`f
 
 import logging
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from reviews.after_commit import enqueue_after_commit
 from reviews.models import Review
 
 from . import akismet_reports, followups, screening, spam, tasks
@@ -59,9 +59,9 @@ def receive(comment: Comment, *, honeypot_filled: bool = False, returning_reader
             for neighbour in screening.neighbours(comment):
                 _rescreen(neighbour)
     if decision != screening.SPAM:
-        # robust: should queueing fail, the reader still gets their answer and the chores check it later.
+        # Should queueing fail, the reader still gets their answer and the chores check it once the claim runs out.
         claim = comment.next_check_at.isoformat() if comment.next_check_at else None
-        transaction.on_commit(partial(tasks.check_comment.enqueue, comment.pk, claim), robust=True)
+        enqueue_after_commit(tasks.check_comment, comment.pk, claim)
     return comment
 
 
@@ -268,7 +268,7 @@ def _approve(comment: Comment, *, by, note: str = "") -> None:
     comment.move_to(Status.APPROVED, by=by, note=note)
     followups.announce(comment)
     if comment.notify_on_approval and comment.notified_at is None:
-        transaction.on_commit(partial(tasks.notify_author.enqueue, comment.pk))
+        enqueue_after_commit(tasks.notify_author, comment.pk)
 
 
 def mark_spam(comment: Comment, *, by=None) -> None:

@@ -105,9 +105,10 @@ def claim_until():
 
 def run_chores() -> int:
     """The task worker's periodic round; returns how many comments it checked."""
-    from . import moderation
+    from . import followups, moderation
 
     checked = moderation.run_due_checks()
+    followups.send_overdue()  # emails whose task was lost
     purge_if_due()
     digest_if_due()
     return checked

@@ -10,11 +10,11 @@ import logging
 import shutil
 import stat
 import zipfile
-from functools import partial
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.db import transaction
+
+from reviews.after_commit import enqueue_after_commit
 
 from .models import ImportRun
 from .wordpress import mapping, wxr
@@ -121,7 +121,7 @@ def start(*, export_file, uploads_zip=None, film_mapping="", create_films=False,
     if uploads_zip is not None:
         _save(uploads_zip, run.folder / "uploads.zip")
     run.save()
-    transaction.on_commit(partial(tasks.run_import.enqueue, run.pk))
+    enqueue_after_commit(tasks.run_import, run.pk)
     return run
 
 
