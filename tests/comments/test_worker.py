@@ -185,7 +185,9 @@ def test_a_publication_whose_emails_could_not_be_queued_is_announced_by_the_chor
     from comments.models import CommentEvent, Subscription
 
     Subscription.objects.create(email="follower@example.com", review=review, kind="all", confirmed_at=timezone.now())
-    comment = CommentFactory(review=review, status=Status.PENDING, notify_on_approval=True, author_email="ana@example.com")
+    comment = CommentFactory(
+        review=review, status=Status.PENDING, notify_on_approval=True, author_email="ana@example.com"
+    )
     url = reverse("admin:comments_comment_desk_decide", args=[comment.pk, "approve"])
     assert moderator_client.post(url, {"status": "pending"}).status_code == 302
     assert Comment.objects.get(pk=comment.pk).status == Status.APPROVED
