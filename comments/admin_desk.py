@@ -162,7 +162,13 @@ def decide(model_admin, request, pk, verb):
     except InvalidTransition as error:
         messages.error(request, str(error))
         return _back(request, comment.pk)
-    request.session[UNDO] = {"pk": comment.pk, "previous": previous, "label": label, "author": comment.author_name}
+    request.session[UNDO] = {
+        "pk": comment.pk,
+        "previous": previous,
+        "event": moderation.last_event_id(comment),  # undo only while nobody changed it since
+        "label": label,
+        "author": comment.author_name,
+    }
     messages.success(request, f"The comment by {comment.author_name} was {done}. Press z to undo.")
     return _back(request)
 
@@ -172,12 +178,12 @@ def undo(model_admin, request):
         return HttpResponseNotAllowed(["POST"])
     _check(model_admin, request)
     last = request.session.pop(UNDO, None)
-    if not last:
+    if not last or "event" not in last:
         messages.warning(request, "There is no decision to undo.")
         return _back(request)
     comment = get_object_or_404(Comment.objects.select_related("review"), pk=last["pk"])
     try:
-        moderation.undo(comment, last["previous"], by=request.user)
+        moderation.undo(comment, last["previous"], decided_at_event=last["event"], by=request.user)
     except InvalidTransition as error:
         messages.error(request, str(error))
         return _back(request)

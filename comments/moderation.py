@@ -299,10 +299,31 @@ def unapprove(comment: Comment, *, by=None) -> None:
     comment.move_to(Status.PENDING, by=by)
 
 
-def undo(comment: Comment, previous: str, *, by=None) -> None:
+STATUS_KINDS = [Kind.APPROVED, Kind.UNAPPROVED, Kind.MARKED_SPAM, Kind.TRASHED]
+
+
+def last_event_id(comment: Comment) -> int:
+    """The comment's newest history row: what a decision just made is undone against (`undo`)."""
+    return comment.events.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def undo(comment: Comment, previous: str, *, decided_at_event: int, by=None) -> None:
     """Put a comment back where a moderator's decision found it (the desk's "z"), and make what Akismet
-    will be told match again: a report the undone decision queued, and not yet sent, is called off."""
+    will be told match again: a report the undone decision queued, and not yet sent, is called off.
+
+    Only while the comment is as that decision left it: if anyone (another moderator, Akismet) moved it
+    since `decided_at_event`, their decision stands and InvalidTransition says who made it.
+    """
     with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("review").get(pk=comment.pk)
+        since = comment.events.filter(pk__gt=decided_at_event, kind__in=STATUS_KINDS).select_related("actor")
+        if later := since.order_by("-pk").first():
+            who = later.actor.get_username() if later.actor else (later.get_layer_display() or "the site")
+            when = timezone.localtime(later.created_at)
+            raise InvalidTransition(
+                f"Not undone: {who} changed this comment since your decision "
+                f"({later.get_kind_display().lower()}, {when:%H:%M}). Their decision stands."
+            )
         comment.move_to(previous, by=by, note="undo")
         if previous in (Status.APPROVED, Status.SPAM):
             akismet_reports.settle(comment, "ham" if previous == Status.APPROVED else "spam")

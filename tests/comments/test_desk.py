@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment, CommentEvent
-from tests.factories import CommentFactory
+from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 Status, Verdict, Kind = Comment.Status, Comment.Verdict, CommentEvent.Kind
@@ -99,6 +99,21 @@ def test_undo_puts_the_last_decision_back(moderator_client, review):
     assert comment.status == Status.PENDING
     assert comment.events.filter(kind=Kind.UNAPPROVED, note="undo").exists()
     assert "Undo “" not in moderator_client.get(DESK).content.decode()  # once
+
+
+def test_undo_leaves_a_later_decision_of_another_moderator_standing(moderator_client, review):
+    comment = CommentFactory(review=review, status=Status.PENDING)
+    decide(moderator_client, comment, "spam")  # A files it as spam
+    bea = Client()
+    bea.force_login(UserFactory(username="bea", group="Moderators"))
+    decide(bea, comment, "approve", status="spam")  # B, on the Spam tab, approves it
+    response = moderator_client.post(reverse("admin:comments_comment_desk_undo"), {"status": "pending"}, follow=True)
+    assert response.status_code == 200
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED  # B's approval stands
+    assert not comment.events.filter(note="undo").exists()
+    html = response.content.decode()
+    assert "Not undone: bea changed this comment since your decision (approved, " in html
 
 
 def test_undoing_not_spam_calls_off_the_report_to_akismet(moderator_client, review, settings):
