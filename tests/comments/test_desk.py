@@ -170,6 +170,21 @@ def test_bulk_decisions_stay(moderator_client, review):
     assert list(Comment.objects.order_by("pk").values_list("status", flat=True)) == ["trash", "trash", "pending"]
 
 
+@pytest.mark.parametrize("bad_id", ["99999999999999999999999", "²", "-1", "1e3", ""])
+def test_bulk_ignores_what_is_not_a_comment_id_and_says_so(moderator_client, review, bad_id):
+    comment = CommentFactory(review=review, status=Status.PENDING)
+    response = moderator_client.post(
+        reverse("admin:comments_comment_desk_bulk"),
+        {"verb": "trash", "selected": [bad_id, str(comment.pk)], "status": "pending", "page": "²"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Comment.objects.get(pk=comment.pk).status == Status.TRASH
+    html = response.content.decode()
+    assert "1 comment moved to the trash." in html
+    assert "1 of the selected values was not a comment id." in html
+
+
 def test_decisions_need_a_post_and_the_permission(moderator_client, author_client, review):
     comment = CommentFactory(review=review, status=Status.PENDING)
     assert (
