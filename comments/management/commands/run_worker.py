@@ -2,8 +2,9 @@
 
 Akismet checks, reports, emails, image renditions and edge purges are tasks; the chores
 (`comments.tasks.run_chores`, `reviews.renditions.make_overdue`) catch what no task covers: re-checks
-that fell due, first checks whose task was lost or whose worker died, the daily purge, and images whose
-renditions task was lost. Nothing of this runs in a web request.
+that fell due, first checks whose task was lost or whose worker died, follow-up emails whose task was
+lost, the daily purge, and images whose renditions task was lost. Nothing of this runs in a web request.
+The loop itself outlives a locked database, a dropped connection and a failing task (`run_tasks_forever`).
 """
 
 import logging
