@@ -66,6 +66,18 @@ class EditForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
 
 
+BIGINT_MAX = 2**63 - 1  # the largest id the database holds (BigAutoField)
+
+
+def _id(value) -> int | None:
+    """A comment id as a form sends it, or None: ASCII digits only ("²".isdigit() is true too) and within the
+    database's range (a larger number is an OverflowError in SQLite's driver)."""
+    value = str(value)
+    if value.isascii() and value.isdigit() and int(value) <= BIGINT_MAX:
+        return int(value)
+    return None
+
+
 def _check(model_admin, request):
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
@@ -133,10 +145,10 @@ def _back(request, comment_pk=None):
     """Back to the tab and page the moderator was on, the next comment in focus."""
     tab = request.POST.get("status", "")
     query = {"status": tab if tab in Status.values else Status.PENDING}
-    if (page := request.POST.get("page", "")).isdigit():
+    if (page := _id(request.POST.get("page", ""))) is not None:
         query["page"] = page
-    current = request.POST.get("next", "") if comment_pk is None else comment_pk
-    if str(current).isdigit():
+    current = _id(request.POST.get("next", "") if comment_pk is None else comment_pk)
+    if current is not None:
         query["current"] = current
     url = reverse("admin:comments_comment_desk") + "?" + urlencode(query)
     return HttpResponseRedirect(url + (f"#desk-{query['current']}" if "current" in query else ""))
@@ -162,7 +174,13 @@ def decide(model_admin, request, pk, verb):
     except InvalidTransition as error:
         messages.error(request, str(error))
         return _back(request, comment.pk)
-    request.session[UNDO] = {"pk": comment.pk, "previous": previous, "label": label, "author": comment.author_name}
+    request.session[UNDO] = {
+        "pk": comment.pk,
+        "previous": previous,
+        "event": moderation.last_event_id(comment),  # undo only while nobody changed it since
+        "label": label,
+        "author": comment.author_name,
+    }
     messages.success(request, f"The comment by {comment.author_name} was {done}. Press z to undo.")
     return _back(request)
 
@@ -172,12 +190,12 @@ def undo(model_admin, request):
         return HttpResponseNotAllowed(["POST"])
     _check(model_admin, request)
     last = request.session.pop(UNDO, None)
-    if not last:
+    if not last or "event" not in last:
         messages.warning(request, "There is no decision to undo.")
         return _back(request)
     comment = get_object_or_404(Comment.objects.select_related("review"), pk=last["pk"])
     try:
-        moderation.undo(comment, last["previous"], by=request.user)
+        moderation.undo(comment, last["previous"], decided_at_event=last["event"], by=request.user)
     except InvalidTransition as error:
         messages.error(request, str(error))
         return _back(request)
@@ -226,11 +244,16 @@ def bulk(model_admin, request):
         messages.error(request, "Choose a decision for the selected comments.")
         return _back(request)
     _, _, act, done = DECISIONS[verb]
-    chosen = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+    selected = request.POST.getlist("selected")
+    chosen = [pk for pk in map(_id, selected) if pk is not None]
     comments = Comment.objects.filter(pk__in=chosen).select_related("review")
     changed, skipped = moderation.decide_each(comments, act, by=request.user)
     message = f"{changed} comment{'s' if changed != 1 else ''} {done}."
     messages.success(request, message + (f" {skipped} could not be, from where they are." if skipped else ""))
+    if ignored := len(selected) - len(chosen):
+        messages.warning(
+            request, f"{ignored} of the selected values {'was' if ignored == 1 else 'were'} not a comment id."
+        )
     return _back(request)
 
 

@@ -4,10 +4,10 @@ A report is due on the comment row (`report_due`), sent by the task worker, retr
 given up after a day; changing one's mind before it went out cancels it.
 """
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
+
+from reviews.after_commit import enqueue_after_commit
 
 from . import spam, tasks
 from .models import Comment, CommentEvent
@@ -38,7 +38,7 @@ def settle(comment: Comment, decided: str) -> None:
     comment.next_report_at = timezone.now() if due else None
     comment.save(update_fields=["report_due", "report_attempts", "next_report_at"])
     if due:
-        transaction.on_commit(partial(tasks.report_to_akismet.enqueue, comment.pk))
+        enqueue_after_commit(tasks.report_to_akismet, comment.pk)
 
 
 def report(comment_id: int) -> bool | None:

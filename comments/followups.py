@@ -11,18 +11,17 @@ queue (comments/tasks.py), after the transaction that caused it commits.
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection, send_mail
-from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from reviews.after_commit import enqueue_after_commit
 from reviews.seo import absolute_url
 
 from . import privacy, tasks
@@ -67,7 +66,7 @@ def ask_to_confirm(comment: Comment) -> None:
     rescues the comment."""
     waiting = Subscription.objects.filter(comment=comment, confirmed_at=None, confirmation_sent_at=None)
     if ids := list(waiting.values_list("pk", flat=True)):
-        transaction.on_commit(partial(tasks.confirm_subscriptions.enqueue, ids), robust=True)
+        enqueue_after_commit(tasks.confirm_subscriptions, ids)
 
 
 def confirm_link(subscriptions) -> str:
@@ -184,7 +183,7 @@ def end(subscription: Subscription) -> None:
 def announce(comment: Comment) -> None:
     """Queue the followers' emails about a comment that was just published (after commit; once)."""
     if comment.kind == Comment.Kind.COMMENT and comment.followers_notified_at is None:
-        transaction.on_commit(partial(tasks.notify_followers.enqueue, comment.pk), robust=True)
+        enqueue_after_commit(tasks.notify_followers, comment.pk)
 
 
 def notify_followers(comment_id: int) -> int:
@@ -327,6 +326,10 @@ def notify_author(comment: Comment) -> None:
         return
     if not comment.author_email:
         return
+    # Taken before sending, so its task and the chores' catch-up never both send it.
+    now = timezone.now()
+    if not Comment.objects.filter(pk=comment.pk, notified_at=None).update(notified_at=now):
+        return
     link = absolute_url(comment.get_absolute_url())
     body = (
         f"Hello {comment.author_name},\n\nyour comment on “{comment.review.title}” is now published:\n{link}\n\n"
@@ -334,11 +337,33 @@ def notify_author(comment: Comment) -> None:
     )
     subject = f"Your comment on “{comment.review.title}” is published"
     try:
-        if not send_capped([EmailMessage(subject, body, None, [comment.author_email])]):
-            return
+        sent = send_capped([EmailMessage(subject, body, None, [comment.author_email])])
     except OSError:
         logger.exception("Could not email the author of comment %s", comment.pk)
+        sent = False
+    if not sent:  # given back: the chores try again while it is recent (send_overdue), within the cap
+        Comment.objects.filter(pk=comment.pk).update(notified_at=None)
         return
-    comment.notified_at = timezone.now()
-    comment.save(update_fields=["notified_at"])
+    comment.notified_at = now
     comment.log(CommentEvent.Kind.NOTIFIED)
+
+
+OVERDUE_WINDOW = timedelta(days=1)
+
+
+def send_overdue() -> int:
+    """The chores' share: emails about comments published a grace period to a day ago whose task never
+    ran (the queue failed after the commit). Returns how many comments it took up. Only publications
+    in the history count, so imported or long-published comments are never news."""
+    now = timezone.now()
+    published = CommentEvent.objects.filter(
+        comment=OuterRef("pk"),
+        kind__in=[CommentEvent.Kind.APPROVED, CommentEvent.Kind.STAFF_REPLY],
+        created_at__range=(now - OVERDUE_WINDOW, now - timedelta(seconds=settings.COMMENT_CHECK_GRACE_SECONDS)),
+    )
+    waiting = Q(followers_notified_at=None) | Q(notify_on_approval=True, notified_at=None)
+    overdue = list(Comment.objects.public().filter(waiting, Exists(published)).select_related("review")[:100])
+    for comment in overdue:
+        notify_followers(comment.pk)  # each takes its comment first: never sent twice
+        notify_author(comment)
+    return len(overdue)

@@ -7,12 +7,12 @@ moderators' decisions to Akismet (`akismet_reports.py`) and emails to people (`f
 
 import logging
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from reviews.after_commit import enqueue_after_commit
 from reviews.models import Review
 
 from . import akismet_reports, followups, screening, spam, tasks
@@ -67,11 +67,11 @@ def receive(
         _log_flags(comment, found, decision)
     if any(flag.acts and flag.layer in (Layer.BURST, Layer.DUPLICATE) for flag in found):
         # A burst or a third copy tells on the comments before it too: the worker screens them again.
-        transaction.on_commit(partial(tasks.screen_neighbours.enqueue, comment.pk), robust=True)
+        enqueue_after_commit(tasks.screen_neighbours, comment.pk)
     if decision != screening.SPAM:
-        # robust: should queueing fail, the reader still gets their answer and the chores check it later.
+        # Should queueing fail, the reader still gets their answer and the chores check it once the claim runs out.
         claim = comment.next_check_at.isoformat() if comment.next_check_at else None
-        transaction.on_commit(partial(tasks.check_comment.enqueue, comment.pk, claim), robust=True)
+        enqueue_after_commit(tasks.check_comment, comment.pk, claim)
     return comment
 
 
@@ -293,7 +293,7 @@ def _approve(comment: Comment, *, by, note: str = "") -> None:
     followups.announce(comment)
     followups.ask_to_confirm(comment)  # published, or rescued from spam: its follow-ups may ask now
     if comment.notify_on_approval and comment.notified_at is None:
-        transaction.on_commit(partial(tasks.notify_author.enqueue, comment.pk))
+        enqueue_after_commit(tasks.notify_author, comment.pk)
 
 
 def mark_spam(comment: Comment, *, by=None) -> None:
@@ -324,10 +324,31 @@ def unapprove(comment: Comment, *, by=None) -> None:
     comment.move_to(Status.PENDING, by=by)
 
 
-def undo(comment: Comment, previous: str, *, by=None) -> None:
+STATUS_KINDS = [Kind.APPROVED, Kind.UNAPPROVED, Kind.MARKED_SPAM, Kind.TRASHED]
+
+
+def last_event_id(comment: Comment) -> int:
+    """The comment's newest history row: what a decision just made is undone against (`undo`)."""
+    return comment.events.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def undo(comment: Comment, previous: str, *, decided_at_event: int, by=None) -> None:
     """Put a comment back where a moderator's decision found it (the desk's "z"), and make what Akismet
-    will be told match again: a report the undone decision queued, and not yet sent, is called off."""
+    will be told match again: a report the undone decision queued, and not yet sent, is called off.
+
+    Only while the comment is as that decision left it: if anyone (another moderator, Akismet) moved it
+    since `decided_at_event`, their decision stands and InvalidTransition says who made it.
+    """
     with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("review").get(pk=comment.pk)
+        since = comment.events.filter(pk__gt=decided_at_event, kind__in=STATUS_KINDS).select_related("actor")
+        if later := since.order_by("-pk").first():
+            who = later.actor.get_username() if later.actor else (later.get_layer_display() or "the site")
+            when = timezone.localtime(later.created_at)
+            raise InvalidTransition(
+                f"Not undone: {who} changed this comment since your decision "
+                f"({later.get_kind_display().lower()}, {when:%H:%M}). Their decision stands."
+            )
         comment.move_to(previous, by=by, note="undo")
         if previous in (Status.APPROVED, Status.SPAM):
             akismet_reports.settle(comment, "ham" if previous == Status.APPROVED else "spam")

@@ -6,13 +6,16 @@ The privacy page (templates/privacy.html) promises exactly what these functions 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from reviews.seo import absolute_url
 
-from .models import Comment, CommentEvent, SentEmail, Subscription, touch_reviews
+from .models import Comment, CommentEvent, CommentRule, SentEmail, Subscription, touch_reviews
+from .models.followups import address_key
 
 ANONYMOUS = "Anonymous"
 CONFIRM_DAYS = 7  # how long a follow-up's confirmation link works (comments/followups.py)
@@ -54,11 +57,22 @@ def purge(now=None) -> dict[str, int]:
 
 
 def export(email: str) -> dict:
-    """Everything stored about this email address: the comments written with it and the follow-up
-    emails it asked for (a data-access request)."""
+    """Everything stored about this email address (a data-access request): the comments written with it,
+    each with its whole history (the words a moderator's edit replaced too) and the emails sent about it,
+    the follow-up emails it asked for, and the moderators' rules that name it."""
     comments = Comment.objects.by_email(email).select_related("review").prefetch_related("events")
     follow_ups = Subscription.objects.filter(email__iexact=email.strip()).select_related("review")
-    return {"comments": _exported_comments(comments), "follow_ups": _exported_follow_ups(follow_ups)}
+    return {
+        "comments": _exported_comments(comments),
+        "follow_ups": _exported_follow_ups(follow_ups),
+        "rules_naming_this_address": [str(rule) for rule in _rules_naming(email)],
+    }
+
+
+def _rules_naming(email: str):
+    """Email rules written for exactly this address. Erasing leaves them: a rule that holds or files a
+    sender's comments must not be lifted by that sender's request (it names no comment)."""
+    return CommentRule.objects.filter(kind=CommentRule.Kind.EMAIL, pattern__iexact=email.strip())
 
 
 def _exported_follow_ups(subscriptions) -> list[dict]:
@@ -91,16 +105,33 @@ def _exported_comments(comments) -> list[dict]:
             "user_agent": comment.user_agent,
             "referrer": comment.referrer,
             "email_when_published": comment.notify_on_approval,
-            "history": [{"event": e.get_kind_display(), "at": e.created_at.isoformat()} for e in comment.events.all()],
+            "told_it_was_published_at": comment.notified_at.isoformat() if comment.notified_at else None,
+            "followers_told_at": comment.followers_notified_at.isoformat() if comment.followers_notified_at else None,
+            "why_held": comment.hold_notes,
+            "akismet_told": comment.reported_as or comment.report_due,
+            "history": [_exported_event(event) for event in comment.events.all()],
         }
         for comment in comments
     ]
 
 
+def _exported_event(event: CommentEvent) -> dict:
+    exported = {"event": event.get_kind_display(), "at": event.created_at.isoformat(), "note": event.note}
+    if event.before:
+        exported["words_before_an_edit"] = event.before
+    return exported
+
+
 def erase(email: str, *, delete: bool = False) -> int:
-    """Anonymise the comments written with this email (or delete them); returns how many."""
+    """Anonymise the comments written with this email (or delete them), and forget every other copy of
+    the address and of words a moderator's edit replaced; returns how many comments.
+
+    Kept by design: the words of an anonymised comment (it stays on the page, signed "Anonymous"), and
+    the moderators' rules naming the address (`_rules_naming`).
+    """
     comments = Comment.objects.by_email(email)
     review_ids = set(comments.filter(status=Comment.Status.APPROVED).values_list("review_id", flat=True))
+    every_id = list(comments.values_list("pk", flat=True))
     anonymous = {
         "author_name": ANONYMOUS,
         "author_email": "",
@@ -110,6 +141,7 @@ def erase(email: str, *, delete: bool = False) -> int:
         "user_agent": "",
         "referrer": "",
         "notify_on_approval": False,
+        "hold_notes": [],  # may name the address, its domain or the IP's network
     }
     with transaction.atomic():
         count = 0
@@ -122,7 +154,31 @@ def erase(email: str, *, delete: bool = False) -> int:
             anonymous |= {"body": removed, "body_html": f"<p>{removed}</p>"}
         ids = list(comments.values_list("pk", flat=True))
         count += comments.update(**anonymous)
+        # The history keeps no copy either: the words an edit replaced, notes naming the address or network.
+        CommentEvent.objects.filter(comment_id__in=ids).update(note="", before="")
         CommentEvent.objects.bulk_create(CommentEvent(comment_id=pk, kind=CommentEvent.Kind.ANONYMISED) for pk in ids)
+        # The admin's log names a comment by its author ("Ana on …").
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Comment), object_id__in=[str(pk) for pk in every_id]
+        ).update(object_repr="a comment (erased)")
         touch_reviews(Q(pk__in=review_ids))
         Subscription.objects.filter(email__iexact=email.strip()).delete()  # and no more follow-up emails
+        SentEmail.objects.filter(address=address_key(email)).delete()  # a hash of the address, still theirs
+    leave_no_trace()
     return count
+
+
+def held_about(email: str) -> int:
+    """How many comments and follow-ups this address has (what `erase` would act on)."""
+    return Comment.objects.by_email(email).count() + Subscription.objects.filter(email__iexact=email.strip()).count()
+
+
+def leave_no_trace() -> None:
+    """SQLite keeps deleted and overwritten rows in free space and in its write-ahead log until they are
+    reused: rebuild the file and empty the log, so erased words are gone from the disk too. Inside a
+    transaction (a caller's) it cannot run. PostgreSQL's autovacuum reclaims dead rows by itself."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

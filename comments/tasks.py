@@ -2,8 +2,9 @@
 
 `manage.py run_worker` runs them (the database backend, the default), off every web request, and
 every COMMENT_CHORES_SECONDS it also runs `run_chores`: re-checks that fell due, first checks that never
-finished, reports to Akismet, the daily purge and the moderators' daily digest. With the immediate
-backend (the tests) a task runs inline, after the request's transaction commits.
+finished, reports to Akismet, emails about a published comment whose task was lost, the daily purge and
+the moderators' daily digest. With the immediate backend (the tests) a task runs inline, after the
+request's transaction commits.
 """
 
 from datetime import datetime, timedelta
@@ -113,9 +114,10 @@ def claim_until():
 
 def run_chores() -> int:
     """The task worker's periodic round; returns how many comments it checked."""
-    from . import moderation
+    from . import followups, moderation
 
     checked = moderation.run_due_checks()
+    followups.send_overdue()  # emails whose task was lost
     purge_if_due()
     digest_if_due()
     return checked

@@ -10,11 +10,11 @@ import logging
 import shutil
 import stat
 import zipfile
-from functools import partial
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.db import transaction
+
+from reviews.after_commit import enqueue_after_commit
 
 from .models import ImportRun
 from .wordpress import mapping, wxr
@@ -39,7 +39,7 @@ def check_zip(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     max_files, max_bytes = settings.WORDPRESS_ZIP_MAX_FILES, settings.WORDPRESS_ZIP_MAX_MB * 1024 * 1024
     if len(members) > max_files:
         raise UnsafeArchive(f"The zip holds {len(members):,} entries, over the limit of {max_files:,}.")
-    total = 0
+    total = packed = 0
     files = []
     for info in members:
         name = info.filename
@@ -52,15 +52,23 @@ def check_zip(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
             raise UnsafeArchive("The zip is encrypted: make it again without a password.")
         if info.is_dir():
             continue
-        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        # Every member, whatever its size; the floor spares tiny files (a blank one compresses beyond any
+        # ratio), and the whole archive's ratio below catches many of them.
+        if info.file_size > MAX_RATIO * max(info.compress_size, 1024):
             raise UnsafeArchive(
                 f"“{name[:100]}” would unpack from {info.compress_size:,} bytes to {_mb(info.file_size)}: "
                 "that is a zip bomb, not a folder of images. Refused."
             )
         total += info.file_size
+        packed += info.compress_size
         if total > max_bytes:
             raise UnsafeArchive(f"The zip would unpack to more than {_mb(max_bytes)} (WORDPRESS_ZIP_MAX_MB).")
         files.append(info)
+    if total > MAX_RATIO * max(packed, 1):
+        raise UnsafeArchive(
+            f"The zip would unpack from {packed:,} bytes to {_mb(total)}: "
+            "that is a zip bomb, not a folder of images. Refused."
+        )
     return files
 
 
@@ -121,7 +129,7 @@ def start(*, export_file, uploads_zip=None, film_mapping="", create_films=False,
     if uploads_zip is not None:
         _save(uploads_zip, run.folder / "uploads.zip")
     run.save()
-    transaction.on_commit(partial(tasks.run_import.enqueue, run.pk))
+    enqueue_after_commit(tasks.run_import, run.pk)
     return run
 
 

@@ -14,14 +14,14 @@ it could have missed would have expired anyway (MAX_AGE).
 
 import logging
 from datetime import timedelta
-from functools import partial
 from urllib.error import URLError
 from urllib.request import Request, urlopen
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+from .after_commit import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def purge_after_commit(keys) -> None:
     """Purge these keys from the edge once the change that moved them is committed: a task for the worker."""
     keys = sorted(set(keys))
     if keys and enabled():
-        transaction.on_commit(partial(purge_edge.enqueue, keys), robust=True)
+        enqueue_after_commit(purge_edge, keys)
 
 
 # After 5, 20, 80 and 320 s (7 minutes in all, less than MAX_AGE): later, any copy the purge missed has expired.

@@ -41,6 +41,8 @@ from django.utils import timezone
 from django_tasks import task
 from PIL import Image, ImageOps
 
+from .after_commit import enqueue_after_commit
+
 # The image fields that get renditions, as (model, field).
 IMAGE_FIELDS = [
     ("reviews.Review", "hero_image"),
@@ -269,10 +271,6 @@ def make_renditions(label: str, pk: int, field_name: str, name: str) -> str:
     return make_for(label, pk, field_name, name)
 
 
-def _enqueue(label: str, pk, field_name: str, name: str) -> None:
-    make_renditions.enqueue(label, pk, field_name, name)
-
-
 # --- Following the rows (connected in ReviewsConfig.ready) ---
 
 
@@ -355,8 +353,8 @@ def _saved(sender, instance, field_name, update_fields=None, **kwargs):
     if old and old != new:
         transaction.on_commit(partial(_delete_unless_used, sender, field_name, old))
     if instance.__dict__.get("_rendition_queue", {}).pop(field_name, False):
-        # After the commit, so the worker finds the row; robust: a queue that is down leaves it to the chores.
-        transaction.on_commit(partial(_enqueue, sender._meta.label, instance.pk, field_name, new), robust=True)
+        # After the commit, so the worker finds the row; a queue that is down leaves it to the chores.
+        enqueue_after_commit(make_renditions, sender._meta.label, instance.pk, field_name, new)
     sources[field_name] = new
 
 

@@ -170,7 +170,7 @@ def test_export_for_an_unknown_email_prints_empty_lists_and_says_why():
 
     out, err = run("export_comments", "nobody@example.com")
 
-    assert json.loads(out) == {"comments": [], "follow_ups": []}
+    assert json.loads(out) == {"comments": [], "follow_ups": [], "rules_naming_this_address": []}
     assert err == "Nothing is stored about nobody@example.com: no comment, no follow-up.\n"
 
 
@@ -258,7 +258,7 @@ def test_erase_with_nobody_to_answer_refuses_and_changes_nothing(monkeypatch):
 def test_erase_for_an_unknown_email_says_there_is_nothing_to_do():
     out, _ = run("erase_comments", "nobody@example.com", "--no-input")
 
-    assert out == "No comment was written with nobody@example.com; nothing to erase.\n"
+    assert out == "Nothing is stored about nobody@example.com: no comment, no follow-up; nothing to erase.\n"
 
 
 # --- load_demo_comments ---

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment, CommentEvent
-from tests.factories import CommentFactory
+from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 Status, Verdict, Kind = Comment.Status, Comment.Verdict, CommentEvent.Kind
@@ -101,6 +101,21 @@ def test_undo_puts_the_last_decision_back(moderator_client, review):
     assert "Undo “" not in moderator_client.get(DESK).content.decode()  # once
 
 
+def test_undo_leaves_a_later_decision_of_another_moderator_standing(moderator_client, review):
+    comment = CommentFactory(review=review, status=Status.PENDING)
+    decide(moderator_client, comment, "spam")  # A files it as spam
+    bea = Client()
+    bea.force_login(UserFactory(username="bea", group="Moderators"))
+    decide(bea, comment, "approve", status="spam")  # B, on the Spam tab, approves it
+    response = moderator_client.post(reverse("admin:comments_comment_desk_undo"), {"status": "pending"}, follow=True)
+    assert response.status_code == 200
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED  # B's approval stands
+    assert not comment.events.filter(note="undo").exists()
+    html = response.content.decode()
+    assert "Not undone: bea changed this comment since your decision (approved, " in html
+
+
 def test_undoing_not_spam_calls_off_the_report_to_akismet(moderator_client, review, settings):
     settings.AKISMET_API_KEY = "a key, so reports are due"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
@@ -153,6 +168,21 @@ def test_bulk_decisions_stay(moderator_client, review):
     )
     assert response.status_code == 302
     assert list(Comment.objects.order_by("pk").values_list("status", flat=True)) == ["trash", "trash", "pending"]
+
+
+@pytest.mark.parametrize("bad_id", ["99999999999999999999999", "²", "-1", "1e3", ""])
+def test_bulk_ignores_what_is_not_a_comment_id_and_says_so(moderator_client, review, bad_id):
+    comment = CommentFactory(review=review, status=Status.PENDING)
+    response = moderator_client.post(
+        reverse("admin:comments_comment_desk_bulk"),
+        {"verb": "trash", "selected": [bad_id, str(comment.pk)], "status": "pending", "page": "²"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Comment.objects.get(pk=comment.pk).status == Status.TRASH
+    html = response.content.decode()
+    assert "1 comment moved to the trash." in html
+    assert "1 of the selected values was not a comment id." in html
 
 
 def test_decisions_need_a_post_and_the_permission(moderator_client, author_client, review):

@@ -144,3 +144,61 @@ def test_the_queue_says_when_no_worker_has_checked_new_comments(akismet_server, 
     html = moderator_client.get("/admin/comments/comment/").content.decode()
     assert "1 new comment has not been checked for spam yet" in html
     assert "python manage.py run_worker" in html
+
+
+@pytest.fixture
+def queue_down(monkeypatch):
+    """The task backend refuses every task (its table locked or gone); `up()` brings it back."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(ImmediateBackend, "enqueue", refuse)
+    return monkeypatch.undo
+
+
+@pytest.mark.django_db(transaction=True)  # the request's own commit runs the queueing, as in production
+def test_a_comment_whose_check_could_not_be_queued_is_saved_and_checked_by_the_chores(
+    akismet_server, queue_down, review, post_comment, moderator
+):
+    response = post_comment(review)
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert (comment.status, comment.verdict) == (Status.PENDING, Verdict.UNCHECKED)
+    assert post_comment(review).status_code == 400  # sent again: the form says it is a duplicate
+    assert Comment.objects.count() == 1
+
+    queue_down()  # the queue is back; the lost task is the chores' to make up for
+    overdue(comment)
+    assert tasks.run_chores() == 1
+    comment.refresh_from_db()
+    assert comment.verdict == Verdict.HAM
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publication_whose_emails_could_not_be_queued_is_announced_by_the_chores(
+    queue_down, review, moderator_client
+):
+    from django.urls import reverse
+
+    from comments.models import CommentEvent, Subscription
+
+    Subscription.objects.create(email="follower@example.com", review=review, kind="all", confirmed_at=timezone.now())
+    comment = CommentFactory(
+        review=review, status=Status.PENDING, notify_on_approval=True, author_email="ana@example.com"
+    )
+    url = reverse("admin:comments_comment_desk_decide", args=[comment.pk, "approve"])
+    assert moderator_client.post(url, {"status": "pending"}).status_code == 302
+    assert Comment.objects.get(pk=comment.pk).status == Status.APPROVED
+    assert mail.outbox == []
+
+    queue_down()
+    tasks.run_chores()
+    assert mail.outbox == []  # the task may still be on its way
+    # A grace period later, the chores send what the lost tasks would have.
+    CommentEvent.objects.filter(comment=comment).update(created_at=timezone.now() - timedelta(minutes=5))
+    tasks.run_chores()
+    assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.com", "follower@example.com"]
+    tasks.run_chores()
+    assert len(mail.outbox) == 2  # once only

@@ -1,6 +1,7 @@
 """The admin's WordPress import: who may use it, an import end to end through the page, zip safety, progress."""
 
 import io
+import random
 import stat
 import zipfile
 from pathlib import Path
@@ -153,6 +154,20 @@ def test_symbolic_links_are_refused():
 
 def test_a_zip_bomb_is_refused_before_anything_is_unpacked():
     assert "zip bomb" in refused(zip_of({"uploads/zeros.jpg": bytes(20 * 1024 * 1024)}))
+
+
+def test_many_megabytes_of_zeros_are_refused_however_they_are_split():
+    one_mb_each = zip_of({f"uploads/{n}.jpg": bytes(1024 * 1024) for n in range(150)})  # 157 MB in about 160 KB
+    assert "zip bomb" in refused(one_mb_each)
+    small_each = zip_of({f"uploads/{n}.jpg": bytes(64 * 1024) for n in range(1500)})  # 98 MB, each under any floor
+    assert "zip bomb" in refused(small_each)
+
+
+def test_a_folder_of_small_ordinary_files_is_unpacked():
+    files = {"uploads/blank.txt": b"", "uploads/index.php": b"<?php // Silence is golden.", "uploads/a.jpg": b"x"}
+    files |= {f"uploads/{n}.jpg": random.randbytes(5000) for n in range(20)}
+    with zipfile.ZipFile(io.BytesIO(zip_of(files))) as archive:
+        assert len(imports.check_zip(archive)) == 23
 
 
 def test_too_many_files_or_too_many_bytes_are_refused(settings):

@@ -27,8 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, email, delete=False, interactive=True, **options):
         count = Comment.objects.by_email(email).count()
-        if not count:
-            self.stdout.write(f"No comment was written with {email}; nothing to erase.")
+        if not privacy.held_about(email):
+            self.stdout.write(f"Nothing is stored about {email}: no comment, no follow-up; nothing to erase.")
             return
         if interactive:
             verb = "delete" if delete else "anonymise"

@@ -2,8 +2,9 @@
 
 Akismet checks, reports, emails, image renditions and edge purges are tasks; the chores
 (`comments.tasks.run_chores`, `reviews.renditions.make_overdue`) catch what no task covers: re-checks
-that fell due, first checks whose task was lost or whose worker died, the daily purge, and images whose
-renditions task was lost. Nothing of this runs in a web request.
+that fell due, first checks whose task was lost or whose worker died, follow-up emails whose task was
+lost, the daily purge, and images whose renditions task was lost. Nothing of this runs in a web request.
+The loop itself outlives a locked database, a dropped connection and a failing task (`run_tasks_forever`).
 """
 
 import logging
@@ -38,9 +39,26 @@ def chores_round() -> None:
 def run_chores_forever(every: float) -> None:
     while True:
         time.sleep(every)
-        close_old_connections()
-        chores_round()
-        connection.close()  # this thread's own connection: no idle one held between rounds
+        try:
+            close_old_connections()
+            chores_round()
+        except Exception:  # the database gone for a moment: the next round tries again
+            logger.exception("The chores round failed; trying again next round")
+        finally:
+            forget_connection()  # this thread's own connection: no idle (or broken) one held between rounds
+
+
+def forget_connection() -> None:
+    """Close this thread's connection, even a broken one: the next query opens a fresh one."""
+    try:
+        connection.close()
+    except Exception:
+        logger.warning("Closing a broken database connection failed", exc_info=True)
+
+
+def pause(failures: int) -> float:
+    """Seconds to wait after the worker's loop failed this many times in a row: 0.5, 1, 2 … 30."""
+    return min(0.5 * 2 ** (failures - 1), 30.0)
 
 
 class Command(db_worker.Command):
@@ -68,4 +86,23 @@ class Command(db_worker.Command):
         # With --reload the parent process only watches files; the chores run beside the real worker.
         if not batch and (not reload or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"):
             threading.Thread(target=run_chores_forever, args=(chores_every,), daemon=True, name="chores").start()
-        super().handle(batch=batch, reload=reload, **options)
+        self.run_tasks_forever(batch=batch, reload=reload, **options)
+
+    def run_tasks_forever(self, **options) -> None:
+        """db_worker's loop, started again whenever it raises: a locked database (db_worker takes SQLite's
+        lock outside its own guard), a dropped connection, a task result it could not save. Only a signal
+        (SIGTERM, Ctrl+C), --batch or --max-tasks ends it. A task whose result could not be saved stays
+        "running" in the task table; what it was for is made up by the chores (see comments.tasks)."""
+        failures, last_failure = 0, 0.0
+        while True:
+            try:
+                super().handle(**options)
+                return
+            except Exception:
+                now = time.monotonic()
+                failures = failures + 1 if now - last_failure < 60 else 1
+                last_failure = now
+                logger.exception("The task worker's loop failed; starting it again in %.1f s", pause(failures))
+                forget_connection()
+                time.sleep(pause(failures))
+                options["startup_delay"] = False
