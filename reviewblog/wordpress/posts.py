@@ -164,7 +164,6 @@ class PostImporter:
 
     def links(self, item: wxr.Item, review: Review) -> None:
         """Every address the post had, in the permalink structures WordPress offers, leads to the review."""
-        link = self.importer.link
         slug = unquote(item.slug)
         paths = {f"/?p={item.id}"}
         if item.link:
@@ -178,7 +177,6 @@ class PostImporter:
                 f"/archives/{item.id}/",
                 f"/index.php/{d:%Y}/{d:%m}/{d:%d}/{slug}/",
             }
-        for path in sorted(paths):
-            link(path, review)
-            if not path.startswith("/?"):
-                link(path.rstrip("/") + "/feed/", review)  # the post's comment feed: its page holds them now
+        feeds = {path.rstrip("/") + "/feed/" for path in paths if not path.startswith("/?")}
+        # A post's comment feed leads to the review too: its page holds the comments now.
+        self.importer.links(dict.fromkeys(sorted(paths | feeds), ""), review)
