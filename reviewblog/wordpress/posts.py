@@ -43,6 +43,10 @@ def film_guesses(item: wxr.Item) -> tuple[list[str], int | None]:
     return [guess for guess in guesses if guess], year
 
 
+def saved_values(review: Review) -> list:
+    return [getattr(review, field.attname) for field in Review._meta.concrete_fields]
+
+
 class PostImporter:
     def __init__(self, importer):
         self.importer = importer
@@ -57,6 +61,7 @@ class PostImporter:
         review = record.target if record else None
         outcome = "updated" if review else "imported"
         review = review or Review()
+        before = saved_values(review)
 
         converted = html_to_markdown(
             item.content,
@@ -82,7 +87,8 @@ class PostImporter:
             wanted = slugify(unquote(item.slug)) or slugify(item.title) or f"post-{item.id}"
             review.slug = unique_slug(review, wanted)
         self.hero(item, review)
-        review.save()
+        if review.pk is None or saved_values(review) != before:
+            review.save()  # an unchanged review is not saved again: no revision, no page moved
         if matched and film.pk != getattr(self.placeholder, "pk", None):
             film.genres.add(*[g for term in item.terms if (g := importer.genre_for(term))])
         else:

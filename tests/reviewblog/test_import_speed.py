@@ -39,12 +39,15 @@ def test_a_posts_comments_are_written_in_as_many_queries_whatever_their_number(t
     assert many == few  # a query per level of the threads (three here), not per comment
 
 
-def test_a_second_run_writes_no_comment_again(blog, uploads):
-    before = list(Comment.objects.values_list("pk", "status_changed_at", "body_html"))
+def test_a_second_run_writes_no_review_or_comment_again(blog, uploads):
+    comments = list(Comment.objects.values_list("pk", "status_changed_at", "body_html"))
+    revisions = Review.history.count()
     with CaptureQueriesContext(connection) as queries:
-        run("--media", str(uploads))
+        report = run("--media", str(uploads))
     assert not [q for q in queries if q["sql"].startswith(('UPDATE "comments_comment"', 'INSERT INTO "comments'))]
-    assert list(Comment.objects.values_list("pk", "status_changed_at", "body_html")) == before
+    assert list(Comment.objects.values_list("pk", "status_changed_at", "body_html")) == comments
+    assert Review.history.count() == revisions  # no new revision of an unchanged review
+    assert "posts: 6 updated" in report and "comments: 6 updated" in report
 
 
 def test_each_review_counts_its_approved_comments_after_an_import(blog):
