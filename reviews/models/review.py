@@ -262,7 +262,8 @@ class Review(models.Model):
     @classmethod
     def refresh_mentions_of(cls, label: str, *, film=None, person=None) -> None:
         """Reviews that mention a film or person by this name, or mentioned it before it was renamed."""
-        condition = Q(body__icontains=f"[[{label}")
+        # The plain "[[" first: it rules out most bodies before the case-folding match reads them.
+        condition = Q(body__contains="[[") & Q(body__icontains=f"[[{label}")
         if film is not None:
             condition |= Q(mentioned_films=film)
         if person is not None:
