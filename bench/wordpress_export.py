@@ -54,7 +54,7 @@ def main() -> None:
         if env["DATABASE_URL"].startswith("postgres"):
             subprocess.run(["createdb", env["DATABASE_URL"].rsplit("/", 1)[1]], check=False, capture_output=True)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        seconds, peak, _ = timed(["import_wordpress", str(source), "--create-films"], env)
+        seconds, _, peak, _ = timed(["import_wordpress", str(source), "--create-films"], env)
         print(f"site: {options.posts} posts, {options.comments} comments (imported in {seconds:.0f} s, {peak} MB)")
         exported = folder / "export.xml"
         seconds, peak = alone(["export_wordpress", "--output", str(exported)], env)

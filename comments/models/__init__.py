@@ -113,6 +113,26 @@ def touch_review(review: Review) -> None:
 
 
 class CommentQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As save() would: each body rendered to body_html (callers set parent, root and depth)."""
+        objs = list(objs)
+        for comment in objs:
+            comment.body_html = render_body(comment.body)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        """As save(update_fields=…) would: a changed body is rendered to body_html too."""
+        objs = list(objs)
+        if "body" in fields:
+            for comment in objs:
+                comment.body_html = render_body(comment.body)
+            fields = [*fields, "body_html"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    bulk_update.alters_data = True
+
     def public(self):
         """Approved reader comments (pingbacks and trackbacks are kept, never listed with them)."""
         return self.filter(status=Comment.Status.APPROVED, kind=Comment.Kind.COMMENT)

@@ -2,17 +2,18 @@
 
 Rows are written directly with their final status and verdict, never through
 `comments.moderation.receive`: an imported comment is not sent to Akismet again, queues no task and
-emails nobody. The review's page is touched once, after its comments are in.
+emails nobody. Reviews' counts of comments are counted, and their pages touched, once at the end.
 """
 
 import ipaddress
 from datetime import UTC, datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from comments.models import Comment, CommentEvent, touch_review
+from comments.models import Comment, CommentEvent, touch_reviews
 
 from ..models import ImportedItem
 from . import wxr
@@ -85,6 +86,11 @@ def history_entries(meta: dict) -> list[dict]:
     return sorted(out, key=lambda e: float(e.get("time") or 0))
 
 
+def truncated(text: str, length: int) -> str:
+    """Truncator(text).chars(length), without its cost (a translated "…") when the text fits."""
+    return text if len(text) <= length else Truncator(text).chars(length)
+
+
 def as_ip(text: str) -> str | None:
     try:
         return str(ipaddress.ip_address(text.strip()))
@@ -110,11 +116,39 @@ def thread_order(comments: list[wxr.Comment]) -> list[wxr.Comment]:
     return ordered
 
 
+def thread_levels(comments: list[wxr.Comment]) -> list[list[wxr.Comment]]:
+    """The comments by depth, top-level first: each level's parents are all in the levels before it
+    (a reply whose parent comes later, in a loop of replies, is put first and refused by `fill`)."""
+    level: dict[int, int] = {}
+    levels: list[list[wxr.Comment]] = []
+    for comment in thread_order(comments):
+        n = level[comment.id] = level[comment.parent] + 1 if comment.parent in level else 0
+        if n == len(levels):
+            levels.append([])
+        levels[n].append(comment)
+    return levels
+
+
+# What `fill` sets: an existing comment whose values all stay is not written again.
+FILLED = [
+    "review", "parent", "root", "depth", "kind", "user", "author_name", "author_email", "author_url", "body",
+    "created_at", "ip_address", "user_agent", "referrer", "status", "status_changed_at", "verdict",
+    "next_check_at", "notify_on_approval", "reported_as",
+]  # fmt: skip
+FILLED_ATTNAMES = [Comment._meta.get_field(name).attname for name in FILLED]
+
+
+def filled_values(comment: Comment) -> list:
+    return [getattr(comment, name) for name in FILLED_ATTNAMES]
+
+
 class CommentImporter:
     def __init__(self, importer):
         self.importer = importer
 
     def import_comments(self, item: wxr.Item, review) -> None:
+        """A post's comments in a few queries whatever their number: read in one, written a level of the
+        threads at a time (a reply needs its parent's id), with their history and bookkeeping in bulk."""
         if not item.comments:
             return
         importer = self.importer
@@ -127,21 +161,28 @@ class CommentImporter:
             )
         }
         existing = Comment.objects.in_bulk([r.object_id for r in known.values()])
-        made: dict[int, Comment] = {}
-        events, records = [], []
+        made: dict[int, Comment] = {}  # WordPress id → comment, saved before the next level is filled
+        events, records, stale = [], [], []
         content_type = ContentType.objects.get_for_model(Comment)
-        for source in thread_order(item.comments):
-            record = known.get(source.id)
-            comment = existing.get(record.object_id) if record else None
-            outcome = "updated" if comment else "imported"
-            comment = self.fill(comment or Comment(review=review), source, review, made)
-            comment.save()
-            made[source.id] = comment
-            if record is None or record.object_id != comment.pk:
-                # New (or its comment was deleted here since): history and bookkeeping written per post, in bulk.
+        for level in thread_levels(item.comments):
+            new, changed = [], []
+            for source in level:
+                record = known.get(source.id)
+                comment = existing.get(record.object_id) if record else None
+                importer.report.count("comments", "updated" if comment else "imported")
+                if comment is None:  # new, or its comment was deleted here since
+                    comment = self.fill(Comment(review=review), source, review, made)
+                    new.append((source, comment))
+                    stale += [record.pk] if record else []
+                else:
+                    before = filled_values(comment)
+                    if filled_values(self.fill(comment, source, review, made)) != before:
+                        changed.append(comment)
+                made[source.id] = comment
+            Comment.objects.bulk_create([comment for _, comment in new])
+            Comment.objects.bulk_update(changed, FILLED)
+            for source, comment in new:
                 events += self.history(comment, source)
-                if record is not None:
-                    record.delete()
                 records.append(
                     ImportedItem(
                         source=importer.source,
@@ -151,10 +192,16 @@ class CommentImporter:
                         object_id=comment.pk,
                     )
                 )
-            importer.report.count("comments", outcome)
+        if stale:
+            ImportedItem.objects.filter(pk__in=stale).delete()
         CommentEvent.objects.bulk_create(events)
         ImportedItem.objects.bulk_create(records)
-        touch_review(review)  # the thread on its page changed
+
+    def count_comments(self) -> None:
+        """Every imported review's count of approved comments, counted afresh in one UPDATE at the end of
+        the import (its pages are touched then too), rather than once per post."""
+        posts = ImportedItem.objects.of(self.importer.source, ImportedItem.Kind.POST).values("object_id")
+        touch_reviews(Q(pk__in=posts))
 
     def fill(self, comment: Comment, source: wxr.Comment, review, made: dict) -> Comment:
         meta = source.meta
@@ -169,7 +216,7 @@ class CommentImporter:
         comment.depth = parent.depth + 1 if parent else 0
         comment.kind = KIND.get(source.type, Comment.Kind.COMMENT)
         comment.user = self.importer.user_ids.get(source.user_id) if source.user_id else None
-        comment.author_name = Truncator(source.author.strip() or "Anonymous").chars(80)
+        comment.author_name = truncated(source.author.strip() or "Anonymous", 80)
         comment.author_email = source.email.strip()[:254]
         url = source.url.strip()
         comment.author_url = url if url.startswith(("http://", "https://")) and len(url) <= 200 else ""
@@ -178,8 +225,10 @@ class CommentImporter:
         comment.ip_address = as_ip(source.ip)
         comment.user_agent = (source.agent or str(submitted.get("user_agent", "")))[:500]
         comment.referrer = str(submitted.get("referrer", ""))[:1000]
-        comment.status = STATUS.get(source.approved, Comment.Status.PENDING)
-        comment.status_changed_at = timezone.now()  # retention of spam and trash counts from the move here
+        status = STATUS.get(source.approved, Comment.Status.PENDING)
+        if comment.pk is None or comment.status != status:
+            comment.status_changed_at = timezone.now()  # retention of spam and trash counts from the move here
+        comment.status = status
         comment.verdict = verdict_of(meta)
         comment.next_check_at = None  # never sent to Akismet again
         comment.notify_on_approval = False

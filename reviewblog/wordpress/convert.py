@@ -130,7 +130,10 @@ def plain_text(html: str) -> str:
 def comment_text(html: str) -> str:
     """A WordPress comment (which may hold <a>, <em>, <strong>, <p>) as the plain text our comments keep;
     a link keeps its address, where the text did not already show it."""
-    soup = BeautifulSoup(html or "", "html.parser")
+    html = html or ""
+    if "<" not in html and "&" not in html:  # plain text already, as most comments are: no parser needed
+        return re.sub(r"\n{3,}", "\n\n", html).strip()
+    soup = BeautifulSoup(html, "html.parser")
     for link in soup.find_all("a", href=True):
         text, href = link.get_text(), link["href"]
         link.replace_with(text if href in text else f"{text} ({href})")

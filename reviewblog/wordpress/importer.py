@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from reviews.models import Genre
+from reviews.models import Genre, every_page_touched_after
 
 from ..models import ImportedItem, OldLink
 from . import mapping, wxr
@@ -33,6 +33,9 @@ from .posts import PostImporter
 from .report import Report
 
 User = get_user_model()
+
+
+NOT_LOOKED_UP = object()
 
 
 class RolledBack(Exception):
@@ -80,11 +83,14 @@ class Importer:
     def run(self) -> Report:
         self.check()
         if not self.dry_run:
-            self.load()  # one transaction per post (import_item), not one for the whole file
+            # One transaction per post (import_item), not one for the whole file; the pages listing the
+            # reviews are touched once at the end, not after every save (most of a post's queries).
+            with every_page_touched_after():
+                self.load_and_count()
             return self.report
         try:
-            with transaction.atomic():
-                self.load()
+            with transaction.atomic(), every_page_touched_after():
+                self.load_and_count()
                 raise RolledBack
         except RolledBack:
             pass
@@ -117,6 +123,12 @@ class Importer:
                     self.media.add(
                         Attachment(entry.id, rel, alt=alt, title=entry.title, link=entry.link, url=entry.attachment_url)
                     )
+
+    def load_and_count(self) -> None:
+        try:
+            self.load()
+        finally:
+            self.comments.count_comments()  # also after a failure: the posts committed so far count
 
     def load(self) -> None:
         done = 0
@@ -255,6 +267,7 @@ class Importer:
 
     def term_links(self, term: wxr.Term, genre=None, *, url: str = "") -> None:
         """The old archive addresses of a category or tag lead to `genre` (or another object), or `url`."""
+        paths = {}  # path → suffix
         if term.kind == "category":
             slugs, parent = [term.slug], term.parent
             while parent and len(slugs) < 10 and (above := self.terms.get(("category", parent))):
@@ -262,28 +275,33 @@ class Importer:
                 parent = above.parent
             base = "/category/" + "/".join(unquote(slug) for slug in slugs) + "/"
             if term.id:
-                self.link(f"/?cat={term.id}", genre, url=url)
+                paths[f"/?cat={term.id}"] = ""
         else:
             base = f"/tag/{unquote(term.slug)}/"
-            self.link(f"/?tag={term.slug}", genre, url=url)
-        self.link(base, genre, url=url)
-        if url:
+            paths[f"/?tag={term.slug}"] = ""
+        paths[base] = ""
+        if url:  # a page of this site: the archive's feed is the feed of every review
+            self.links(paths, url=url)
             self.link(base + "feed/", url="/feed/")
         else:
-            self.link(base + "feed/", genre, suffix="feed/")
+            paths[base + "feed/"] = "feed/"
+            self.links(paths, genre)
 
     def site_links(self) -> None:
         """The old blog's feeds: its comments feed and query-string feeds lead to the feed of reviews."""
-        for path in ("/comments/feed/", "/?feed=rss2", "/?feed=rss", "/?feed=atom", "/feed/rss2/", "/feed/rss/"):
-            self.link(path, url="/feed/")
+        paths = ("/comments/feed/", "/?feed=rss2", "/?feed=rss", "/?feed=atom", "/feed/rss2/", "/feed/rss/")
+        self.links(dict.fromkeys(paths, ""), url="/feed/")
 
     # --- Bookkeeping shared by the parts ---
 
     def existing(self, kind: str, source_id) -> ImportedItem | None:
         return ImportedItem.objects.filter(source=self.source, kind=kind, source_id=str(source_id)).first()
 
-    def remember(self, kind: str, source_id, obj, *, item=None, data=None) -> ImportedItem:
-        item = item or self.existing(kind, source_id) or ImportedItem(source=self.source, kind=kind)
+    def remember(self, kind: str, source_id, obj, *, item=NOT_LOOKED_UP, data=None) -> ImportedItem:
+        """Note what `source_id` became; `item` is its record if the caller looked it up (None: there is none)."""
+        if item is NOT_LOOKED_UP:
+            item = self.existing(kind, source_id)
+        item = item or ImportedItem(source=self.source, kind=kind)
         item.source_id = str(source_id)
         item.content_type = ContentType.objects.get_for_model(obj)
         item.object_id = obj.pk
@@ -308,13 +326,30 @@ class Importer:
 
     def link(self, path: str, obj=None, *, suffix: str = "", url: str = "") -> None:
         """Remember that `path` of the old blog now lives at `obj` (+ suffix) or at `url`; the latest wins."""
-        if not path or path == "/" or len(path) > 500:
+        self.links({path: suffix}, obj, url=url)
+
+    def links(self, paths: dict[str, str], obj=None, *, url: str = "") -> None:
+        """`link` for many paths ({path: suffix}) to one target: one query to read them, one to add the
+        new ones, one to change those that led elsewhere (a post's dozen addresses cost three, not 24)."""
+        paths = {path: suffix for path, suffix in paths.items() if path and path != "/" and len(path) <= 500}
+        if not paths:
             return
-        defaults = {"url": url, "suffix": suffix, "content_type": None, "object_id": None}
+        target = {"url": url, "content_type_id": None, "object_id": None}
         if obj is not None:
-            defaults |= {"url": "", "content_type": ContentType.objects.get_for_model(obj), "object_id": obj.pk}
-        _, created = OldLink.objects.update_or_create(path=path, defaults=defaults)
-        self.report.count("old links", "imported" if created else "updated")
+            target |= {"url": "", "content_type_id": ContentType.objects.get_for_model(obj).pk, "object_id": obj.pk}
+        known = OldLink.objects.in_bulk(list(paths), field_name="path")
+        new, changed = [], []
+        for path, suffix in paths.items():
+            wanted = {**target, "suffix": suffix}
+            if (old := known.get(path)) is None:
+                new.append(OldLink(path=path, **wanted))
+            elif any(getattr(old, name) != value for name, value in wanted.items()):
+                for name, value in wanted.items():
+                    setattr(old, name, value)
+                changed.append(old)
+            self.report.count("old links", "updated" if old else "imported")
+        OldLink.objects.bulk_create(new)
+        OldLink.objects.bulk_update(changed, ["url", "suffix", "content_type", "object_id"])
 
     def aware(self, local, gmt):
         """A WordPress date in UTC: its _gmt twin where set, else the local time read in this site's zone."""

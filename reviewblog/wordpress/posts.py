@@ -18,6 +18,10 @@ from .films import FILM_TITLE_META, FILM_YEAR_META, NAMED, Catalogue, Guess, gue
 PLACEHOLDER_TITLE = "Film not yet chosen"
 
 
+def saved_values(review: Review) -> list:
+    return [getattr(review, field.attname) for field in Review._meta.concrete_fields]
+
+
 class PostImporter:
     def __init__(self, importer):
         self.importer = importer
@@ -31,6 +35,7 @@ class PostImporter:
         review = record.target if record else None
         outcome = "updated" if review else "imported"
         review = review or Review()
+        before = saved_values(review)
 
         converted = html_to_markdown(
             item.content,
@@ -55,11 +60,14 @@ class PostImporter:
             wanted = slugify(unquote(item.slug)) or slugify(item.title) or f"post-{item.id}"
             review.slug = unique_slug(review, wanted)
         self.hero(item, review)
-        review.save()
+        if review.pk is None or saved_values(review) != before:
+            review.save()  # an unchanged review is not saved again: no revision, no page moved
         # Its last edit in WordPress, not the day of the import, or pages would say "updated" on every post.
         # The plain QuerySet.update: save() has just moved the stamps of every page showing the review.
-        review.updated_at = importer.aware(item.modified, item.modified_gmt) or review.published_at
-        models.QuerySet.update(Review.objects.filter(pk=review.pk), updated_at=review.updated_at)
+        modified = importer.aware(item.modified, item.modified_gmt) or review.published_at
+        if review.updated_at != modified:
+            review.updated_at = modified
+            models.QuerySet.update(Review.objects.filter(pk=review.pk), updated_at=modified)
         genres = [genre for term in item.terms if (genre := importer.genre_for(term, film=review.film))]
         if review.film is not None:
             review.film.genres.add(*genres)
@@ -158,7 +166,6 @@ class PostImporter:
 
     def links(self, item: wxr.Item, review: Review) -> None:
         """Every address the post had, in the permalink structures WordPress offers, leads to the review."""
-        link = self.importer.link
         slug = unquote(item.slug)
         paths = {f"/?p={item.id}"}
         if item.link:
@@ -172,7 +179,6 @@ class PostImporter:
                 f"/archives/{item.id}/",
                 f"/index.php/{d:%Y}/{d:%m}/{d:%d}/{slug}/",
             }
-        for path in sorted(paths):
-            link(path, review)
-            if not path.startswith("/?"):
-                link(path.rstrip("/") + "/feed/", review)  # the post's comment feed: its page holds them now
+        feeds = {path.rstrip("/") + "/feed/" for path in paths if not path.startswith("/?")}
+        # A post's comment feed leads to the review too: its page holds the comments now.
+        self.importer.links(dict.fromkeys(sorted(paths | feeds), ""), review)

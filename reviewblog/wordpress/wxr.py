@@ -9,6 +9,7 @@ well-formed export raises `ExportError` with a message for the person running th
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
@@ -30,6 +31,7 @@ class ExportError(Exception):
     """The file is not an export we can import safely; nothing was imported."""
 
 
+@lru_cache(maxsize=256)  # an export uses a few dozen names, each thousands of times
 def tag(name: str) -> str:
     """ "{http://wordpress.org/export/1.2/}post_id" → "wp:post_id"."""
     if not name.startswith("{"):

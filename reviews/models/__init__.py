@@ -12,6 +12,7 @@ from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet
 from .stamps import (
     PageStamp,
     aware,
+    every_page_touched_after,
     film_page_state,
     lists_page_state,
     person_page_state,
@@ -39,6 +40,7 @@ __all__ = [
     "ReviewAspect",
     "ReviewQuerySet",
     "SluggedModel",
+    "every_page_touched_after",
     "group_credits",
     "reading_minutes",
     "film_page_state",

@@ -175,7 +175,8 @@ class Film(ShownOnPages, SluggedModel):
         before = Film.objects.filter(pk=self.pk).values_list("title", "release_year", "slug").first()
         super().save(*args, **kwargs)
         if before != (self.title, self.release_year, self.slug):  # new, renamed or moved: mentions may change
-            _reviews().Review.refresh_mentions_of(self.title, film=self)
+            # A new film has no links yet: only bodies naming it can change (no join to look for links).
+            _reviews().Review.refresh_mentions_of(self.title, film=self if before else None)
 
     def get_absolute_url(self):
         return reverse("reviews:film_detail", args=[self.slug])

@@ -229,11 +229,13 @@ class Review(models.Model):
             # comments app keeps (and any comment change counts afresh anyway).
             *before, self.comment_count = before
             before = tuple(before)
+        adding = self._state.adding
         with transaction.atomic():
             if self.pk is not None:
                 touch_pages(reviews=Q(pk=self.pk))  # where it showed before (its old film, what it mentioned)
             super().save(*args, **kwargs)
-            if full_save or "body" in update_fields:
+            # A new review that mentions nothing has no links to set or clear.
+            if (full_save or "body" in update_fields) and (not adding or mentions.films or mentions.people):
                 self.mentioned_films.set(mentions.films)
                 self.mentioned_people.set(mentions.people)
             if full_save and before != tuple(getattr(self, name) for name in listed):
@@ -271,7 +273,8 @@ class Review(models.Model):
     @classmethod
     def refresh_mentions_of(cls, label: str, *, film=None, person=None) -> None:
         """Reviews that mention a film or person by this name, or mentioned it before it was renamed."""
-        condition = Q(body__icontains=f"[[{label}")
+        # The plain "[[" first: it rules out most bodies before the case-folding match reads them.
+        condition = Q(body__contains="[[") & Q(body__icontains=f"[[{label}")
         if film is not None:
             condition |= Q(mentioned_films=film)
         if person is not None:

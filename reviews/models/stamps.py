@@ -7,6 +7,8 @@ franchise) or the `lists` stamp (PageStamp) for the pages listing all reviews. T
 """
 
 import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from django.db import connection, models
@@ -60,7 +62,8 @@ def touch_pages(*, lists: bool = False, **conditions: Q) -> None:
     franchises=…); touching reviews also touches every page that lists them (pages_listing), so no
     caller has to know where a review is shown. Each model's save, delete, QuerySet.update, delete
     and bulk_create call this in the change's transaction (models/catalogue.py ShownQuerySet)."""
-    now = timezone.now()
+    if _touch_all_at_end.get():
+        return  # every page is touched when the bulk change ends (every_page_touched_after)
     if (condition := conditions.get("reviews")) is not None:
         review_pks = list(_reviews().Review.objects.filter(condition).values_list("pk", flat=True))
         conditions["reviews"] = Q(pk__in=review_pks)
@@ -70,23 +73,50 @@ def touch_pages(*, lists: bool = False, **conditions: Q) -> None:
                     lists = True
                 else:
                     conditions[name] = conditions[name] | listing if name in conditions else listing
+    if unknown := set(conditions) - set(page_models()):
+        raise TypeError(f"touch_pages() names no pages called {', '.join(sorted(unknown))}")
+    _move_stamps(lists, conditions)
+
+
+def _move_stamps(lists: bool, conditions: dict) -> None:
+    """Move the stamps of the rows each condition picks (and the lists stamp), then purge their edge keys."""
+    now = timezone.now()
     keys = ["lists"] if lists else []
     for name, model in page_models().items():
-        if (condition := conditions.pop(name, None)) is None:
+        if (condition := conditions.get(name)) is None:
             continue
         # The plain QuerySet.update: the models' own update() calls this function.
+        rows = model.objects.filter(condition)
         if not edge.enabled():  # no keys to purge: one UPDATE, no list of rows
-            models.QuerySet.update(model.objects.filter(condition), page_changed_at=now)
+            models.QuerySet.update(rows, page_changed_at=now)
             continue
-        pks = set(model.objects.filter(condition).values_list("pk", flat=True))
+        pks = set(rows.values_list("pk", flat=True))
         if pks:
-            models.QuerySet.update(model.objects.filter(pk__in=pks), page_changed_at=now)
+            # The rows whose keys are purged; all of them (Q()) without a list too long for one statement.
+            models.QuerySet.update(model.objects.filter(pk__in=pks) if condition else rows, page_changed_at=now)
             keys += [f"{model._meta.model_name}-{pk}" for pk in pks]
-    if conditions:
-        raise TypeError(f"touch_pages() names no pages called {', '.join(conditions)}")
     if lists:
         PageStamp.objects.update_or_create(name=PageStamp.LISTS, defaults={"changed_at": now})
     edge.purge_after_commit(keys)
+
+
+_touch_all_at_end = ContextVar("touch_all_at_end", default=False)
+
+
+@contextmanager
+def every_page_touched_after():
+    """For a change too big to follow page by page (a WordPress import): inside, touch_pages moves
+    nothing; at the end, even a failed one, every page's stamp moves at once (one UPDATE per model).
+    Rows added inside carry a fresh stamp of their own; pages showing changed rows lag until the end."""
+    if _touch_all_at_end.get():
+        yield  # already inside one: the outer one touches
+        return
+    token = _touch_all_at_end.set(True)
+    try:
+        yield
+    finally:
+        _touch_all_at_end.reset(token)
+        _move_stamps(True, dict.fromkeys(page_models(), Q()))
 
 
 class PageStamp(models.Model):
