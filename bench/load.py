@@ -59,7 +59,10 @@ def options(argv=None) -> argparse.Namespace:
     parser.add_argument("--akismet", choices=["ok", "slow", "error", "down"], default="slow")
     parser.add_argument("--slow-seconds", type=float, default=6.0, help="how long Akismet takes when slow")
     parser.add_argument("--readers", type=int, default=3, help="reader threads while posting (default 3)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per gunicorn worker, as the README's recipe (1: sync)"
+    )
     parser.add_argument("--tabs", type=int, default=0, help="tabs in each duplicate burst (0: no bursts)")
     parser.add_argument("--bursts", type=int, default=3, help="duplicate bursts when --tabs is given")
     parser.add_argument(
@@ -76,7 +79,9 @@ def options(argv=None) -> argparse.Namespace:
     parser.add_argument("--rules", type=int, default=0, help="word rules the site has before the run")
     parser.add_argument("--series", type=int, default=0, help="one browser posts N comments in a row, timed")
     parser.add_argument(
-        "--rate-limit", default="100000/m", help="COMMENT_RATE_LIMIT for the site (default: off, 100000/m)"
+        "--rate-limit",
+        default="100000/m",
+        help="COMMENT_RATE_LIMIT and COMMENT_NETWORK_RATE_LIMIT for the site (default: off, 100000/m)",
     )
     return parser.parse_args(argv)
 
@@ -507,7 +512,9 @@ def main(argv=None) -> int:
             STATIC_ROOT=str(workdir / "static"),
             AKISMET_API_KEY=AKISMET_KEY,
             AKISMET_API_URL=f"http://127.0.0.1:{akismet_port}",
-            COMMENT_RATE_LIMIT=opts.rate_limit,  # off by default: the limiter is not under test
+            # Off by default, per address and per /56 alike: the limiters are not under test.
+            COMMENT_RATE_LIMIT=opts.rate_limit,
+            COMMENT_NETWORK_RATE_LIMIT=opts.rate_limit,
             TRUSTED_PROXY_COUNT="1",  # each browser has its own address, as behind one nginx
             PYTHONPATH=str(ROOT),
         )
@@ -525,7 +532,16 @@ def main(argv=None) -> int:
             command = [PYTHON, "-m", "tests.akismet_server", "--port", str(akismet_port), "--mode", mode]
             akismet = processes.start("akismet", [*command, "--slow-seconds", str(opts.slow_seconds)], env)
             wait_for_port(akismet_port, akismet, 30)
-        command = [PYTHON, "-m", "gunicorn", "reviewblog.wsgi", "--workers", str(opts.workers)]
+        command = [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "reviewblog.wsgi",
+            "--workers",
+            str(opts.workers),
+            "--threads",
+            str(opts.threads),
+        ]
         gunicorn = processes.start("gunicorn", [*command, "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], env)
         wait_for_port(port, gunicorn, 60)
         worker = choose_worker(opts, env)
@@ -542,7 +558,8 @@ def main(argv=None) -> int:
         print(
             f"{what} from {where}, {opts.rules} rules, rate limit {opts.rate_limit}; "
             f"{f'{opts.bursts} bursts of {opts.tabs} tabs, ' if opts.tabs else ''}{opts.readers} readers; "
-            f"Akismet {opts.akismet}{slow}; gunicorn {opts.workers} workers; TASKS_BACKEND {backend}; "
+            f"Akismet {opts.akismet}{slow}; gunicorn {opts.workers} workers × {opts.threads} threads; "
+            f"TASKS_BACKEND {backend}; "
             f"worker: {' '.join(worker[2:]) if worker else 'none'}",
             flush=True,
         )
