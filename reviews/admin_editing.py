@@ -270,7 +270,8 @@ class EditingAdmin:
         loaded = editing.parse_version(request.POST.get("list_loaded_at"))
         if loaded is None:
             return []
-        return list(queryset.select_for_update().filter(updated_at__gt=loaded).order_by("title"))
+        # Only the reviews' rows: the list joins their film, which a review may lack (an outer join).
+        return list(queryset.select_for_update(of=("self",)).filter(updated_at__gt=loaded).order_by("title"))
 
     def act_unless_changed(self, request, queryset, verb, act) -> None:
         with transaction.atomic():

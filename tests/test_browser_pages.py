@@ -35,6 +35,7 @@ def public_pages() -> dict[str, str]:
         "search-empty": reverse("reviews:search"),
         "search-nothing": reverse("reviews:search") + "?q=zzyzx",
         "privacy": reverse("comments:privacy"),
+        "simple-page": "/pages/about/",
         "not-found": "/no-such-page/",
     }
 
