@@ -136,7 +136,7 @@ class Spec:
     shown: tuple[str, ...]  # short fields shown whole, with the matches marked
     snippet: str  # the field a snippet is cut from
     snippet_is_html: bool
-    order: tuple[str, ...]  # among equal ranks
+    order: tuple  # among equal ranks: field names, or expressions such as F(…).desc(nulls_last=True)
 
 
 REVIEW = Spec(
@@ -151,7 +151,7 @@ FILM = Spec(
     shown=("title",),
     snippet="synopsis",
     snippet_is_html=False,
-    order=("-release_year", "title"),
+    order=(F("release_year").desc(nulls_last=True), "title"),
 )
 PERSON = Spec(weights={"name": "A", "bio": "B"}, shown=("name",), snippet="bio", snippet_is_html=False, order=("name",))
 SPECS = {Review: REVIEW, Film: FILM, Person: PERSON}

@@ -6,7 +6,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, F
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -101,7 +101,7 @@ def person_detail(request, slug):
     credits = list(
         Credit.objects.filter(person__slug=slug)
         .select_related("film", "person")
-        .order_by("-film__release_year", "billing")
+        .order_by(F("film__release_year").desc(nulls_last=True), "billing")
     )
     person = credits[0].person if credits else get_object_or_404(Person, slug=slug)
     mentioned_in = person.mentioned_in.published().select_related("film")

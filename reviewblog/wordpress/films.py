@@ -207,7 +207,7 @@ def named(link_text: str, slug: str) -> str:
 YEAR_TERM = re.compile(rf"(?:(?:films?|movies?|reviews?|released)\s+(?:of|from|in)\s+)?({YEAR})s?", re.I)
 
 
-def term_role(term: wxr.Term, terms: dict[tuple[str, str], wxr.Term]) -> tuple[str, int | None]:
+def term_role(term: wxr.Term, terms: dict[tuple[str, str], wxr.Term], depth: int = 0) -> tuple[str, int | None]:
     """What a category or tag stands for on a film blog: ("year", 2024) for "2024" or "Films of 2024";
     ("section", None) for "Reviews" or "Films"; ("film", None) for a category under one of those; else
     ("", None): a genre or a topic."""
@@ -218,7 +218,8 @@ def term_role(term: wxr.Term, terms: dict[tuple[str, str], wxr.Term]) -> tuple[s
         return "section", None
     full = terms.get((term.kind, term.slug), term)
     parent = terms.get(("category", full.parent)) if full.parent else None
-    if parent is not None and term_role(parent, terms)[0] == "section":
+    # A broken export may make a category its own ancestor: ten levels is deeper than any blog goes.
+    if parent is not None and depth < 10 and term_role(parent, terms, depth + 1)[0] == "section":
         return "film", None
     return "", None
 

@@ -161,7 +161,8 @@ class Film(ShownOnPages, SluggedModel):
     objects = FilmQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-release_year", "title"]
+        # Newest first; a film whose year is unknown last, on PostgreSQL as on SQLite.
+        ordering = [models.F("release_year").desc(nulls_last=True), "title"]
         constraints = [
             alt_text_required("poster", "poster_alt", "film_poster_has_alt", "poster"),
         ]

@@ -159,3 +159,11 @@ def test_pathological_posts_take_time_in_proportion_to_their_length(unit):
     large = seconds_to_guess(unit * 800, unit * 10000)
     # Eight times the text: about eight times the time when linear, sixty-four when quadratic.
     assert large < 20 * small + 0.05, f"{small:.3f} s, then {large:.3f} s for eight times the text"
+
+
+def test_a_category_that_is_its_own_ancestor_names_no_film_and_stops():
+    loop_a = wxr.Term("category", "a", "Noir", parent="b")
+    loop_b = wxr.Term("category", "b", "Neo-noir", parent="a")
+    itself = wxr.Term("category", "c", "Crime", parent="c")
+    result = guess("Two lives, one bar", terms=[loop_a, itself], header_terms=[loop_a, loop_b, itself])
+    assert result.film is None  # no RecursionError: the import goes on

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from reviews.models import Review
+from reviews.models import Film, Review
 from tests.browser_form import browser_form
 from tests.factories import FilmFactory, ReviewFactory
 from tests.test_admin_roundtrip import change_url, resave_unchanged
@@ -111,3 +111,12 @@ def test_an_article_is_written_in_the_admin_without_a_film(editor_client):
     data |= {"title": "On slowness", "standfirst": "Films that take their time.", "body": "An essay.", "film": ""}
     assert editor_client.post(reverse("admin:reviews_review_add"), data).status_code == 302
     assert Review.objects.get(title="On slowness").film is None
+
+
+def test_films_of_unknown_year_come_after_the_dated_ones_on_every_database(client, editor_client):
+    FilmFactory(title="Poor Things", release_year=None)
+    FilmFactory(title="Heat", release_year=1995)
+    FilmFactory(title="Dune: Part Two", release_year=2024)
+    assert list(Film.objects.values_list("title", flat=True)) == ["Dune: Part Two", "Heat", "Poor Things"]
+    page = editor_client.get(reverse("admin:reviews_film_changelist")).content.decode()
+    assert page.index("Dune: Part Two") < page.index("Heat") < page.index("Poor Things")
