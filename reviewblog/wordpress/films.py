@@ -14,7 +14,6 @@ and the clue it rests on, in words for the report and the mapping file (see mapp
 
 import html
 import re
-import string
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -198,10 +197,11 @@ def database_links(content: str) -> dict[str, Clue]:
 
 
 def named(link_text: str, slug: str) -> str:
-    """The film a link names: its text, unless that is "IMDb" or "here"; else its address's words."""
+    """The film a link names: its text, unless that is "IMDb" or "here"; else its address's words (a film
+    made from them gets its capitals from `as_title`)."""
     if link_text and not LINK_WORDS.fullmatch(link_text):
         return link_text
-    return string.capwords(unquote(slug).replace("-", " "))
+    return unquote(slug).replace("-", " ")
 
 
 YEAR_TERM = re.compile(rf"(?:(?:films?|movies?|reviews?|released)\s+(?:of|from|in)\s+)?({YEAR})s?", re.I)

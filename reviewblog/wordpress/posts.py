@@ -63,7 +63,7 @@ class PostImporter:
         if review.pk is None or saved_values(review) != before:
             review.save()  # an unchanged review is not saved again: no revision, no page moved
         # Its last edit in WordPress, not the day of the import, or pages would say "updated" on every post.
-        # The plain QuerySet.update: save() has just moved the stamps of every page showing the review.
+        # The plain QuerySet.update: the import moves every page's stamp once, when it ends.
         modified = importer.aware(item.modified, item.modified_gmt) or review.published_at
         if review.updated_at != modified:
             review.updated_at = modified
