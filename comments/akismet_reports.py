@@ -7,7 +7,7 @@ given up after a day; changing one's mind before it went out cancels it.
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.after_commit import enqueue_after_commit
+from reviews.jobs import enqueue_after_commit
 
 from . import spam, tasks
 from .models import Comment, CommentEvent

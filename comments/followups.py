@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from reviews.after_commit import enqueue_after_commit
+from reviews.jobs import enqueue_after_commit
 from reviews.seo import absolute_url
 
 from . import privacy, tasks

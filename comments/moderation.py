@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.after_commit import enqueue_after_commit
+from reviews.jobs import enqueue_after_commit
 from reviews.models import Review
 
 from . import akismet_reports, followups, screening, spam, tasks

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 
-from reviews.after_commit import enqueue_after_commit
+from reviews.jobs import enqueue_after_commit
 
 from .models import ImportRun
 from .wordpress import mapping, wxr

@@ -303,6 +303,9 @@ TASKS = {
 # worker), and how long a new comment may wait for its first check before the worker takes it over.
 COMMENT_CHORES_SECONDS = int(os.environ.get("COMMENT_CHORES_SECONDS", "30"))
 COMMENT_CHECK_GRACE_SECONDS = int(os.environ.get("COMMENT_CHECK_GRACE_SECONDS", "120"))
+# How long a worker's claim on a piece of work (an email to send, a check) lasts (reviews/jobs.py): one
+# killed halfway leaves it to be taken again after this.
+JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", str(COMMENT_CHECK_GRACE_SECONDS)))
 
 # --- WordPress import from the admin (issue 12, part 4) ---
 # Limits of the uploaded export and of the zip of wp-content/uploads (checked before and while it is unzipped).

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from .after_commit import enqueue_after_commit
+from .jobs import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ from django.utils import timezone
 from django_tasks import task
 from PIL import Image, ImageOps
 
-from .after_commit import enqueue_after_commit
+from .jobs import enqueue_after_commit
 
 # The image fields that get renditions, as (model, field).
 IMAGE_FIELDS = [

@@ -8,6 +8,7 @@ moves it, models/editing.py what keeps a review safe while it is being edited.
 from .base import HALF_STEPS, SCORE_CHOICES, SluggedModel, reading_minutes, unique_slug
 from .catalogue import Credit, Film, FilmQuerySet, Franchise, Genre, Person, group_credits
 from .editing import Autosave, EditLock
+from .jobs import DailyChore
 from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet
 from .stamps import (
     PageStamp,
@@ -29,6 +30,7 @@ __all__ = [
     "AuthorProfile",
     "Autosave",
     "Credit",
+    "DailyChore",
     "EditLock",
     "PageStamp",
     "Film",
