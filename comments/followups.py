@@ -5,8 +5,9 @@ review. Nothing is sent until they confirm their address with the button on the 
 email opens (double opt-in; opening the link changes nothing, as mail scanners open every link);
 then every comment published afterwards (by a moderator, by trust, or a staff reply) is news to them,
 once, unless they wrote it. Each email has a signed one-click unsubscribe link, also in the
-List-Unsubscribe headers (RFC 8058), whose POST needs nothing else. All mail leaves through the task
-queue (comments/tasks.py), after the transaction that caused it commits.
+List-Unsubscribe headers (RFC 8058), whose POST needs nothing else. Every email is recorded in the
+outbox (reviews/outbox.py) in the transaction that marks what it tells about as told, so neither happens
+without the other; the task worker sends it, tries again when the mail server fails, and never twice.
 """
 
 import logging
@@ -15,12 +16,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection, send_mail
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from reviews import outbox
 from reviews.jobs import enqueue_after_commit
 from reviews.seo import absolute_url
 
@@ -82,7 +84,12 @@ def unsubscribe_link(subscription: Subscription) -> str:
 def send_confirmation(subscription_ids: list[int]) -> bool:
     """The double opt-in email: one link confirms everything the reader ticked with one comment. Not
     sent while an earlier one for the same address and review waits to be used (its link confirms these
-    too), nor past the address's daily cap."""
+    too), nor past the address's daily cap. True when it was recorded in the outbox."""
+    with transaction.atomic():
+        return _record_confirmation(subscription_ids)
+
+
+def _record_confirmation(subscription_ids: list[int]) -> bool:
     subscriptions = _unsent(subscription_ids)
     if not subscriptions or _awaiting_confirmation(subscriptions[0]).exclude(pk__in=subscription_ids).exists():
         return False
@@ -99,14 +106,12 @@ def send_confirmation(subscription_ids: list[int]) -> bool:
         f"If it was not you, ignore this email: without the button nothing is ever sent.\n\n— {settings.SITE_NAME}\n"
     )
     subject = f"Confirm: emails about comments on “{review.title}”"
-    try:
-        sent = send_capped([EmailMessage(subject, body, None, [subscriptions[0].email])])
-    except OSError:
-        logger.exception("Could not send the confirmation for subscriptions %s", subscription_ids)
-        sent = 0
-    if not sent:  # a later request may ask again
+    key = "follow-confirm:" + ",".join(str(s.pk) for s in subscriptions)
+    if not send_capped(key=key, to=subscriptions[0].email, subject=subject, body=body):
+        # Over the cap: a later request may ask again.
         Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).update(confirmation_sent_at=None)
-    return bool(sent)
+        return False
+    return True
 
 
 def _awaiting_confirmation(subscription: Subscription):
@@ -187,51 +192,40 @@ def announce(comment: Comment) -> None:
 
 
 def notify_followers(comment_id: int) -> int:
-    """Email every confirmed follower a published comment is news to, once; returns how many emails."""
-    taken = Comment.objects.filter(
-        pk=comment_id, status=Comment.Status.APPROVED, kind=Comment.Kind.COMMENT, followers_notified_at=None
-    ).update(followers_notified_at=timezone.now())
-    if not taken:  # unpublished again meanwhile, or already announced
-        return 0
-    comment = Comment.objects.select_related("review", "parent").get(pk=comment_id)
-    chosen: dict[str, Subscription] = {}
-    # One email per address: "a reply to your comment" says more than "a new comment".
-    for subscription in sorted(Subscription.objects.for_comment(comment), key=lambda s: s.kind != Kind.REPLIES):
-        chosen.setdefault(subscription.email.lower(), subscription)
-    messages = [notification(comment, subscription) for subscription in chosen.values()]
-    if not messages:
-        return 0
-    try:
-        return send_capped(messages)
-    except OSError:
-        logger.exception("Could not email the followers of comment %s", comment_id)
-        return 0
+    """Email every confirmed follower a published comment is news to, once: the emails are recorded in
+    the transaction that marks the comment announced. Returns how many were recorded."""
+    with transaction.atomic():
+        taken = Comment.objects.filter(
+            pk=comment_id, status=Comment.Status.APPROVED, kind=Comment.Kind.COMMENT, followers_notified_at=None
+        ).update(followers_notified_at=timezone.now())
+        if not taken:  # unpublished again meanwhile, or already announced
+            return 0
+        comment = Comment.objects.select_related("review", "parent").get(pk=comment_id)
+        chosen: dict[str, Subscription] = {}
+        # One email per address: "a reply to your comment" says more than "a new comment".
+        for subscription in sorted(Subscription.objects.for_comment(comment), key=lambda s: s.kind != Kind.REPLIES):
+            chosen.setdefault(subscription.email.lower(), subscription)
+        return sum(send_capped(**notification(comment, subscription)) for subscription in chosen.values())
 
 
-def send_capped(messages: list[EmailMessage]) -> int:
-    """Send each message (to one reader's address) that the address's daily cap still allows
-    (FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY, counted in SentEmail); returns how many went. Every email to a
-    reader goes through here, so the cap holds whatever comments and subscriptions name the address."""
-    allowed, counted = [], []
-    for message in messages:
-        if (row := SentEmail.objects.reserve(message.to[0])) is None:
-            logger.warning(
-                "An address had its %s emails today; not sending it more", settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY
-            )
-            continue
-        allowed.append(message)
-        counted.append(row.pk)
-    if not allowed:
-        return 0
-    try:
-        with get_connection() as connection:
-            return connection.send_messages(allowed) or 0
-    except OSError:
-        SentEmail.objects.filter(pk__in=counted).delete()  # nothing went, so nothing counts
-        raise
+def send_capped(*, to: str, **email) -> bool:
+    """Record an email to a reader's address in the outbox (`outbox.send_later`'s arguments) if the
+    address's daily cap still allows it (FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY, counted in SentEmail when
+    recorded); False when the cap is met. An event already recorded for the address counts as recorded,
+    once. Every email to a reader goes through here, so the cap holds whatever comments and subscriptions
+    name the address."""
+    if (counted := SentEmail.objects.reserve(to)) is None:
+        logger.warning(
+            "An address had its %s emails today; not sending it more", settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY
+        )
+        return False
+    if outbox.send_later(to=to, **email) is None:
+        counted.delete()  # the same email as before: counted then
+    return True
 
 
-def notification(comment: Comment, subscription: Subscription) -> EmailMessage:
+def notification(comment: Comment, subscription: Subscription) -> dict:
+    """The email telling one follower about a published comment, as `send_capped` takes it."""
     review, leave = comment.review, unsubscribe_link(subscription)
     if subscription.kind == Kind.REPLIES:
         subject = f"{comment.author_name} replied to your comment on “{review.title}”"
@@ -246,7 +240,14 @@ def notification(comment: Comment, subscription: Subscription) -> EmailMessage:
         f"Stop them with one click: {leave}\n\n— {settings.SITE_NAME}\n"
     )
     headers = {"List-Unsubscribe": f"<{leave}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return EmailMessage(subject, body, None, [subscription.email], headers=headers)
+    return {
+        "key": f"comment-followers:{comment.pk}",
+        "to": subscription.email,
+        "subject": subject,
+        "body": body,
+        "headers": headers,
+        "about": comment,
+    }
 
 
 # --- The moderators' digest ---
@@ -290,12 +291,10 @@ def send_digest() -> int:
         "You get this digest once a day instead of an email per comment; change that on the desk.\n"
     )
     subject = f"[{settings.SITE_NAME}] {count} comment{'s' if count != 1 else ''} awaiting moderation"
-    try:
-        send_mail(subject, body, None, recipients)
-    except OSError:
-        logger.exception("Could not send the moderators' digest")
-        return 0
-    return len(recipients)
+    key = f"digest:{timezone.localdate()}"  # one a day, however often it is asked for
+    with transaction.atomic():
+        recorded = [outbox.send_later(key=key, to=to, subject=subject, body=body) for to in recipients]
+    return sum(email is not None for email in recorded)
 
 
 def notify_moderators(comment: Comment) -> None:
@@ -314,10 +313,10 @@ def notify_moderators(comment: Comment) -> None:
         f"Approve, mark as spam or trash it: {change_url}\n"
         f"All comments waiting: {absolute_url(reverse('admin:comments_comment_desk'))}\n"
     )
-    try:
-        send_mail(f"[{settings.SITE_NAME}] Comment awaiting moderation: “{review.title}”", body, None, recipients)
-    except OSError:  # a mail server being down must not cost the reader their comment
-        logger.exception("Could not email the moderators about comment %s", comment.pk)
+    subject = f"[{settings.SITE_NAME}] Comment awaiting moderation: “{review.title}”"
+    with transaction.atomic():
+        for to in recipients:
+            outbox.send_later(key=f"comment-held:{comment.pk}", to=to, subject=subject, body=body, about=comment)
 
 
 def notify_author(comment: Comment) -> None:
@@ -326,26 +325,24 @@ def notify_author(comment: Comment) -> None:
         return
     if not comment.author_email:
         return
-    # Taken before sending, so its task and the chores' catch-up never both send it.
-    now = timezone.now()
-    if not Comment.objects.filter(pk=comment.pk, notified_at=None).update(notified_at=now):
-        return
     link = absolute_url(comment.get_absolute_url())
     body = (
         f"Hello {comment.author_name},\n\nyour comment on “{comment.review.title}” is now published:\n{link}\n\n"
         f"You asked to be told once; you will get no other email about it.\n\n— {settings.SITE_NAME}\n"
     )
     subject = f"Your comment on “{comment.review.title}” is published"
-    try:
-        sent = send_capped([EmailMessage(subject, body, None, [comment.author_email])])
-    except OSError:
-        logger.exception("Could not email the author of comment %s", comment.pk)
-        sent = False
-    if not sent:  # given back: the chores try again while it is recent (send_overdue), within the cap
-        Comment.objects.filter(pk=comment.pk).update(notified_at=None)
-        return
-    comment.notified_at = now
-    comment.log(CommentEvent.Kind.NOTIFIED)
+    now = timezone.now()
+    with transaction.atomic():
+        # Taken in the transaction that records the email, so its task and the chores' catch-up never both do.
+        if not Comment.objects.filter(pk=comment.pk, notified_at=None).update(notified_at=now):
+            return
+        key = f"comment-published:{comment.pk}"
+        if not send_capped(key=key, to=comment.author_email, subject=subject, body=body, about=comment):
+            # Given back: the chores try again while it is recent (send_overdue), within the cap.
+            Comment.objects.filter(pk=comment.pk).update(notified_at=None)
+            return
+        comment.notified_at = now
+        comment.log(CommentEvent.Kind.NOTIFIED)
 
 
 OVERDUE_WINDOW = timedelta(days=1)

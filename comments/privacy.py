@@ -12,6 +12,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from reviews import outbox
+from reviews.models import OutgoingEmail
 from reviews.seo import absolute_url
 
 from .models import Comment, CommentEvent, CommentRule, SentEmail, Subscription, touch_reviews
@@ -53,18 +55,21 @@ def purge(now=None) -> dict[str, int]:
         "personal data forgotten": forgotten,
         "spam and trash deleted": deleted.get("comments.Comment", 0),
         "unconfirmed follow-ups deleted": dropped,
+        "old emails deleted": outbox.forget_old(now),
     }
 
 
 def export(email: str) -> dict:
     """Everything stored about this email address (a data-access request): the comments written with it,
     each with its whole history (the words a moderator's edit replaced too) and the emails sent about it,
-    the follow-up emails it asked for, and the moderators' rules that name it."""
+    the follow-up emails it asked for, the emails the outbox holds for it, and the moderators' rules that
+    name it."""
     comments = Comment.objects.by_email(email).select_related("review").prefetch_related("events")
     follow_ups = Subscription.objects.filter(email__iexact=email.strip()).select_related("review")
     return {
         "comments": _exported_comments(comments),
         "follow_ups": _exported_follow_ups(follow_ups),
+        "emails": _exported_emails(OutgoingEmail.objects.filter(to__iexact=email.strip())),
         "rules_naming_this_address": [str(rule) for rule in _rules_naming(email)],
     }
 
@@ -86,6 +91,19 @@ def _exported_follow_ups(subscriptions) -> list[dict]:
             "confirmed_at": subscription.confirmed_at.isoformat() if subscription.confirmed_at else None,
         }
         for subscription in subscriptions
+    ]
+
+
+def _exported_emails(emails) -> list[dict]:
+    return [
+        {
+            "subject": email.subject,
+            "body": email.body,
+            "status": email.get_status_display(),
+            "recorded_at": email.created_at.isoformat(),
+            "sent_at": email.sent_at.isoformat() if email.sent_at else None,
+        }
+        for email in emails
     ]
 
 
@@ -127,7 +145,8 @@ def erase(email: str, *, delete: bool = False) -> int:
     the address and of words a moderator's edit replaced; returns how many comments.
 
     Kept by design: the words of an anonymised comment (it stays on the page, signed "Anonymous"), and
-    the moderators' rules naming the address (`_rules_naming`).
+    the moderators' rules naming the address (`_rules_naming`). Kept until the purge deletes it
+    (OUTBOX_KEEP_DAYS): a moderators' daily digest that listed a held comment by its author's name.
     """
     comments = Comment.objects.by_email(email)
     review_ids = set(comments.filter(status=Comment.Status.APPROVED).values_list("review_id", flat=True))
@@ -164,6 +183,9 @@ def erase(email: str, *, delete: bool = False) -> int:
         touch_reviews(Q(pk__in=review_ids))
         Subscription.objects.filter(email__iexact=email.strip()).delete()  # and no more follow-up emails
         SentEmail.objects.filter(address=address_key(email)).delete()  # a hash of the address, still theirs
+        # The outbox's emails to the address, and those about their comments (to followers, to moderators).
+        about_theirs = OutgoingEmail.objects.about(Comment, every_id).values("pk")
+        OutgoingEmail.objects.filter(Q(to__iexact=email.strip()) | Q(pk__in=about_theirs)).delete()
     leave_no_trace()
     return count
 

@@ -2,8 +2,8 @@
 
 `manage.py run_worker` runs them (the database backend, the default), off every web request, and
 every COMMENT_CHORES_SECONDS it also runs `run_chores`: re-checks that fell due, first checks that never
-finished, reports to Akismet, emails about a published comment whose task was lost, the daily purge and
-the moderators' daily digest. With the immediate backend (the tests) a task runs inline, after the
+finished, reports to Akismet, emails about a published comment whose task was lost, the daily purge,
+the moderators' daily digest, and the outbox's emails that fell due (retries after a failed try). With the immediate backend (the tests) a task runs inline, after the
 request's transaction commits.
 """
 
@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django_tasks import default_task_backend, task
+
+from reviews import outbox
 
 from .models import Comment
 
@@ -120,6 +122,7 @@ def run_chores() -> int:
     followups.send_overdue()  # emails whose task was lost
     purge_if_due()
     digest_if_due()
+    outbox.deliver_due()  # retries, and emails left to the chores while the mail server fails
     return checked
 
 

@@ -234,6 +234,7 @@ def privacy(request):
         "privacy.html",
         {
             "personal_data_days": settings.COMMENT_PERSONAL_DATA_DAYS,
+            "email_copy_days": settings.OUTBOX_KEEP_DAYS,
             "spam_days": settings.COMMENT_SPAM_DAYS,
             "screening_on": spam.is_configured(),
             "comments_url": reverse("reviews:home"),

@@ -5,6 +5,7 @@ DATABASE_URL. See README.md for the production recipe.
 """
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -240,8 +241,33 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Email ---
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every email the site sends is recorded in the outbox and sent by the task worker (reviews/outbox.py).
+# With EMAIL_HOST set the site talks SMTP to it; without, emails are printed to the console.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    f"django.core.mail.backends.{'smtp' if os.environ.get('EMAIL_HOST') else 'console'}.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")  # TLS from the start, usually on port 465
+# Seconds each step of a conversation with the mail server may take: a hanging server costs a bounded try.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "reviews@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)  # the sender of error emails to ADMINS
+# Who gets the error emails (DEBUG off): "Ana Admin <ana@films.example>, ops@films.example".
+ADMINS = [(name, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address]
+# A failed try is tried again after 1, 2, 4 … minutes, at most 6 hours apart; after this many tries
+# (the last about 20 hours after the first) the email is given up and shown as failed in the admin.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
+# After a failed try, new emails are left to the worker's chores this long instead of being tried by
+# their own task, so a dead or hanging mail server never holds up the Akismet checks and purges queued
+# behind them.
+OUTBOX_PAUSE_AFTER_FAILURE = float(os.environ.get("OUTBOX_PAUSE_AFTER_FAILURE", "600"))
+# Sent and given-up emails are kept this long for the admin's outbox, then deleted by the daily purge.
+OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "14"))
 
 # --- Akismet (comments/spam.py is the only user) ---
 # No key: screening is off and every comment waits for a moderator.

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from . import admin_outbox  # noqa: F401  (registers the outbox)
 from .admin_editing import EditingAdmin
 from .admin_revisions import RevisionsAdmin
 from .forms import CheckedImagesForm, ReviewForm

@@ -90,9 +90,11 @@ def address_key(address: str) -> str:
 
 class SentEmailQuerySet(models.QuerySet):
     def reserve(self, address: str) -> "SentEmail | None":
-        """Count one email to this address, if fewer than FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY went to it in
-        the last 24 hours; None when the cap is met. The row is written before the count, so senders at
-        once (each committing its row first) may fall short of the cap, never go over it."""
+        """Count one email to this address, if fewer than FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY were recorded
+        for it in the last 24 hours; None when the cap is met. It runs in the transaction that records the
+        email (comments/followups.py): on SQLite writers take turns, so the count is exact; on PostgreSQL
+        two workers recording for one address at the same instant do not see each other's uncommitted row,
+        so each worker beyond the first may add one email over the cap."""
         row = self.create(address=address_key(address))
         recent = self.filter(address=row.address, sent_at__gt=row.sent_at - timedelta(days=1))
         if recent.count() > settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY:
@@ -102,8 +104,8 @@ class SentEmailQuerySet(models.QuerySet):
 
 
 class SentEmail(models.Model):
-    """One email sent to a reader's address (a confirmation or a notification), kept a day to cap how many
-    one address gets, whatever the comments, networks and subscriptions aimed at it."""
+    """One email recorded for a reader's address (a confirmation or a notification), kept a day to cap how
+    many one address gets, whatever the comments, networks and subscriptions aimed at it."""
 
     address = models.CharField(max_length=64)  # address_key(), never the address
     sent_at = models.DateTimeField(default=timezone.now)

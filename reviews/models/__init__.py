@@ -2,13 +2,15 @@
 
 models/base.py holds what both share, models/catalogue.py the films and people, models/review.py the
 reviews and their authors, models/stamps.py what each public page stands for and the one place that
-moves it, models/editing.py what keeps a review safe while it is being edited.
+moves it, models/editing.py what keeps a review safe while it is being edited, models/jobs.py and
+models/outbox.py what the background jobs and the emails waiting to be sent keep.
 """
 
 from .base import HALF_STEPS, SCORE_CHOICES, SluggedModel, reading_minutes, unique_slug
 from .catalogue import Credit, Film, FilmQuerySet, Franchise, Genre, Person, group_credits
 from .editing import Autosave, EditLock
 from .jobs import DailyChore
+from .outbox import OutgoingEmail, OutgoingEmailQuerySet
 from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet
 from .stamps import (
     PageStamp,
@@ -37,6 +39,8 @@ __all__ = [
     "FilmQuerySet",
     "Franchise",
     "Genre",
+    "OutgoingEmail",
+    "OutgoingEmailQuerySet",
     "Person",
     "Review",
     "ReviewAspect",

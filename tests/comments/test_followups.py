@@ -152,17 +152,19 @@ def test_no_address_gets_more_than_its_daily_cap_whatever_is_aimed_at_it(
     assert mail.outbox[-1].to == ["olga@example.com"]  # a cap per address, not for the site
 
 
-def test_the_cap_counts_the_last_24_hours(review, settings):
+def test_the_cap_counts_the_last_24_hours(review, settings, django_capture_on_commit_callbacks):
     from comments.models import SentEmail
     from comments.models.followups import address_key
 
     settings.FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY = 1
     comment = CommentFactory(review=review, author_email="ana@example.com", notify_on_approval=True)
     SentEmail.objects.create(address=address_key("ANA@example.com"), sent_at=timezone.now() - timedelta(hours=23))
-    followups.notify_author(comment)
+    with django_capture_on_commit_callbacks(execute=True):
+        followups.notify_author(comment)
     assert mail.outbox == []
     SentEmail.objects.update(sent_at=timezone.now() - timedelta(hours=25))
-    followups.notify_author(comment)
+    with django_capture_on_commit_callbacks(execute=True):
+        followups.notify_author(comment)
     assert [m.to for m in mail.outbox] == [["ana@example.com"]]
 
 
@@ -266,12 +268,15 @@ def test_erasing_a_reader_ends_their_subscriptions(review):
 # --- The moderators' digest ---
 
 
-def test_moderators_who_chose_the_digest_get_it_once_a_day_instead(review, settings):
+def test_moderators_who_chose_the_digest_get_it_once_a_day_instead(
+    review, settings, django_capture_on_commit_callbacks
+):
     each = UserFactory(username="each", group="Moderators", email="each@example.com")
     daily = UserFactory(username="daily", group="Moderators", email="daily@example.com")
     ModeratorPreference.objects.create(user=daily, daily_digest=True)
     assert followups.moderator_emails() == [each.email]
-    followups.notify_moderators(CommentFactory(review=review, status=Comment.Status.PENDING, author_name="Zed"))
+    with django_capture_on_commit_callbacks(execute=True):
+        followups.notify_moderators(CommentFactory(review=review, status=Comment.Status.PENDING, author_name="Zed"))
     assert [m.to for m in mail.outbox] == [["each@example.com"]]
     mail.outbox.clear()
     tasks.run_chores()

@@ -1,0 +1,150 @@
+"""Every email the site sends goes out through here (error emails to ADMINS aside, which Django sends).
+
+`send_later` records the email in the outbox (reviews.models.OutgoingEmail) inside the transaction of the
+event it tells about, so the two commit or vanish together; its `deliver` task sends it after the commit
+(inline with the immediate task backend). A failed try is tried again with backoff (1, 2, 4 … minutes, at
+most 6 hours apart) by the worker's chores (`deliver_due`); a permanent refusal of the address (5xx), or
+OUTBOX_MAX_ATTEMPTS failed tries, gives it up: "Given up" in the admin's outgoing emails, where staff can
+try it again.
+
+A hanging mail server holds a try for at most EMAIL_TIMEOUT per step. After a failed try the outbox is
+paused for OUTBOX_PAUSE_AFTER_FAILURE: `deliver` tasks then leave their email to the chores, so the task
+thread (Akismet checks, purges) loses at most one EMAIL_TIMEOUT per pause, and a round of chores stops at
+its first failed try.
+
+Never twice: an email is claimed (reviews.jobs.claim) before it is sent and marked sent as soon as the
+server accepted it. Only a worker killed between the server's acceptance and that UPDATE leaves an email
+that is sent again when its claim runs out (JOBS_LEASE_SECONDS).
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from . import jobs
+from .models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+Status = OutgoingEmail.Status
+
+PAUSED = "outbox:paused"  # cache key set after a failed try (OUTBOX_PAUSE_AFTER_FAILURE)
+FIRST_RETRY, LONGEST_WAIT = timedelta(minutes=1), timedelta(hours=6)
+# What a try can end in besides SENT: tried again later, or given up.
+LATER, GIVEN_UP = "later", "given up"
+
+
+def send_later(
+    *, key: str, to: str, subject: str, body: str, html_body: str = "", headers=None, about=None
+) -> OutgoingEmail | None:
+    """Record an email to one address in the caller's transaction and queue it to be sent after the commit.
+
+    `key` names the event it tells about: an event already recorded for this address records nothing
+    and returns None. `about` is the row it tells about (a comment), so erasing that row takes it along.
+    """
+    email = OutgoingEmail(
+        key=key, to=to, subject=subject, body=body, html_body=html_body, headers=headers or {}, about=about
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate leaves the caller's transaction usable
+            email.save()
+    except IntegrityError:
+        if OutgoingEmail.objects.filter(key=key, to=to).exists():
+            return None
+        raise
+    jobs.enqueue_after_commit(deliver, email.pk)
+    return email
+
+
+@task()
+def deliver(email_id: int) -> str | None:
+    """Send one email; while the outbox is paused after a failure it is left to the chores instead."""
+    if cache.get(PAUSED):
+        return None
+    return attempt(email_id)
+
+
+def deliver_due(limit: int = 200) -> int:
+    """The chores' share: send the emails whose time has come (retries, and emails whose task was lost or
+    left them to the chores), oldest first, stopping at the first try that fails. Returns how many went."""
+    sent = 0
+    due = OutgoingEmail.objects.due().order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]
+    for email_id in list(due):
+        outcome = attempt(email_id)
+        if outcome == LATER:  # the server is failing: the rest wait for the next round
+            break
+        sent += outcome == Status.SENT
+    return sent
+
+
+def attempt(email_id: int) -> str | None:
+    """One try at one email, if it is due and no other worker took it: SENT, LATER or GIVEN_UP."""
+    queued = OutgoingEmail.objects.filter(pk=email_id, status=Status.QUEUED)
+    if jobs.claim(queued, "next_attempt_at") is None:
+        return None
+    email = queued.get()
+    connection = get_connection()  # the SMTP backend bounds each step by EMAIL_TIMEOUT
+    try:
+        connection.open()
+        connection.send_messages([email.message(connection)])
+    except (smtplib.SMTPException, OSError) as error:  # OSError: refused, unreachable, timed out
+        _drop(connection)
+        return _failed(email, error)
+    connection.close()
+    queued.update(status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, attempts=email.attempts + 1)
+    cache.delete(PAUSED)
+    return Status.SENT
+
+
+def _drop(connection) -> None:
+    """Close a failed connection without a polite QUIT, which a hanging server would make wait again."""
+    if smtp := getattr(connection, "connection", None):
+        smtp.close()
+        connection.connection = None
+
+
+def _failed(email: OutgoingEmail, error: Exception) -> str:
+    email.attempts += 1
+    email.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if refused_for_good(error) or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        email.status, email.next_attempt_at = Status.FAILED, None
+        logger.error("Gave up email %s after %s tries: %s", email.pk, email.attempts, email.last_error)
+        outcome = GIVEN_UP
+    else:
+        email.next_attempt_at = jobs.retry_at(email.attempts, first=FIRST_RETRY, most=LONGEST_WAIT)
+        logger.warning("Email %s not sent (try %s), trying again later: %s", email.pk, email.attempts, email.last_error)
+        outcome = LATER
+    if not refused_for_good(error):
+        cache.set(PAUSED, True, timeout=settings.OUTBOX_PAUSE_AFTER_FAILURE)
+    email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    return outcome
+
+
+def refused_for_good(error: Exception) -> bool:
+    """The server answered that it will never take this email (a 5xx for its address or its content):
+    trying again cannot help, and the server itself works."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+
+
+def try_again(emails) -> int:
+    """Give given-up emails one more try now (the admin's action); returns how many."""
+    ids = list(emails.filter(status=Status.FAILED).values_list("pk", flat=True))
+    OutgoingEmail.objects.filter(pk__in=ids).update(status=Status.QUEUED, next_attempt_at=timezone.now())
+    for email_id in ids:
+        jobs.enqueue_after_commit(deliver, email_id)
+    return len(ids)
+
+
+def forget_old(now=None) -> int:
+    """Delete sent and given-up emails older than OUTBOX_KEEP_DAYS (the daily purge); returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    old = OutgoingEmail.objects.exclude(status=Status.QUEUED).filter(created_at__lt=cutoff)
+    return old.delete()[0]
