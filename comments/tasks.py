@@ -3,8 +3,8 @@
 `manage.py run_worker` runs them (the database backend, the default), off every web request, and
 every COMMENT_CHORES_SECONDS it also runs `run_chores`: re-checks that fell due, first checks that never
 finished, reports to Akismet, emails about a published comment whose task was lost, the daily purge,
-the moderators' daily digest, and the outbox's emails that fell due (retries after a failed try). With the immediate backend (the tests) a task runs inline, after the
-request's transaction commits.
+the moderators' daily digest, and the outbox's emails that fell due (retries after a failed try).
+With the immediate backend (the tests) a task runs inline, after the request's transaction commits.
 """
 
 from datetime import datetime, timedelta
