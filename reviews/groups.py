@@ -1,9 +1,9 @@
 """The Authors, Editors and Moderators groups, kept in step with their permissions after every migrate.
 
 Authors write and edit their own reviews (the admin limits them to their own) and keep the film
-database up to date; Editors may edit and publish anyone's review. Editors and Moderators see the
-outbox (every email the site sends) and may try a given-up email again; the comments app gives
-Moderators the comment queue.
+database up to date; Editors may edit and publish anyone's review, and see the outbox (every email
+the site sends) and try a given-up email again. Moderators get nothing here: the comments app gives
+them the comment queue.
 
 This runs on post_migrate rather than in a data migration so that the groups also come back after
 a test flush, and pick up the permissions of models added later.
@@ -34,7 +34,7 @@ GROUPS = {
         "authorprofile": ALL,
         "outgoingemail": ["view", "change"],  # change: "try again" (the admin shows it read-only)
     },
-    "Moderators": {"outgoingemail": ["view", "change"]},
+    "Moderators": {},
 }
 
 

@@ -135,8 +135,10 @@ def refused_for_good(error: Exception) -> bool:
 
 
 def try_again(emails) -> int:
-    """Give given-up emails one more try now (the admin's action); returns how many."""
+    """Give given-up emails one more try now (the admin's action: staff say the server is fixed, so the
+    pause after a failure ends too); returns how many."""
     ids = list(emails.filter(status=Status.FAILED).values_list("pk", flat=True))
+    cache.delete(PAUSED)
     OutgoingEmail.objects.filter(pk__in=ids).update(status=Status.QUEUED, next_attempt_at=timezone.now())
     for email_id in ids:
         jobs.enqueue_after_commit(deliver, email_id)

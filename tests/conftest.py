@@ -6,6 +6,7 @@ from django.template.backends import jinja2 as jinja2_backend
 from django.test.signals import template_rendered
 
 from tests.factories import UserFactory
+from tests.smtp_server import smtp_server  # noqa: F401  (a fixture)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -170,7 +170,7 @@ def test_export_for_an_unknown_email_prints_empty_lists_and_says_why():
 
     out, err = run("export_comments", "nobody@example.com")
 
-    assert json.loads(out) == {"comments": [], "follow_ups": [], "rules_naming_this_address": []}
+    assert json.loads(out) == {"comments": [], "follow_ups": [], "emails": [], "rules_naming_this_address": []}
     assert err == "Nothing is stored about nobody@example.com: no comment, no follow-up.\n"
 
 
