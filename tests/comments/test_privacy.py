@@ -11,8 +11,9 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import call_command
 from django.db import connection
 
-from comments import moderation, privacy
+from comments import followups, moderation, privacy
 from comments.models import Comment, CommentEvent, SentEmail, Subscription
+from reviews.models import OutgoingEmail
 from tests.factories import CommentFactory, ReviewFactory, UserFactory
 
 Status, Kind = Comment.Status, CommentEvent.Kind
@@ -33,6 +34,8 @@ def seed_reader(tag: str) -> dict[str, str]:
     }
     moderator = UserFactory(group="Moderators")
     review, other_review = ReviewFactory(), ReviewFactory()
+    # Another reader following the review: the outbox then holds an email about the reader's comment.
+    Subscription.objects.create(email="olga@example.com", review=review, kind="all", confirmed_at="2026-01-01T00:00Z")
     reader = {
         "author_email": secrets["email"],
         "author_name": secrets["name"],
@@ -50,6 +53,7 @@ def seed_reader(tag: str) -> dict[str, str]:
         **reader,
     )
     answered.log(Kind.HELD, note=f"IP address or network: {secrets['ip']}: held for a moderator")
+    followups.notify_moderators(answered)  # the outbox's email to the moderators names the address
     moderation.edit(answered, {"body": f"The {secrets['words']} fight."}, by=moderator)  # the number kept in `before`
     moderation.approve(answered, by=moderator)
     CommentFactory(review=review, parent=answered, status=Status.APPROVED, body="Agreed!")  # another reader's reply
@@ -88,13 +92,15 @@ def test_erasure_leaves_no_copy_of_the_readers_address_ip_or_edited_words(delete
     secrets = seed_reader(tag)
     assert stored_anywhere(secrets["edited_away"]) and stored_anywhere(secrets["email"])  # the scan sees them
 
+    assert OutgoingEmail.objects.count() == 3  # to the moderator, to the follower, "published" to the reader
     call_command("erase_comments", secrets["email"].upper(), "--no-input", *(["--delete"] if delete else []))
 
     gone = {name: value for name, value in secrets.items() if delete or name not in ("words", "deleted_words")}
     assert {name: stored_anywhere(value) for name, value in gone.items()} == {name: [] for name in gone}
     if not delete:  # anonymised: the words stay on the page, signed "Anonymous"
         assert stored_anywhere(secrets["words"])
-    assert not Subscription.objects.exists()
+    assert list(Subscription.objects.values_list("email", flat=True)) == ["olga@example.com"]
+    assert not OutgoingEmail.objects.exists()  # to them, or about their comment
     assert Comment.objects.filter(status=Status.APPROVED, body="Agreed!").exists()  # the other reader's reply stays
 
 
@@ -104,10 +110,13 @@ def test_erase_forgets_the_follow_ups_of_a_reader_with_no_comment_left():
     Subscription.objects.create(email="ana@example.com", review=review, kind="all")
     SentEmail.objects.reserve("Ana@example.com")  # the day's count of emails to the address (a hash of it)
     SentEmail.objects.reserve("someone.else@example.com")
+    OutgoingEmail.objects.create(key="follow-confirm:1", to="Ana@example.com", subject="Confirm", body="…")
+    other = OutgoingEmail.objects.create(key="follow-confirm:2", to="olga@example.com", subject="Confirm", body="…")
     out = StringIO()
     call_command("erase_comments", "ana@example.com", "--no-input", stdout=out)
     assert not Subscription.objects.exists()
     assert SentEmail.objects.count() == 1  # another reader's count stays
+    assert list(OutgoingEmail.objects.all()) == [other]
 
 
 @pytest.mark.django_db
@@ -123,3 +132,14 @@ def test_export_lists_everything_held_about_the_address():
     assert any(secrets["ip"] in event["note"] for event in history)
     assert len(exported["comments"]) == 2 and len(exported["follow_ups"]) == 3
     assert privacy.held_about(secrets["email"]) == 5
+
+
+@pytest.mark.django_db
+def test_export_lists_the_emails_the_outbox_holds_for_the_address(django_capture_on_commit_callbacks):
+    comment = CommentFactory(author_email="Ana@example.com", notify_on_approval=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        followups.notify_author(comment)
+    out = StringIO()
+    call_command("export_comments", "ana@example.com", stdout=out)
+    [email] = json.loads(out.getvalue())["emails"]
+    assert email["subject"].endswith("is published") and email["status"] == "Sent" and email["sent_at"]
