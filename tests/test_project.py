@@ -187,3 +187,48 @@ def test_runserver_says_it_watches_for_changes_once(tmp_path):
     output = "".join(lines)
     assert "Quit the server with" in output, output
     assert output.count("Watching for file changes") == 1, output
+
+
+def test_email_settings_come_from_the_environment(tmp_path):
+    env = production_env(
+        tmp_path,
+        EMAIL_HOST="smtp.films.example",
+        EMAIL_PORT="587",
+        EMAIL_HOST_USER="site",
+        EMAIL_HOST_PASSWORD="s3cret",
+        EMAIL_USE_TLS="1",
+        EMAIL_TIMEOUT="7.5",
+        SERVER_EMAIL="errors@films.example",
+        ADMINS="Ana Admin <ana@films.example>, ops@films.example",
+    )
+    show = (
+        "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER,"
+        " s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.EMAIL_TIMEOUT, s.SERVER_EMAIL); print(s.ADMINS)"
+    )
+    result = manage(env, "shell", "-v", "0", "-c", show)
+    assert result.stdout.splitlines() == [
+        "django.core.mail.backends.smtp.EmailBackend smtp.films.example 587 site s3cret True False 7.5 "
+        "errors@films.example",
+        "[('Ana Admin', 'ana@films.example'), ('', 'ops@films.example')]",
+    ]
+
+
+def test_without_a_mail_host_emails_are_printed_and_nobody_gets_error_emails(tmp_path):
+    show = "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_TIMEOUT, s.ADMINS)"
+    result = manage(production_env(tmp_path), "shell", "-v", "0", "-c", show)
+    assert result.stdout.split() == ["django.core.mail.backends.console.EmailBackend", "10.0", "[]"]
+
+
+def test_sendtestemail_reaches_the_configured_mail_server(tmp_path, smtp_server):
+    env = production_env(
+        tmp_path,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_server.port),
+        SERVER_EMAIL="errors@films.example",
+        ADMINS="Ana Admin <ana@films.example>",
+    )
+    assert manage(env, "sendtestemail", "bo@example.com").returncode == 0
+    assert manage(env, "sendtestemail", "--admins").returncode == 0
+    to_bo, to_admins = smtp_server.received
+    assert to_bo["To"] == "bo@example.com"
+    assert (to_admins["To"], to_admins["From"]) == ("ana@films.example", "errors@films.example")
