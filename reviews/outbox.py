@@ -24,6 +24,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import get_connection
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
@@ -47,10 +49,10 @@ def send_later(
 
     `key` names the event it tells about: an event already recorded for this address records nothing
     and returns None. `about` is the row it tells about (a comment), so erasing that row takes it along.
+    Its Message-ID is chosen now, so every try sends the same one (a mail system may drop a repeat).
     """
-    email = OutgoingEmail(
-        key=key, to=to, subject=subject, body=body, html_body=html_body, headers=headers or {}, about=about
-    )
+    headers = {"Message-ID": make_msgid(domain=DNS_NAME), **(headers or {})}
+    email = OutgoingEmail(key=key, to=to, subject=subject, body=body, html_body=html_body, headers=headers, about=about)
     try:
         with transaction.atomic():  # a savepoint: a duplicate leaves the caller's transaction usable
             email.save()
@@ -92,13 +94,18 @@ def attempt(email_id: int) -> str | None:
     connection = get_connection()  # the SMTP backend bounds each step by EMAIL_TIMEOUT
     try:
         connection.open()
-        connection.send_messages([email.message(connection)])
+        if connection.send_messages([email.message(connection)]) == 0:
+            raise smtplib.SMTPException("The mail backend sent nothing")
     except (smtplib.SMTPException, OSError) as error:  # OSError: refused, unreachable, timed out
         _drop(connection)
         return _failed(email, error)
-    connection.close()
+    # Marked sent before the goodbye: a server that hangs on QUIT must not get the email again.
     queued.update(status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, attempts=email.attempts + 1)
     cache.delete(PAUSED)
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError):
+        _drop(connection)
     return Status.SENT
 
 

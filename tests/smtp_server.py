@@ -4,7 +4,8 @@ Its mood can be switched while it runs:
 - "accept": takes every email and keeps it (`received`, parsed, headers and all);
 - "refuse": answers each recipient "451 try again later", as a busy or greylisting server does;
 - "reject": answers each recipient "550 no such mailbox", a refusal for good;
-- "hang": takes the recipient, then sits on the message longer than the site's EMAIL_TIMEOUT.
+- "hang": takes the recipient, then sits on the message longer than the site's EMAIL_TIMEOUT;
+- "hang-on-quit": takes the email, then sits on the client's goodbye (QUIT).
 """
 
 import asyncio
@@ -57,6 +58,11 @@ class SmtpServer:
             return "451 4.3.0 Too slow"
         self.received.append(message_from_bytes(envelope.content, policy=default))
         return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):
+        if self.mode == "hang-on-quit":
+            await asyncio.sleep(self.hang_seconds)
+        return "221 Bye"
 
 
 @pytest.fixture

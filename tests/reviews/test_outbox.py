@@ -39,6 +39,7 @@ def test_an_email_reaches_the_mail_server_with_its_headers(smtp_server, send, se
     assert (message["To"], message["From"]) == ("ana@example.com", settings.DEFAULT_FROM_EMAIL)
     assert message["Subject"] == "A new review of Ballerina"
     assert (message["List-Unsubscribe"], message["X-Film"]) == ("<https://films.example/stop>", "Ballerina")
+    assert message["Message-ID"] == email.headers["Message-ID"]
     assert message.get_body(("plain",)).get_content().strip() == "Read it on the site."
     assert "<p>Read it on the site.</p>" in message.get_body(("html",)).get_content()
     email.refresh_from_db()
@@ -59,7 +60,8 @@ def test_a_refused_email_is_tried_again_later_and_arrives_once(smtp_server, send
     assert outbox.deliver_due() == 1
     outbox.deliver.call(email.pk)  # its task arriving late, and the chores again: nothing more
     assert outbox.deliver_due() == 0
-    assert len(smtp_server.received) == 1
+    [message] = smtp_server.received
+    assert message["Message-ID"] == email.headers["Message-ID"]  # the one the first try had
     email.refresh_from_db()
     assert (email.status, email.attempts) == (Status.SENT, 2)
 
@@ -98,6 +100,16 @@ def test_a_hanging_server_costs_one_timeout_and_its_emails_go_once_it_answers(sm
     assert not cache.get(outbox.PAUSED)  # a success ends the pause: tasks send again at once
     send(key="film-news:6")
     assert len(smtp_server.received) == 6
+
+
+def test_a_server_hanging_on_goodbye_after_taking_the_email_gets_it_once(smtp_server, send):
+    smtp_server.mode = "hang-on-quit"
+    email = send()
+    email.refresh_from_db()
+    assert email.status == Status.SENT
+    fall_due(email)
+    outbox.deliver_due()
+    assert len(smtp_server.received) == 1
 
 
 def test_a_dead_server_is_a_failed_try(smtp_server, send):
