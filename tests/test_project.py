@@ -232,3 +232,9 @@ def test_sendtestemail_reaches_the_configured_mail_server(tmp_path, smtp_server)
     to_bo, to_admins = smtp_server.received
     assert to_bo["To"] == "bo@example.com"
     assert (to_admins["To"], to_admins["From"]) == ("ana@films.example", "errors@films.example")
+
+
+def test_both_tls_settings_stop_the_site_at_start_and_say_why(tmp_path):
+    result = manage(production_env(tmp_path, EMAIL_USE_TLS="1", EMAIL_USE_SSL="1"), "check")
+    assert result.returncode != 0
+    assert "Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL (TLS from the start), not both." in result.stderr

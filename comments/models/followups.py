@@ -1,7 +1,7 @@
 """Readers who asked for email about a discussion, and how each moderator wants to hear about the queue.
 
 A subscription waits for its address to be confirmed (a link in an email) before anything is sent to it;
-every notification carries a one-click way out. Sending lives in comments/followups.py (issue 11, part 5).
+every notification carries a one-click way out. Sending lives in comments/followups.py.
 """
 
 import secrets
