@@ -99,6 +99,10 @@ def attempt(email_id: int) -> str | None:
     except (smtplib.SMTPException, OSError) as error:  # OSError: refused, unreachable, timed out
         _drop(connection)
         return _failed(email, error)
+    except Exception as error:  # an email that cannot be built or sent (a bad header): never a stuck claim
+        logger.exception("Email %s cannot be sent", email.pk)
+        _drop(connection)
+        return _failed(email, error)
     # Marked sent before the goodbye: a server that hangs on QUIT must not get the email again.
     queued.update(status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, attempts=email.attempts + 1)
     cache.delete(PAUSED)
@@ -134,8 +138,10 @@ def _failed(email: OutgoingEmail, error: Exception) -> str:
 
 
 def refused_for_good(error: Exception) -> bool:
-    """The server answered that it will never take this email (a 5xx for its address or its content):
-    trying again cannot help, and the server itself works."""
+    """Trying again cannot help, and the server itself works: it answered that it will never take this
+    email (a 5xx for its address or its content), or the email could not be made (not a mail error)."""
+    if not isinstance(error, smtplib.SMTPException | OSError):
+        return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500

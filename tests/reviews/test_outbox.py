@@ -128,6 +128,15 @@ def test_one_event_is_one_email_however_often_it_is_recorded_or_delivered(smtp_s
     assert sorted(m["To"] for m in smtp_server.received) == ["ana@example.com", "olga@example.com"]
 
 
+def test_an_email_that_cannot_be_sent_is_given_up_at_once_and_the_rest_go(smtp_server, send):
+    broken = send(to="ana@example.com\nBcc: everyone@example.com")  # stored by code that skipped validation
+    send(key="film-news:2")
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts) == (Status.FAILED, 1)
+    assert "Invalid address" in broken.last_error
+    assert [m["To"] for m in smtp_server.received] == ["ana@example.com"]
+
+
 def test_a_permanent_refusal_gives_the_email_up_at_once(smtp_server, send):
     smtp_server.mode = "reject"
     email = send()
