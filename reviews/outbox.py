@@ -3,14 +3,14 @@
 `send_later` records the email in the outbox (reviews.models.OutgoingEmail) inside the transaction of the
 event it tells about, so the two commit or vanish together; its `deliver` task sends it after the commit
 (inline with the immediate task backend). A failed try is tried again with backoff (1, 2, 4 … minutes, at
-most 6 hours apart) by the worker's chores (`deliver_due`); a permanent refusal of the address (5xx), or
-OUTBOX_MAX_ATTEMPTS failed tries, gives it up: "Given up" in the admin's outgoing emails, where staff can
-try it again.
+most 6 hours apart) by the worker's chores (`deliver_due`); a permanent refusal of the address (5xx), an
+email that cannot be made (a bad address), or OUTBOX_MAX_ATTEMPTS failed tries gives it up: "Given up" in
+the admin's outgoing emails, where staff can try it again.
 
 A hanging mail server holds a try for at most EMAIL_TIMEOUT per step. After a failed try the outbox is
-paused for OUTBOX_PAUSE_AFTER_FAILURE: `deliver` tasks then leave their email to the chores, so the task
-thread (Akismet checks, purges) loses at most one EMAIL_TIMEOUT per pause, and a round of chores stops at
-its first failed try.
+paused for OUTBOX_PAUSE_AFTER_FAILURE (in the cache: per process without REDIS_URL): `deliver` tasks then
+leave their email to the chores, which run in a thread of their own, so the task thread (Akismet checks,
+purges) loses at most one EMAIL_TIMEOUT per pause; a round of chores stops at its first failed try.
 
 Never twice: an email is claimed (reviews.jobs.claim) before it is sent and marked sent as soon as the
 server accepted it. Only a worker killed between the server's acceptance and that UPDATE leaves an email
@@ -48,7 +48,7 @@ def send_later(
     """Record an email to one address in the caller's transaction and queue it to be sent after the commit.
 
     `key` names the event it tells about: an event already recorded for this address records nothing
-    and returns None. `about` is the row it tells about (a comment), so erasing that row takes it along.
+    and returns None. `about` is the row it tells about (a comment): erasing a reader's data finds it by that.
     Its Message-ID is chosen now, so every try sends the same one (a mail system may drop a repeat).
     """
     headers = {"Message-ID": make_msgid(domain=DNS_NAME), **(headers or {})}
