@@ -16,7 +16,8 @@ def markdown_release(app_configs, **kwargs):
     tested = ".".join(map(str, MARKDOWN_MINOR))
     return [
         Warning(
-            f"Python-Markdown {markdown.__version__} is installed; reviews/markdown_bounds.py was tested with {tested}.x.",
+            f"Python-Markdown {markdown.__version__} is installed; "
+            f"reviews/markdown_bounds.py was tested with {tested}.x.",
             hint="Install the release requirements.txt pins, or run tests/reviews/test_markdown_bounds.py against "
             "this one before changing MARKDOWN_MINOR and the pin.",
             id="reviews.W001",
