@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.template.backends import jinja2 as jinja2_backend
 from django.test.signals import template_rendered
 
+from reviewblog import settings as project_settings
 from tests.factories import UserFactory
 from tests.s3_server import MEDIA_BUCKET, PRIVATE_BUCKET, REGION, S3Server
 
@@ -91,7 +92,7 @@ def s3_media(settings, monkeypatch, s3_server):
     }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    project = runpy.run_module("reviewblog.settings")
+    project = runpy.run_path(project_settings.__file__)  # read afresh, with the environment above
     for name, value in project.items():
         if name.startswith("AWS_"):
             setattr(settings, name, value)  # django-storages reads them when it builds a storage

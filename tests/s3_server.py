@@ -4,6 +4,7 @@ The fixtures in tests/conftest.py start it once per session (`s3_server`) and po
 at it with the project's own settings, as AWS_STORAGE_BUCKET_NAME sets them up (`s3_media`).
 """
 
+import json
 import logging
 import socket
 import urllib.request
@@ -20,6 +21,12 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def public_read(bucket: str) -> dict:
+    """The bucket policy README's recipe gives the media bucket: anyone may read its objects."""
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    return {"Version": "2012-10-17", "Statement": [statement]}
 
 
 class S3Server:
@@ -50,10 +57,12 @@ class S3Server:
         )
 
     def empty_buckets(self) -> None:
-        """Forget everything stored, and make the two buckets afresh."""
+        """Forget everything stored, and make the two buckets afresh: anyone may read the media bucket, as
+        README's recipe sets it up; only its keys reach the private one."""
         urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")).close()
         for bucket in (MEDIA_BUCKET, PRIVATE_BUCKET):
             self.client.create_bucket(Bucket=bucket)
+        self.client.put_bucket_policy(Bucket=MEDIA_BUCKET, Policy=json.dumps(public_read(MEDIA_BUCKET)))
 
     def keys(self, bucket: str = MEDIA_BUCKET, prefix: str = "") -> list[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
