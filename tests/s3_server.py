@@ -64,7 +64,7 @@ class S3Server:
             self.client.create_bucket(Bucket=bucket)
         self.client.put_bucket_policy(Bucket=MEDIA_BUCKET, Policy=json.dumps(public_read(MEDIA_BUCKET)))
 
-    def keys(self, bucket: str = MEDIA_BUCKET, prefix: str = "") -> list[str]:
+    def stored(self, bucket: str = MEDIA_BUCKET, prefix: str = "") -> list[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 

@@ -35,7 +35,7 @@ def test_the_import_command_stores_the_blogs_images_in_the_bucket_and_old_addres
 ):
     call_command("import_wordpress", str(FIXTURES / "blog.xml"), "--media", str(uploads), stdout=StringIO())
     poster = ImportedItem.objects.get(kind="attachment", source_id="11").file
-    assert poster.startswith("wordpress/2025/06/ballerina-poster") and poster in s3_media.keys()
+    assert poster.startswith("wordpress/2025/06/ballerina-poster") and poster in s3_media.stored()
     review = ImportedItem.objects.get(kind="post", source_id="10").target
     assert review.hero_image.name == poster
     assert f"]({media_url(s3_media, poster)})" in review.body  # the post's image, from the bucket
@@ -50,29 +50,29 @@ def test_an_import_from_the_admin_waits_in_the_private_bucket_and_its_upload_goe
 ):
     post_import(editor_client, uploads=uploads_zip(uploads), create_films="on")  # queued: no commit here
     run = ImportRun.objects.get()
-    waiting = s3_media.keys(PRIVATE_BUCKET)
+    waiting = s3_media.stored(PRIVATE_BUCKET)
     assert waiting == [f"private/imports/{run.key}/export.xml", f"private/imports/{run.key}/uploads.zip"]
-    assert s3_media.keys(MEDIA_BUCKET) == [] and local_files(media_root) == []
+    assert s3_media.stored(MEDIA_BUCKET) == [] and local_files(media_root) == []
     with pytest.raises(urllib.error.HTTPError, match="403"):  # readers' emails and IPs: not for anyone to fetch
         s3_media.get(f"{s3_media.url}/{PRIVATE_BUCKET}/{waiting[0]}")
 
     imports.run(run.pk)  # the worker, which has only the storage in common with the web server
     run.refresh_from_db()
     assert run.status == ImportRun.Status.DONE, run.report
-    assert s3_media.keys(PRIVATE_BUCKET) == []
+    assert s3_media.stored(PRIVATE_BUCKET) == []
     hero = ImportedItem.objects.get(kind="post", source_id="10").target.hero_image
-    assert hero.name.startswith("wordpress/2025/06/ballerina-poster") and hero.name in s3_media.keys()
+    assert hero.name.startswith("wordpress/2025/06/ballerina-poster") and hero.name in s3_media.stored()
     assert local_files(media_root) == []
 
 
 def test_a_failed_import_from_the_admin_deletes_its_upload_too(editor_client, s3_media):
     post_import(editor_client, export=FIXTURES / "billion_laughs.xml")
     run = ImportRun.objects.get()
-    assert len(s3_media.keys(PRIVATE_BUCKET)) == 1
+    assert len(s3_media.stored(PRIVATE_BUCKET)) == 1
     imports.run(run.pk)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED and "declares XML entities" in run.report
-    assert s3_media.keys(PRIVATE_BUCKET) == []
+    assert s3_media.stored(PRIVATE_BUCKET) == []
 
 
 def test_the_export_writes_images_in_the_bucket_as_the_sites_own_attachments(s3_media, tmp_path):
