@@ -189,6 +189,8 @@ if AWS_STORAGE_BUCKET_NAME:
         },
     }
 else:
+    if PRIVATE_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+        raise ImproperlyConfigured("PRIVATE_ROOT must not be under MEDIA_ROOT, which the web server serves to anyone.")
     MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_ROOT}}
 STORAGES = {
