@@ -152,7 +152,7 @@ def run(run_id: int) -> None:
     run.start()
     private = storages["private"]
     try:
-        with tempfile.TemporaryDirectory(prefix="wordpress-import-") as temp:
+        with tempfile.TemporaryDirectory(prefix="wordpress-import-") as temp:  # under TMPDIR
             folder = Path(temp)
             _fetch(private, run.folder + "export.xml", folder / "export.xml")
             media = None

@@ -139,7 +139,7 @@ def media_prefix() -> str:
     return default_storage.url("_").removesuffix("_")
 
 
-def stored_name(src: str) -> str | None:
+def storage_name(src: str) -> str | None:
     """The name in the default storage of a file this site's media serves at `src`; else None."""
     prefix = media_prefix()
     return unquote(src.removeprefix(prefix)) if src.startswith(prefix) and len(src) > len(prefix) else None
@@ -147,7 +147,7 @@ def stored_name(src: str) -> str | None:
 
 def uploaded_image_size(src: str) -> tuple[int, int] | None:
     """(width, height) of an image the editor stored in the media storage, read from its header; else None."""
-    name = stored_name(src)
+    name = storage_name(src)
     if name is None:
         return None
     try:
