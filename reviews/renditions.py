@@ -116,6 +116,12 @@ def stored_width(file: FieldFile) -> int | None:
     return file.instance.__dict__.get(file.field.width_field) if file.field.width_field else None
 
 
+def stored_bytes(file: FieldFile) -> int | None:
+    """The image's size in bytes, as the worker recorded it for the image the row holds; else None."""
+    record = record_of(file)
+    return record.get("bytes") if file and record.get("for") == file.name else None
+
+
 def record_of(file: FieldFile) -> dict:
     """The row's record of this image's renditions ({} when it was not loaded): no SQL, no storage."""
     field = getattr(file.field, "renditions_field", None)
@@ -131,14 +137,22 @@ def recorded(file: FieldFile) -> RenditionSet | None:
     return RenditionSet(file.name, record["width"], record["fallback"], tuple(record["narrower"]))
 
 
-def _made(renditions: RenditionSet) -> dict:
+def _made(renditions: RenditionSet, size: int | None = None) -> dict:
     return {
         "state": MADE,
         "for": renditions.source,
         "width": renditions.width,
         "fallback": renditions.fallback,
         "narrower": list(renditions.narrower),
+        "bytes": size,  # for feeds' enclosures, which would otherwise ask the storage on every render
     }
+
+
+def _size(file: FieldFile) -> int | None:
+    try:
+        return file.storage.size(file.name)
+    except Exception:  # a nicety: the feed asks the storage itself instead
+        return None
 
 
 def _queued(name: str) -> dict:
@@ -248,7 +262,7 @@ def make_for(label: str, pk, field_name: str, name: str, *, force: bool = False)
     outcome, renditions = "adopted", None if force else _on_storage(file)
     if renditions is None:
         outcome, renditions = "made", make(file)
-    new_record = _made(renditions) if renditions else {"state": FAILED, "for": name}
+    new_record = _made(renditions, _size(file)) if renditions else {"state": FAILED, "for": name}
     # Recorded only if the row still holds this image: one replaced meanwhile has its own task.
     if not _record(model, pk, field_name, name, new_record):
         if renditions:

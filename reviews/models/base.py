@@ -82,7 +82,7 @@ class KeptSizeDescriptor(ImageFileDescriptor):
     """Measures an image when a new one is set, not when a form hands back the stored one unchanged.
 
     Django re-reads the file on every such assignment: a trip to storage on each admin save, and a
-    500 when the file has gone missing from MEDIA_ROOT. The size stored with the row still holds.
+    500 when the file has gone missing from storage. The size stored with the row still holds.
     """
 
     def __set__(self, instance, value):
