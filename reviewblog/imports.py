@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django_tasks import task
 
 from reviews.jobs import enqueue_after_commit
 
@@ -115,8 +116,6 @@ def _save(upload, path: Path) -> None:
 
 def start(*, export_file, uploads_zip=None, film_mapping="", create_films=False, dry_run=False, by=None) -> ImportRun:
     """Keep the upload under MEDIA_ROOT/imports/<key>/ and queue its import once this transaction commits."""
-    from . import tasks
-
     run = ImportRun(
         created_by=by,
         file_name=Path(export_file.name).name[:200],
@@ -129,16 +128,21 @@ def start(*, export_file, uploads_zip=None, film_mapping="", create_films=False,
     if uploads_zip is not None:
         _save(uploads_zip, run.folder / "uploads.zip")
     run.save()
-    enqueue_after_commit(tasks.run_import, run.pk)
+    enqueue_after_commit(run_import, run.pk)
     return run
 
 
+@task()
+def run_import(run_id: int) -> None:
+    """The task of a WordPress import started from the admin (`run`)."""
+    run(run_id)
+
+
 def run(run_id: int) -> None:
-    """The task: unpack, import, report; whatever happens, the run ends done or failed and the upload goes."""
-    run = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).first()
-    if run is None:
+    """Unpack, import, report; whatever happens, the run ends done or failed and the upload goes."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None or not run.start():
         return  # already taken by another worker, or deleted
-    run.start()
     folder = run.folder
     try:
         media = None

@@ -70,16 +70,15 @@ def claim(queryset, field: str, *, held=DUE) -> datetime | None:
     it since (another worker, a decision) wins.
     """
     until = lease()
-    if held is DUE:
-        rows = queryset.filter(**{f"{field}__lte": timezone.now()})
-    else:
-        rows = queryset.filter(**{field: held})
+    rows = queryset.filter(**({f"{field}__lte": timezone.now()} if held is DUE else {field: held}))
     return until if rows.update(**{field: until}) else None
 
 
 def backoff(attempts: int, *, first: timedelta = timedelta(minutes=1), most: timedelta = timedelta(hours=1)):
-    """How long to wait after the `attempts`-th failed try: first, twice that, four times … at most `most`."""
-    return min(first * 2 ** max(attempts - 1, 0), most)
+    """How long to wait after the `attempts`-th failed try: first, twice that, four times … at most `most`
+    (in float seconds, so a row that failed hundreds of times never overflows a timedelta)."""
+    seconds = first.total_seconds() * 2.0 ** min(max(attempts - 1, 0), 1000)
+    return timedelta(seconds=min(seconds, most.total_seconds()))
 
 
 def retry_at(attempts: int, **bounds) -> datetime:

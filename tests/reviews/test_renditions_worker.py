@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from comments.management.commands.run_worker import chores_round
+from reviewblog.management.commands.run_worker import chores_round
 from reviews import renditions
 from reviews.models import Film, Review
 from tests.factories import FilmFactory, ReviewFactory
