@@ -5,7 +5,6 @@ These run the production configuration: tasks wait in the database for `run_work
 import re
 import shutil
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -112,8 +111,7 @@ def test_the_chores_make_renditions_whose_task_was_lost_once_its_grace_has_passe
     assert renditions_of(review.hero_image) == {}  # still within its grace: its task may yet come
     assert len(renditions_of(Film.objects.get(pk=review.film_id).poster)) == 7  # never queued: made at once
 
-    queued = dict(review.hero_renditions, since=(timezone.now() - timedelta(seconds=301)).isoformat())
-    Review.objects.filter(pk=review.pk).update(hero_renditions=queued)  # its grace runs out
+    Review.objects.filter(pk=review.pk).update(hero_renditions_due=timezone.now())  # its grace runs out
     chores_round()
     assert len(renditions_of(review.hero_image)) == 7
     assert "-480w.webp" in hero_of(review)
