@@ -172,3 +172,22 @@ def test_a_row_given_an_image_another_row_shows_shows_its_renditions_at_once():
     copy = ReviewFactory(film=review.film, hero_image=review.hero_image.name, hero_alt="The same still.")
     assert not queued_renditions().exists()
     assert "-480w.webp" in hero_of(copy)
+
+
+def test_renditions_claimed_by_one_worker_are_not_made_again_by_another():
+    review = ReviewFactory(hero_image=picture_file(), hero_alt="A still.")
+    (queued,) = queued_renditions()
+    Review.objects.filter(pk=review.pk).update(hero_renditions_due=timezone.now())  # its grace has passed
+    row = Review.objects.get(pk=review.pk)
+    # One worker's chores claim it (and are, say, still encoding) …
+    assert renditions.claim(Review, review.pk, "hero_image", review.hero_image.name, row.hero_renditions_due)
+    chores_round()  # … another worker's chores leave it
+    run_worker()  # … and so does its own task, which comes late
+    assert renditions_of(review.hero_image) == {}
+    assert DBTaskResult.objects.get(pk=queued.pk).return_value == "taken"
+
+    # The first worker was killed: once its claim runs out, the chores make them.
+    Review.objects.filter(pk=review.pk).update(hero_renditions_due=timezone.now())
+    chores_round()
+    assert len(renditions_of(review.hero_image)) == 7
+    assert Review.objects.get(pk=review.pk).hero_renditions_due is None
