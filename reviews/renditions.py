@@ -279,7 +279,8 @@ def _record(model, pk, field_name: str, name: str, record: dict) -> bool:
 @task()
 def make_renditions(label: str, pk: int, field_name: str, name: str, due_at: str | None = None) -> str:
     """The task a save with a new image enqueues after its commit (arguments: the row, the image's name
-    and when its renditions fell due then); "taken" when the chores claimed them meanwhile."""
+    and when its renditions fell due then); "taken" when the chores claimed them meanwhile, or the row
+    holds another image now."""
     model = apps.get_model(label)
     if not claim(model, pk, field_name, name, datetime.fromisoformat(due_at) if due_at else None):
         return "taken"
