@@ -11,7 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_tasks import task
 
+from reviews import jobs
 from reviews.seo import absolute_url
 
 from .models import Comment, CommentEvent, CommentRule, SentEmail, Subscription, touch_reviews
@@ -54,6 +56,18 @@ def purge(now=None) -> dict[str, int]:
         "spam and trash deleted": deleted.get("comments.Comment", 0),
         "unconfirmed follow-ups deleted": dropped,
     }
+
+
+@task()
+def daily_purge() -> dict[str, int]:
+    """The task of the worker's daily purge (`purge_if_due`)."""
+    return purge()
+
+
+def purge_if_due() -> bool:
+    """Queue the purge if nobody has today: once a day, recorded in the database, however many workers
+    run and however often they restart (the worker's chores)."""
+    return jobs.enqueue_once_a_day("comments-purge", daily_purge)
 
 
 def export(email: str) -> dict:

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django_tasks import task
 
 from reviews.jobs import enqueue_after_commit
 
@@ -116,8 +117,6 @@ UPLOADS = ("export.xml", "uploads.zip")  # our names in the run's folder, never 
 
 def start(*, export_file, uploads_zip=None, film_mapping="", create_films=False, dry_run=False, by=None) -> ImportRun:
     """Keep the upload in the private storage and queue its import once this transaction commits."""
-    from . import tasks
-
     run = ImportRun(
         created_by=by,
         file_name=Path(export_file.name).name[:200],
@@ -131,7 +130,7 @@ def start(*, export_file, uploads_zip=None, film_mapping="", create_films=False,
         if upload is not None:
             private.save(run.folder + name, upload)
     run.save()
-    enqueue_after_commit(tasks.run_import, run.pk)
+    enqueue_after_commit(run_import, run.pk)
     return run
 
 
@@ -144,12 +143,17 @@ def _fetch(storage, name: str, path: Path) -> bool:
     return True
 
 
+@task()
+def run_import(run_id: int) -> None:
+    """The task of a WordPress import started from the admin (`run`)."""
+    run(run_id)
+
+
 def run(run_id: int) -> None:
-    """The task: fetch, unpack, import, report; whatever happens, the run ends done or failed and the upload goes."""
-    run = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).first()
-    if run is None:
+    """Fetch, unpack, import, report; whatever happens, the run ends done or failed and the upload goes."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None or not run.start():
         return  # already taken by another worker, or deleted
-    run.start()
     private = storages["private"]
     try:
         with tempfile.TemporaryDirectory(prefix="wordpress-import-") as temp:  # under TMPDIR

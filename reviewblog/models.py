@@ -170,8 +170,15 @@ class ImportRun(models.Model):
             return f"checking the file: {self.done:,} items read"
         return self.phase or ""
 
-    def start(self) -> None:
-        self._set(status=self.Status.RUNNING, started_at=timezone.now(), phase="", done=0, total=0)
+    def start(self) -> bool:
+        """Take a queued run for this worker: one conditional UPDATE, so of two workers only one runs it.
+        False when it is not queued any more (taken, or ended)."""
+        fields = {"status": self.Status.RUNNING, "started_at": timezone.now(), "phase": "", "done": 0, "total": 0}
+        if not ImportRun.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(**fields):
+            return False
+        for name, value in fields.items():
+            setattr(self, name, value)
+        return True
 
     def record(self, phase: str, done: int, total: int) -> None:
         """The importer's progress callback: one UPDATE, seen at once by the status page."""

@@ -344,6 +344,10 @@ COMMENT_CHECK_GRACE_SECONDS = int(os.environ.get("COMMENT_CHECK_GRACE_SECONDS", 
 # How long a worker's claim on a piece of work (an email to send, a check) lasts (reviews/jobs.py): one
 # killed halfway leaves it to be taken again after this.
 JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", str(COMMENT_CHECK_GRACE_SECONDS)))
+# How long finished rows stay in the task table (pruned once a day by the worker): failures longer, to
+# read what went wrong.
+JOBS_KEEP_DONE_DAYS = int(os.environ.get("JOBS_KEEP_DONE_DAYS", "7"))
+JOBS_KEEP_FAILED_DAYS = int(os.environ.get("JOBS_KEEP_FAILED_DAYS", "30"))
 
 # --- WordPress import from the admin (issue 12, part 4) ---
 # Limits of the uploaded export and of the zip of wp-content/uploads (checked before and while it is unzipped).

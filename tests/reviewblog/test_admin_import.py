@@ -259,3 +259,14 @@ def test_a_broken_film_mapping_is_refused_on_the_form_with_its_line(editor_clien
     assert response.status_code == 200
     assert "Line 2: the film_year “soon” is not a year" in response.content.decode()
     assert not ImportRun.objects.exists()
+
+
+def test_an_import_taken_by_one_worker_is_never_run_by_another(editor_client):
+    post_import(editor_client)  # queued; its task would come after a commit that never comes here
+    first, second = ImportRun.objects.get(), ImportRun.objects.get()  # two workers read it queued
+    assert first.start()
+    assert not second.start()  # the one UPDATE of the first decided
+    imports.run(first.pk)  # its task, run by a third, finds it taken: nothing imported, nothing deleted
+    assert ImportRun.objects.get().status == ImportRun.Status.RUNNING
+    assert storages["private"].exists(first.folder + "export.xml")
+    assert not Review.objects.exists()
