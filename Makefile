@@ -15,6 +15,7 @@ $(BIN)/python:
 # Reinstalled only when a requirements file changes.
 $(VENV)/.installed: $(BIN)/python requirements.txt tests/requirements.txt
 	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
+	$(BIN)/python -m pip check
 	@touch $@
 
 # axe-core, which the browser tests inject into pages (tests/package.json); needs npm, else those tests skip.

@@ -1,15 +1,18 @@
 """Telling Akismet what the moderators decided: a spam it missed, a comment it wrongly called spam.
 
-A report is due on the comment row (`report_due`), sent by the task worker, retried with backoff and
-given up after a day; changing one's mind before it went out cancels it.
+A report is due on the comment row (`report_due`, `next_report_at`), sent by the task worker, claimed,
+retried with backoff and given up after about a day through reviews/jobs.py; changing one's mind before
+it went out cancels it.
 """
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
+from reviews import jobs
 from reviews.jobs import enqueue_after_commit
 
-from . import spam, tasks
+from . import spam
 from .models import Comment, CommentEvent
 
 Status, Verdict, Kind = Comment.Status, Comment.Verdict, CommentEvent.Kind
@@ -38,7 +41,13 @@ def settle(comment: Comment, decided: str) -> None:
     comment.next_report_at = timezone.now() if due else None
     comment.save(update_fields=["report_due", "report_attempts", "next_report_at"])
     if due:
-        enqueue_after_commit(tasks.report_to_akismet, comment.pk)
+        enqueue_after_commit(report_to_akismet, comment.pk)
+
+
+@task()
+def report_to_akismet(comment_id: int) -> bool | None:
+    """The task of a report (`report`), queued when it falls due and again at each retry."""
+    return report(comment_id)
 
 
 def report(comment_id: int) -> bool | None:
@@ -47,7 +56,7 @@ def report(comment_id: int) -> bool | None:
     True when Akismet took it, False when it failed, None when there was nothing to send (not due,
     cancelled, or another worker has it).
     """
-    if not Comment.objects.due_for_report().filter(pk=comment_id).update(next_report_at=tasks.claim_until()):
+    if not jobs.claim(Comment.objects.due_for_report().filter(pk=comment_id), "next_report_at"):
         return None
     comment = Comment.objects.select_related("review").get(pk=comment_id)
     kind = comment.report_due
@@ -65,16 +74,18 @@ def report(comment_id: int) -> bool | None:
             if decided:
                 settle(comment, decided)
             return taken
+        tries = {"most_tries": MAX_REPORT_ATTEMPTS, **spam.RETRY}
+        retry_at = None if taken else jobs.next_try(comment.report_attempts, **tries)
         if taken:
             comment.report_due, comment.next_report_at = "", None
-        elif comment.report_attempts >= MAX_REPORT_ATTEMPTS:
+        elif retry_at is None:
             comment.report_due, comment.next_report_at = "", None
             comment.log(Kind.REPORT_FAILED, note=f"{kind}: gave up after {comment.report_attempts} tries")
         else:
-            comment.next_report_at = timezone.now() + tasks.backoff(comment.report_attempts)
+            comment.next_report_at = retry_at
             when = timezone.localtime(comment.next_report_at)
             comment.log(Kind.REPORT_FAILED, note=f"{kind}: try {comment.report_attempts}; next at {when:%H:%M}")
         comment.save(update_fields=["report_due", "report_attempts", "next_report_at", "reported_as"])
     if comment.report_due == kind and comment.next_report_at:
-        tasks.schedule_report(comment)
+        jobs.run_later(report_to_akismet, comment.next_report_at, comment.pk)
     return taken

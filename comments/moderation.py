@@ -1,7 +1,8 @@
 """The comment workflow: receive, screen with Akismet, decide.
 
 Views, admin actions, tasks and commands call these functions; none of them sets `status` itself.
-Side effects that leave the database run after commit, through `comments.tasks`: reports of the
+The Akismet checks run in the task worker (the tasks below, beside what they run), claimed, retried and
+given up through reviews/jobs.py. Side effects that leave the database run after commit: reports of the
 moderators' decisions to Akismet (`akismet_reports.py`) and emails to people (`followups.py`).
 """
 
@@ -11,7 +12,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
+from reviews import jobs
 from reviews.jobs import enqueue_after_commit
 from reviews.models import Review
 
@@ -60,23 +63,24 @@ def receive(
         if decision == screening.SPAM:
             comment.status = Status.SPAM
         elif spam.is_configured():
-            comment.next_check_at = tasks.claim_until()
+            comment.next_check_at = jobs.lease()  # its first check's claim, held by the task below
         comment.save()
         comment.log(Kind.SUBMITTED)
         followups.subscribe(comment, replies=follow_replies, everything=follow_all)
         _log_flags(comment, found, decision)
     if any(flag.acts and flag.layer in (Layer.BURST, Layer.DUPLICATE) for flag in found):
         # A burst or a third copy tells on the comments before it too: the worker screens them again.
-        enqueue_after_commit(tasks.screen_neighbours, comment.pk)
+        enqueue_after_commit(screen_neighbours, comment.pk)
     if decision != screening.SPAM:
         # Should queueing fail, the reader still gets their answer and the chores check it once the claim runs out.
         claim = comment.next_check_at.isoformat() if comment.next_check_at else None
-        enqueue_after_commit(tasks.check_comment, comment.pk, claim)
+        enqueue_after_commit(check_comment, comment.pk, claim)
     return comment
 
 
+@task()
 def screen_neighbours(comment_id: int) -> int:
-    """Screen again the waiting comments a burst or copy in this comment tells on (its task, never in the
+    """The task: screen again the waiting comments a burst or copy in this comment tells on (its task, never in the
     reader's POST); each locked, so a moderator's decision meanwhile wins. Returns how many were filed."""
     comment = Comment.objects.filter(pk=comment_id).first()
     filed = 0
@@ -102,6 +106,12 @@ def _log_flags(comment: Comment, found: list, decision: str) -> None:
             comment.log(kind, note=flag.note, layer=flag.layer, rule=flag.rule)
 
 
+@task()
+def check_comment(comment_id: int, due_at: str | None = None) -> str | None:
+    """The task of a new comment's first check (`due_at`: its claim, as `first_check` wants it)."""
+    return first_check(comment_id, datetime.fromisoformat(due_at) if due_at else None)
+
+
 def first_check(comment_id: int, due_at: datetime | None = None) -> str | None:
     """The first Akismet check of a new comment (its task); None if it was decided or taken meanwhile.
 
@@ -125,23 +135,22 @@ def screen(comment: Comment, *, recheck: bool = False) -> str:
     decision made in the meantime always wins over the machine.
     """
     verdict = spam.comment_check(comment, recheck_reason="Akismet was unavailable" if recheck else "")
-    now = timezone.now()
     with transaction.atomic():
         locked = Comment.objects.select_for_update().filter(pk=comment.pk, status=Status.PENDING).first()
         if locked is None:  # decided (or deleted) while Akismet was thinking
             return verdict
         comment = locked
-        _apply_verdict(comment, verdict, now)
+        _apply_verdict(comment, verdict)
         if comment.status == Status.PENDING and comment.verdict != Verdict.ERROR:
             followups.ask_to_confirm(comment)  # held, not spam (a published one asked in `_approve`)
     if comment.status == Status.PENDING and not recheck:
         followups.notify_moderators(comment)
     if comment.verdict == Verdict.ERROR and comment.next_check_at:
-        tasks.schedule_recheck(comment)
+        jobs.run_later(recheck_comment, comment.next_check_at, comment.pk)
     return verdict
 
 
-def _apply_verdict(comment: Comment, verdict: str, now) -> None:
+def _apply_verdict(comment: Comment, verdict: str) -> None:
     """Record Akismet's answer, then the rules and bot signs as they stand now (a rule added since the
     comment arrived applies too), then act: spam, published for a trusted reader, or held."""
     comment.verdict = verdict
@@ -152,11 +161,11 @@ def _apply_verdict(comment: Comment, verdict: str, now) -> None:
         return
     comment.check_attempts += 1
     if verdict == Verdict.ERROR:
-        if comment.created_at + timedelta(days=settings.COMMENT_RECHECK_GIVE_UP_DAYS) <= now:
-            comment.next_check_at = None
+        give_up_at = comment.created_at + timedelta(days=settings.COMMENT_RECHECK_GIVE_UP_DAYS)
+        comment.next_check_at = jobs.next_try(comment.check_attempts, until=give_up_at, **spam.RETRY)
+        if comment.next_check_at is None:
             note = f"try {comment.check_attempts}; no more re-checks, a moderator decides"
         else:
-            comment.next_check_at = now + tasks.backoff(comment.check_attempts)
             note = f"try {comment.check_attempts}; next at {timezone.localtime(comment.next_check_at):%H:%M}"
         comment.save(update_fields=["verdict", "check_attempts", "next_check_at"])
         comment.log(Kind.CHECK_FAILED, note=note)
@@ -223,6 +232,12 @@ def _why_not_trusted(comment: Comment) -> str:
     return "this email has approved comments, but not from this browser"
 
 
+@task()
+def recheck_comment(comment_id: int) -> str | None:
+    """The task of a re-check at its backoff time (database backend); nothing if it is not due any more."""
+    return recheck(comment_id)
+
+
 def recheck(comment_id: int) -> str | None:
     """Check one comment if its turn has come; None when it is not due (or someone else took it)."""
     comment = Comment.objects.due_for_recheck().select_related("review").filter(pk=comment_id).first()
@@ -232,14 +247,15 @@ def recheck(comment_id: int) -> str | None:
 
 
 def _claim(comment: Comment) -> bool:
-    """Take a comment for one check by moving its next check a grace period ahead, only if nobody moved it
-    since we read it: the first-check task, a scheduled re-check and the chores never check it twice.
-    If the check dies halfway (a killed worker, a locked database), the claim runs out and it is due again.
+    """Take a comment for one check (`jobs.claim`), only if nobody moved its next check since we read it:
+    the first-check task, a scheduled re-check and the chores never check it twice. If the check dies
+    halfway (a killed worker, a locked database), the claim runs out and it is due again.
     """
     unchanged = Comment.objects.filter(pk=comment.pk, status=Status.PENDING, verdict=comment.verdict)
-    unchanged = unchanged.filter(next_check_at=comment.next_check_at) if comment.next_check_at else unchanged
-    comment.next_check_at = tasks.claim_until()
-    return bool(unchanged.update(next_check_at=comment.next_check_at))
+    until = jobs.claim(unchanged, "next_check_at", held=comment.next_check_at)
+    if until:
+        comment.next_check_at = until
+    return until is not None
 
 
 def _screen_claimed(comment: Comment) -> str:

@@ -11,8 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_tasks import task
 
-from reviews import outbox
+from reviews import jobs, outbox
 from reviews.models import OutgoingEmail
 from reviews.seo import absolute_url
 
@@ -57,6 +58,18 @@ def purge(now=None) -> dict[str, int]:
         "unconfirmed follow-ups deleted": dropped,
         "old emails deleted": outbox.forget_old(now),
     }
+
+
+@task()
+def daily_purge() -> dict[str, int]:
+    """The task of the worker's daily purge (`purge_if_due`)."""
+    return purge()
+
+
+def purge_if_due() -> bool:
+    """Queue the purge if nobody has today: once a day, recorded in the database, however many workers
+    run and however often they restart (the worker's chores)."""
+    return jobs.enqueue_once_a_day("comments-purge", daily_purge)
 
 
 def export(email: str) -> dict:

@@ -6,7 +6,7 @@ becomes `Verdict.ERROR` (or a False report) and a logged warning, so a comment i
 
 import logging
 from contextlib import contextmanager
-from datetime import UTC
+from datetime import UTC, timedelta
 from urllib.parse import urlencode
 
 import akismet
@@ -93,6 +93,8 @@ def _form_fields(comment: Comment) -> dict[str, str]:
     return {"POST_ak_js": str(int(started * 1000)), "POST_form_seconds": f"{comment.typing_seconds:.1f}"}
 
 
+# How checks and reports that failed are tried again (reviews.jobs.next_try): 2, 4, 8 … minutes, at most an hour.
+RETRY = {"first": timedelta(minutes=2), "most": timedelta(hours=1)}
 PAUSED = "akismet:paused"  # cache key set after a failure (AKISMET_PAUSE_AFTER_FAILURE)
 
 

@@ -3,16 +3,22 @@ importer run by the task worker with its progress and report on an `ImportRun`.
 
 The request only stores the files and checks the zip's directory (names, count, declared sizes); the
 worker unpacks it (checking again, against the bytes it really writes) and runs the same `Importer` as
-`manage.py import_wordpress`. The upload is deleted once the run ends: it holds readers' emails and IPs.
+`manage.py import_wordpress`. The upload waits in the private storage (STORAGES["private"]: a folder outside
+MEDIA_ROOT, or a bucket's private/ prefix), so a worker on another host can read it and no URL reaches it;
+the worker copies it into a temporary folder of its own, and deletes it once the run ends, whatever the
+outcome: it holds readers' emails and IPs.
 """
 
 import logging
 import shutil
 import stat
+import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.core.files.storage import storages
+from django_tasks import task
 
 from reviews.jobs import enqueue_after_commit
 
@@ -106,17 +112,11 @@ def media_dir(unpacked: Path) -> Path:
     return unpacked
 
 
-def _save(upload, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+UPLOADS = ("export.xml", "uploads.zip")  # our names in the run's folder, never the uploader's
 
 
 def start(*, export_file, uploads_zip=None, film_mapping="", create_films=False, dry_run=False, by=None) -> ImportRun:
-    """Keep the upload under MEDIA_ROOT/imports/<key>/ and queue its import once this transaction commits."""
-    from . import tasks
-
+    """Keep the upload in the private storage and queue its import once this transaction commits."""
     run = ImportRun(
         created_by=by,
         file_name=Path(export_file.name).name[:200],
@@ -125,36 +125,54 @@ def start(*, export_file, uploads_zip=None, film_mapping="", create_films=False,
         dry_run=dry_run,
         film_mapping=film_mapping,
     )
-    _save(export_file, run.folder / "export.xml")  # our names, never the uploader's
-    if uploads_zip is not None:
-        _save(uploads_zip, run.folder / "uploads.zip")
+    private = storages["private"]
+    for name, upload in zip(UPLOADS, (export_file, uploads_zip), strict=True):
+        if upload is not None:
+            private.save(run.folder + name, upload)
     run.save()
-    enqueue_after_commit(tasks.run_import, run.pk)
+    enqueue_after_commit(run_import, run.pk)
     return run
 
 
+def _fetch(storage, name: str, path: Path) -> bool:
+    """Copy a stored file to `path` on this host; False when there is none."""
+    if not storage.exists(name):
+        return False
+    with storage.open(name, "rb") as source, path.open("wb") as out:
+        shutil.copyfileobj(source, out, CHUNK)
+    return True
+
+
+@task()
+def run_import(run_id: int) -> None:
+    """The task of a WordPress import started from the admin (`run`)."""
+    run(run_id)
+
+
 def run(run_id: int) -> None:
-    """The task: unpack, import, report; whatever happens, the run ends done or failed and the upload goes."""
-    run = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).first()
-    if run is None:
+    """Fetch, unpack, import, report; whatever happens, the run ends done or failed and the upload goes."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None or not run.start():
         return  # already taken by another worker, or deleted
-    run.start()
-    folder = run.folder
+    private = storages["private"]
     try:
-        media = None
-        if (folder / "uploads.zip").is_file():
-            run.record("unzipping", 0, 0)
-            extract_zip(folder / "uploads.zip", folder / "uploads")
-            media = media_dir(folder / "uploads")
-        importer = Importer(
-            folder / "export.xml",
-            media_dir=media,
-            dry_run=run.dry_run,
-            create_films=run.create_films,
-            film_map=mapping.read(run.film_mapping) if run.film_mapping else None,
-            progress=run.record,
-        )
-        report = importer.run()
+        with tempfile.TemporaryDirectory(prefix="wordpress-import-") as temp:  # under TMPDIR
+            folder = Path(temp)
+            _fetch(private, run.folder + "export.xml", folder / "export.xml")
+            media = None
+            if _fetch(private, run.folder + "uploads.zip", folder / "uploads.zip"):
+                run.record("unzipping", 0, 0)
+                extract_zip(folder / "uploads.zip", folder / "uploads")
+                media = media_dir(folder / "uploads")
+            importer = Importer(
+                folder / "export.xml",
+                media_dir=media,
+                dry_run=run.dry_run,
+                create_films=run.create_films,
+                film_map=mapping.read(run.film_mapping) if run.film_mapping else None,
+                progress=run.record,
+            )
+            report = importer.run()
         run.finish(report.render(dry_run=run.dry_run), importer.mapping_csv())
     except (wxr.ExportError, UnsafeArchive, mapping.MappingError) as error:
         run.fail(str(error))
@@ -165,4 +183,5 @@ def run(run_id: int) -> None:
             "before it stays; running the same import again finishes it without duplicating anything."
         )
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        for name in UPLOADS:
+            private.delete(run.folder + name)

@@ -8,7 +8,6 @@ answers it with a 301 to wherever that content lives now, looked up only when no
 """
 
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -107,7 +106,7 @@ class OldLink(models.Model):
 class ImportRun(models.Model):
     """An import of a WordPress export uploaded in the admin: who, what, how far it got, and its report.
 
-    The upload waits under MEDIA_ROOT/imports/<key>/ until the task worker has run it, then is deleted
+    The upload waits in the private storage, under imports/<key>/, until the task worker has run it, then is deleted
     (it holds readers' emails and IPs); the report stays here.
     """
 
@@ -150,8 +149,9 @@ class ImportRun(models.Model):
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
 
     @property
-    def folder(self) -> Path:
-        return Path(settings.MEDIA_ROOT) / "imports" / str(self.key)
+    def folder(self) -> str:
+        """Where the upload waits in the private storage (STORAGES["private"]), which no URL reaches."""
+        return f"imports/{self.key}/"
 
     @property
     def is_active(self) -> bool:
@@ -170,8 +170,15 @@ class ImportRun(models.Model):
             return f"checking the file: {self.done:,} items read"
         return self.phase or ""
 
-    def start(self) -> None:
-        self._set(status=self.Status.RUNNING, started_at=timezone.now(), phase="", done=0, total=0)
+    def start(self) -> bool:
+        """Take a queued run for this worker: one conditional UPDATE, so of two workers only one runs it.
+        False when it is not queued any more (taken, or ended)."""
+        fields = {"status": self.Status.RUNNING, "started_at": timezone.now(), "phase": "", "done": 0, "total": 0}
+        if not ImportRun.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(**fields):
+            return False
+        for name, value in fields.items():
+            setattr(self, name, value)
+        return True
 
     def record(self, phase: str, done: int, total: int) -> None:
         """The importer's progress callback: one UPDATE, seen at once by the status page."""

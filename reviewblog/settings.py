@@ -157,8 +157,46 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# The WordPress import's uploads (readers' emails and IPs) wait here for the task worker: never under MEDIA_ROOT,
+# which the web server serves to anyone.
+PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", BASE_DIR / "private"))
+# Every file goes through STORAGES: "default" holds the public media (uploads, renditions, imported and demo
+# images), "private" the import's uploads. Both are folders on this disk unless AWS_STORAGE_BUCKET_NAME is set;
+# then both live in S3-compatible object storage, where app servers and workers on other hosts see them too.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    # django-storages reads these (and any other AWS_* setting it knows) when it builds the storage.
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None  # empty: Amazon S3 itself
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None  # empty: boto3's own lookup (an IAM role)
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None  # a CDN in front of the bucket
+    # Public images get plain, cacheable URLs, computed without a network call: the bucket (or the CDN) must
+    # let anyone read them. Signed URLs would expire inside cached pages.
+    AWS_QUERYSTRING_AUTH = False
+    AWS_S3_FILE_OVERWRITE = False  # a new file never replaces another under the same name, as on disk
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=86400"}
+    # The import's uploads: under private/ in this bucket (leave that prefix out of its public-read policy),
+    # or in a bucket of their own. Only ever read by the worker, never linked.
+    AWS_PRIVATE_BUCKET_NAME = os.environ.get("AWS_PRIVATE_BUCKET_NAME") or AWS_STORAGE_BUCKET_NAME
+    MEDIA_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_PRIVATE_BUCKET_NAME,
+            "location": "private",
+            "custom_domain": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    if PRIVATE_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+        raise ImproperlyConfigured("PRIVATE_ROOT must not be under MEDIA_ROOT, which the web server serves to anyone.")
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_ROOT}}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
+    "private": PRIVATE_STORAGE,
     # Hashed, compressed names with DEBUG off; plain files while developing.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -184,7 +222,7 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 # markdownx reads its settings once at import. Its two endpoints are replaced by staff-only views
 # in reviews/editor.py (mounted at /markdownx/, where the widget posts), so only these matter here.
 MARKDOWNX_SERVER_CALL_LATENCY = 400  # ms of quiet typing before the preview refreshes
-EDITOR_UPLOAD_PATH = "uploads/"  # under MEDIA_ROOT
+EDITOR_UPLOAD_PATH = "uploads/"  # in the default storage
 
 # --- Review editor: autosave, edit locks (issue 15) ---
 # The open editor saves a draft of the review this often while the author types (and on leaving the page),
@@ -334,6 +372,10 @@ COMMENT_CHECK_GRACE_SECONDS = int(os.environ.get("COMMENT_CHECK_GRACE_SECONDS", 
 # How long a worker's claim on a piece of work (an email to send, a check) lasts (reviews/jobs.py): one
 # killed halfway leaves it to be taken again after this.
 JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", str(COMMENT_CHECK_GRACE_SECONDS)))
+# How long finished rows stay in the task table (pruned once a day by the worker): failures longer, to
+# read what went wrong.
+JOBS_KEEP_DONE_DAYS = int(os.environ.get("JOBS_KEEP_DONE_DAYS", "7"))
+JOBS_KEEP_FAILED_DAYS = int(os.environ.get("JOBS_KEEP_FAILED_DAYS", "30"))
 
 # --- WordPress import from the admin (issue 12, part 4) ---
 # Limits of the uploaded export and of the zip of wp-content/uploads (checked before and while it is unzipped).

@@ -47,7 +47,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Films and reviews"
 
     def ready(self):
-        from . import renditions
+        from . import checks, renditions  # noqa: F401  (checks registers the system checks)
         from .groups import sync_groups
 
         post_migrate.connect(sync_groups, sender=self, dispatch_uid="reviews.sync_groups")

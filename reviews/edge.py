@@ -7,13 +7,13 @@ is the page's stamp: touch_pages (reviews/models/review.py), the one place stamp
 of the stamps it moves once the change commits, with an HTTP PURGE to EDGE_PURGE_URL. Empty, there is
 no edge and nothing here runs.
 
-The task worker sends the PURGE, not the changing request (issue 13): the keys go into a `purge_edge`
-task, enqueued after the commit, and a purge the edge did not answer is tried again later, until a copy
-it could have missed would have expired anyway (MAX_AGE).
+The task worker sends the PURGE, not the changing request: the keys go into a `purge_edge` task,
+enqueued after the commit, and a purge the edge did not answer is tried again later with backoff
+(reviews/jobs.py), until a copy it could have missed would have expired anyway (MAX_AGE).
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.error import URLError
 from urllib.request import Request, urlopen
 
@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from . import jobs
 from .jobs import enqueue_after_commit
 
 log = logging.getLogger(__name__)
@@ -42,24 +43,28 @@ def purge_after_commit(keys) -> None:
         enqueue_after_commit(purge_edge, keys)
 
 
-# After 5, 20, 80 and 320 s (7 minutes in all, less than MAX_AGE): later, any copy the purge missed has expired.
-RETRY_DELAYS = [5, 20, 80, 320]
+# A purge the edge missed is tried again 5, 10, 20 … s later (jobs.next_try), while a copy it missed may
+# still be served: a copy cached before the first try has expired MAX_AGE after it.
+RETRY = {"first": timedelta(seconds=5), "most": timedelta(seconds=MAX_AGE)}
 
 
 @task()
-def purge_edge(keys: list[str], attempt: int = 0) -> list[str]:
+def purge_edge(keys: list[str], attempt: int = 0, first_try: str | None = None) -> list[str]:
     """The worker's purge; returns the keys the edge did not take. Those are tried again later (where the
-    task backend can defer: the database one), and given up, with a logged error, after the last try."""
+    task backend can defer: the database one), and given up, with a logged error, once a try would come
+    after MAX_AGE from the first (`first_try`, ISO): every copy the purge missed has expired by then."""
     failed = purge(keys)
     if not failed:
         return []
-    backend = purge_edge.get_backend()
-    if attempt < len(RETRY_DELAYS) and backend.supports_defer:
-        delay = RETRY_DELAYS[attempt]
-        log.warning("Edge purge of %d key(s) failed (try %d); trying again in %d s", len(failed), attempt + 1, delay)
-        purge_edge.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(failed, attempt + 1)
+    now, attempt = timezone.now(), attempt + 1
+    first = datetime.fromisoformat(first_try) if first_try else now
+    when = jobs.next_try(attempt, until=first + timedelta(seconds=MAX_AGE), **RETRY)
+    if when is not None and purge_edge.get_backend().supports_defer:
+        wait = round((when - now).total_seconds())
+        log.warning("Edge purge of %d key(s) failed (try %d); trying again in %d s", len(failed), attempt, wait)
+        jobs.run_later(purge_edge, when, failed, attempt, first.isoformat())
     else:
-        log.error("Edge purge of %s given up after %d tries: copies expire within %d s", failed, attempt + 1, MAX_AGE)
+        log.error("Edge purge of %s given up after %d tries: copies expire within %d s", failed, attempt, MAX_AGE)
     return failed
 
 

@@ -21,6 +21,7 @@ from django.utils import feedgenerator
 
 from . import conditional, page_cache
 from .models import Film, Genre, Person, Review, lists_page_state, row_page_state
+from .renditions import stored_bytes
 from .seo import absolute_url
 
 FEED_ITEMS = 20
@@ -153,10 +154,12 @@ class ReviewFeed(Feed):
     def item_enclosures(self, review):
         if not review.hero_image:
             return []
-        try:
-            length = review.hero_image.size
-        except OSError:  # the file went missing: the review itself still belongs in the feed
-            return []
+        length = stored_bytes(review.hero_image)  # recorded by the renditions' worker: no storage call
+        if length is None:
+            try:
+                length = review.hero_image.size
+            except OSError:  # the file went missing: the review itself still belongs in the feed
+                return []
         mime_type = mimetypes.guess_type(review.hero_image.name)[0] or "application/octet-stream"
         return [feedgenerator.Enclosure(absolute_url(review.hero_image.url), str(length), mime_type)]
 

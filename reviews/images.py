@@ -10,6 +10,7 @@ import logging
 import uuid
 import warnings
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -132,11 +133,23 @@ def checked_upload(upload) -> ContentFile:
     return ContentFile(checked.content, name=f"{stem}.{checked.extension}")
 
 
+def media_prefix() -> str:
+    """What every stored file's URL starts with: MEDIA_URL on disk, the bucket's (or its custom domain's)
+    address in object storage. Asked of the storage itself, which computes it without a network call."""
+    return default_storage.url("_").removesuffix("_")
+
+
+def storage_name(src: str) -> str | None:
+    """The name in the default storage of a file this site's media serves at `src`; else None."""
+    prefix = media_prefix()
+    return unquote(src.removeprefix(prefix)) if src.startswith(prefix) and len(src) > len(prefix) else None
+
+
 def uploaded_image_size(src: str) -> tuple[int, int] | None:
-    """(width, height) of an image the editor stored under MEDIA_URL, read from its header; else None."""
-    if not src.startswith(settings.MEDIA_URL):
+    """(width, height) of an image the editor stored in the media storage, read from its header; else None."""
+    name = storage_name(src)
+    if name is None:
         return None
-    name = src.removeprefix(settings.MEDIA_URL)
     try:
         with default_storage.open(name) as stored, Image.open(stored) as image:
             return image.size

@@ -5,17 +5,21 @@ trying again with backoff, and chores that run once a day however many workers r
 Jobs keep their state on their own rows (a comment's next check, an email's next attempt): a row is due
 when its time has come, `claim` moves that time a lease ahead in one UPDATE (so of two workers racing,
 one wins, and a worker killed halfway leaves a row that falls due again when the lease runs out), and
-`retry_at` says when the next try is after a failure. The task worker (`manage.py run_worker`) runs the
-tasks and, every JOBS_CHORES_SECONDS, the chores that catch what no task covered.
+`next_try` says when the next try is after a failure, or that it is time to give up. The task worker
+(`manage.py run_worker`, reviewblog/management/commands/) runs the tasks and, every COMMENT_CHORES_SECONDS,
+the chores that catch what no task covered; `once_a_day` keeps a daily chore to one run a day, and
+`prune_if_due` is the one that keeps the task table from growing.
 """
 
 import logging
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import default_task_backend
+from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
 
@@ -53,19 +57,28 @@ def lease() -> datetime:
     return timezone.now() + timedelta(seconds=settings.JOBS_LEASE_SECONDS)
 
 
-def claim(queryset, field: str) -> datetime | None:
+DUE = object()  # `claim`'s default: take the row only when its time has come
+
+
+def claim(queryset, field: str, *, held=DUE) -> datetime | None:
     """Take the row of `queryset` (filtered to one row) whose `field`, a due time, has come: one UPDATE
     moves it a lease ahead, so of any number of workers only one gets it. Returns the lease's end, or None
-    when the row was not due (done, not yet due, or taken by another worker)."""
-    now = timezone.now()
+    when the row was not due (done, not yet due, or taken by another worker).
+
+    `held`: the due time the caller read (a claim taken when the work was queued, None for a row never
+    scheduled): the row is taken, due or not, only if `field` still holds exactly that, so whoever moved
+    it since (another worker, a decision) wins.
+    """
     until = lease()
-    taken = queryset.filter(**{f"{field}__lte": now}).update(**{field: until})
-    return until if taken else None
+    rows = queryset.filter(**({f"{field}__lte": timezone.now()} if held is DUE else {field: held}))
+    return until if rows.update(**{field: until}) else None
 
 
 def backoff(attempts: int, *, first: timedelta = timedelta(minutes=1), most: timedelta = timedelta(hours=1)):
-    """How long to wait after the `attempts`-th failed try: first, twice that, four times … at most `most`."""
-    return min(first * 2 ** max(attempts - 1, 0), most)
+    """How long to wait after the `attempts`-th failed try: first, twice that, four times … at most `most`
+    (in float seconds, so a row that failed hundreds of times never overflows a timedelta)."""
+    seconds = first.total_seconds() * 2.0 ** min(max(attempts - 1, 0), 1000)
+    return timedelta(seconds=min(seconds, most.total_seconds()))
 
 
 def retry_at(attempts: int, **bounds) -> datetime:
@@ -73,14 +86,53 @@ def retry_at(attempts: int, **bounds) -> datetime:
     return timezone.now() + backoff(attempts, **bounds)
 
 
+def next_try(attempts: int, *, most_tries: int | None = None, until: datetime | None = None, **bounds):
+    """When to try again after the `attempts`-th failure, or None to give up: `most_tries` are spent, or
+    the next try would come after `until` (past it, trying again serves nobody)."""
+    if most_tries is not None and attempts >= most_tries:
+        return None
+    when = retry_at(attempts, **bounds)
+    return None if until is not None and when > until else when
+
+
 def once_a_day(name: str) -> bool:
     """True for the first caller today (the site's time zone) of the chore `name`, across every worker,
     host and restart: the day is recorded in the database, and the unique row decides who runs it."""
-    from .models import DailyChore
-
+    DailyChore = apps.get_model("reviews", "DailyChore")  # by name: the models import edge, which imports this
     try:
         with transaction.atomic():
             DailyChore.objects.create(name=name, day=timezone.localdate())
     except IntegrityError:
         return False
     return True
+
+
+def enqueue_once_a_day(name: str, task, *args) -> bool:
+    """Queue `task` if the chore `name` has not run today. The day's row and the task's row commit
+    together: a queue that fails leaves the chore to the next round, never lost for the day."""
+    with transaction.atomic():
+        if not once_a_day(name):
+            return False
+        task.enqueue(*args)
+    return True
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete finished task results: successes after JOBS_KEEP_DONE_DAYS, failures (kept longer, to read
+    what went wrong) after JOBS_KEEP_FAILED_DAYS. Waiting and running tasks are never touched. The rule
+    of django-tasks-db's `prune_db_task_results`, with its two ages. Returns how many rows went."""
+    now = now or timezone.now()
+    done_before = now - timedelta(days=settings.JOBS_KEEP_DONE_DAYS)
+    failed_before = now - timedelta(days=settings.JOBS_KEEP_FAILED_DAYS)
+    results = DBTaskResult.objects
+    done = results.successful().filter(finished_at__lte=done_before)
+    failed = results.failed().filter(finished_at__lte=failed_before)
+    deleted, _ = (done | failed).delete()
+    return deleted
+
+
+def prune_if_due() -> int | None:
+    """The daily pruning of the task table, once a day whatever the number of workers; how many rows went
+    (None: another worker, or an earlier round, did it today). A failure leaves it to the next round."""
+    with transaction.atomic():
+        return prune() if once_a_day("prune-tasks") else None

@@ -1,4 +1,4 @@
-"""Python-Markdown's parsers, kept linear on pathological input (issue 10).
+"""Python-Markdown's parsers, kept linear on pathological input.
 
 Out of the box several of its scans start again at every candidate and run to the end of the
 paragraph or document: `[` × 10,000 took 12 s, `[[` × 10,000 49 s, and a preview of 50,000 `[` killed

@@ -123,12 +123,17 @@ def _drop(connection) -> None:
 def _failed(email: OutgoingEmail, error: Exception) -> str:
     email.attempts += 1
     email.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if refused_for_good(error) or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+    retry = None
+    if not refused_for_good(error):
+        retry = jobs.next_try(
+            email.attempts, most_tries=settings.OUTBOX_MAX_ATTEMPTS, first=FIRST_RETRY, most=LONGEST_WAIT
+        )
+    if retry is None:
         email.status, email.next_attempt_at = Status.FAILED, None
         logger.error("Gave up email %s after %s tries: %s", email.pk, email.attempts, email.last_error)
         outcome = GIVEN_UP
     else:
-        email.next_attempt_at = jobs.retry_at(email.attempts, first=FIRST_RETRY, most=LONGEST_WAIT)
+        email.next_attempt_at = retry
         logger.warning("Email %s not sent (try %s), trying again later: %s", email.pk, email.attempts, email.last_error)
         outcome = LATER
     if not refused_for_good(error):

@@ -28,6 +28,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
 from . import edge
+from .images import media_prefix
 
 # Its own cache (settings.CACHES): pages never push out what the default cache holds, such as rate limits.
 pages = caches["pages"]
@@ -71,7 +72,8 @@ def deployment_digest() -> str:
     files = [path for root in roots for path in sorted(root.rglob("*")) if path.suffix in CODE_SUFFIXES]
     files.append(Path(settings.BASE_DIR) / "requirements.txt")
     files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")  # hashed CSS names, after collectstatic
-    digest = hashlib.sha256(repr([getattr(settings, name) for name in PAGE_SETTINGS]).encode())
+    shaping = [getattr(settings, name) for name in PAGE_SETTINGS] + [media_prefix()]  # the images' address
+    digest = hashlib.sha256(repr(shaping).encode())
     for path in files:
         if path.is_file():
             digest.update(path.name.encode())

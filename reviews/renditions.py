@@ -7,13 +7,15 @@ fallback (PNG for images with transparency), stored beside the originals by a na
 Widths come from IMAGE_RENDITION_WIDTHS and are never wider than the original, which images.py has
 already capped at IMAGE_MAX_WIDTH; the original itself is the widest fallback.
 
-The task worker makes them, never the save (issue 13): a save with a new image stores the original,
-marks the row's record (hero_renditions, poster_renditions, photo_renditions) "queued" and, after the
-commit, enqueues `make_renditions`. The task encodes the copies, then writes the record, which names
-the original it was made for, through the QuerySet's update(), so the page stamps move and the edge is
-purged. Pages read only that record (no storage call while rendering): until it names the image the
-row holds, they show the original alone. A record queued longer than IMAGE_RENDITION_GRACE_SECONDS
-(a lost task, rows written by update() or bulk_create()) is taken over by the worker's chores.
+The task worker makes them, never the save: a save with a new image stores the original, marks the
+row's record (hero_renditions, poster_renditions, photo_renditions) "queued", sets when they fall due
+(hero_renditions_due …: IMAGE_RENDITION_GRACE_SECONDS ahead) and, after the commit, enqueues
+`make_renditions`. The task claims the row on that due time (reviews/jobs.py), encodes the copies, then
+writes the record, which names the original it was made for, through the QuerySet's update(), so the
+page stamps move and the edge is purged. Pages read only that record (no storage call while rendering):
+until it names the image the row holds, they show the original alone. A row whose renditions fell due
+(a lost task, a killed worker's claim run out) or were never queued (rows written by update() or
+bulk_create()) is claimed by the worker's chores: of any number of workers, one makes them.
 
 Replacing or clearing an image deletes the old renditions after the commit, deleting the row deletes
 them too. Originals are never deleted: a review's revisions may still point at them, and restoring one
@@ -41,6 +43,7 @@ from django.utils import timezone
 from django_tasks import task
 from PIL import Image, ImageOps
 
+from . import jobs
 from .jobs import enqueue_after_commit
 
 # The image fields that get renditions, as (model, field).
@@ -116,6 +119,12 @@ def stored_width(file: FieldFile) -> int | None:
     return file.instance.__dict__.get(file.field.width_field) if file.field.width_field else None
 
 
+def stored_bytes(file: FieldFile) -> int | None:
+    """The image's size in bytes, as the worker recorded it for the image the row holds; else None."""
+    record = record_of(file)
+    return record.get("bytes") if file and record.get("for") == file.name else None
+
+
 def record_of(file: FieldFile) -> dict:
     """The row's record of this image's renditions ({} when it was not loaded): no SQL, no storage."""
     field = getattr(file.field, "renditions_field", None)
@@ -131,18 +140,26 @@ def recorded(file: FieldFile) -> RenditionSet | None:
     return RenditionSet(file.name, record["width"], record["fallback"], tuple(record["narrower"]))
 
 
-def _made(renditions: RenditionSet) -> dict:
+def _made(renditions: RenditionSet, size: int | None = None) -> dict:
     return {
         "state": MADE,
         "for": renditions.source,
         "width": renditions.width,
         "fallback": renditions.fallback,
         "narrower": list(renditions.narrower),
+        "bytes": size,  # for feeds' enclosures, which would otherwise ask the storage on every render
     }
 
 
+def _size(file: FieldFile) -> int | None:
+    try:
+        return file.storage.size(file.name)
+    except Exception:  # a nicety: the feed asks the storage itself instead
+        return None
+
+
 def _queued(name: str) -> dict:
-    return {"state": QUEUED, "for": name, "since": timezone.now().isoformat()}
+    return {"state": QUEUED, "for": name}
 
 
 # --- Making and removing them ---
@@ -225,6 +242,14 @@ def _on_storage(file: FieldFile) -> RenditionSet | None:
     return None
 
 
+def claim(model, pk, field_name: str, name: str, held) -> bool:
+    """Take the making of image `name`'s renditions on row `pk` for this worker (`jobs.claim` on its due
+    time, which must still be `held`, as read): of two workers, one makes them; a killed worker's claim
+    runs out. Through the plain manager: a claim changes nothing a page shows, so no page stamp moves."""
+    rows = model._base_manager.filter(pk=pk, **{field_name: name})
+    return jobs.claim(rows, model._meta.get_field(field_name).renditions_due_field, held=held) is not None
+
+
 def make_for(label: str, pk, field_name: str, name: str, *, force: bool = False) -> str:
     """Make and record the renditions of image `name` on row `pk`, if the row still holds it.
 
@@ -248,7 +273,7 @@ def make_for(label: str, pk, field_name: str, name: str, *, force: bool = False)
     outcome, renditions = "adopted", None if force else _on_storage(file)
     if renditions is None:
         outcome, renditions = "made", make(file)
-    new_record = _made(renditions) if renditions else {"state": FAILED, "for": name}
+    new_record = _made(renditions, _size(file)) if renditions else {"state": FAILED, "for": name}
     # Recorded only if the row still holds this image: one replaced meanwhile has its own task.
     if not _record(model, pk, field_name, name, new_record):
         if renditions:
@@ -261,13 +286,18 @@ def _record(model, pk, field_name: str, name: str, record: dict) -> bool:
     """Write the record through the QuerySet's update(), which moves the stamps of the pages that show
     the row and purges them from the edge (`pages_showing`: an author's photo, their page and reviews)."""
     field = model._meta.get_field(field_name)
-    updated = model._default_manager.filter(pk=pk, **{field_name: name}).update(**{field.renditions_field: record})
-    return bool(updated)
+    rows = model._default_manager.filter(pk=pk, **{field_name: name})
+    return bool(rows.update(**{field.renditions_field: record, field.renditions_due_field: None}))
 
 
 @task()
-def make_renditions(label: str, pk: int, field_name: str, name: str) -> str:
-    """The task a save with a new image enqueues after its commit (arguments: the row and the image's name)."""
+def make_renditions(label: str, pk: int, field_name: str, name: str, due_at: str | None = None) -> str:
+    """The task a save with a new image enqueues after its commit (arguments: the row, the image's name
+    and when its renditions fell due then); "taken" when the chores claimed them meanwhile, or the row
+    holds another image now."""
+    model = apps.get_model(label)
+    if not claim(model, pk, field_name, name, datetime.fromisoformat(due_at) if due_at else None):
+        return "taken"
     return make_for(label, pk, field_name, name)
 
 
@@ -325,12 +355,15 @@ def _saving(sender, instance, field_name, **kwargs):
     known = field.renditions_field in instance.__dict__
     if not file:
         setattr(instance, field.renditions_field, {})
+        setattr(instance, field.renditions_due_field, None)
     elif record_of(file).get("for") == new or (not known and new == stored):
         pass  # the image it had, and the record it had (queued, made or failed)
     else:  # a new upload, a restored or replaced image, or a row from before the records
         record = _shared_record(sender, field, new) or _queued(new)
         setattr(instance, field.renditions_field, record)
         queue[field_name] = record["state"] == QUEUED
+        grace = timezone.now() + timedelta(seconds=settings.IMAGE_RENDITION_GRACE_SECONDS)
+        setattr(instance, field.renditions_due_field, grace if queue[field_name] else None)
 
 
 def _shared_record(model, field, name: str) -> dict | None:
@@ -354,7 +387,8 @@ def _saved(sender, instance, field_name, update_fields=None, **kwargs):
         transaction.on_commit(partial(_delete_unless_used, sender, field_name, old))
     if instance.__dict__.get("_rendition_queue", {}).pop(field_name, False):
         # After the commit, so the worker finds the row; a queue that is down leaves it to the chores.
-        enqueue_after_commit(make_renditions, sender._meta.label, instance.pk, field_name, new)
+        due = getattr(instance, sender._meta.get_field(field_name).renditions_due_field)
+        enqueue_after_commit(make_renditions, sender._meta.label, instance.pk, field_name, new, due.isoformat())
     sources[field_name] = new
 
 
@@ -377,7 +411,8 @@ def _missing(model, field_name: str, *, force: bool = False, retry_failed: bool 
     """Rows with an image whose record does not name it as made (nor as failed, unless retry_failed):
     one query, the comparison in SQL, so only the few waiting rows come back."""
     field = model._meta.get_field(field_name)
-    rows = model._default_manager.exclude(**{field_name: ""}).only("pk", field_name, field.renditions_field)
+    rows = model._default_manager.exclude(**{field_name: ""})
+    rows = rows.only("pk", field_name, field.renditions_field, field.renditions_due_field)
     if force:
         return rows.order_by("pk")
     done = [MADE] if retry_failed else [MADE, FAILED]
@@ -401,21 +436,22 @@ def make_missing(*, force: bool = False) -> tuple[int, int]:
 
 
 def make_overdue(limit: int = 20) -> int:
-    """The chores' share: images whose task is overdue (lost, or never queued because the row was
-    written by update(), bulk_create() or a migration). Records queued less than
-    IMAGE_RENDITION_GRACE_SECONDS ago are left to their task. At most `limit` encodings a round, so
-    comment chores are not held up; adopting copies already in storage is cheap and not counted.
-    Returns how many images it recorded."""
-    cutoff = timezone.now() - timedelta(seconds=settings.IMAGE_RENDITION_GRACE_SECONDS)
+    """The chores' share: images whose renditions fell due (their task lost, a worker's claim run out) or
+    were never queued (the row written by update(), bulk_create() or a migration), each claimed first, so
+    two workers never make the same ones. Those still within their task's grace are left to it. At most
+    `limit` encodings a round, so other chores are not held up; adopting copies already in storage is
+    cheap and not counted. Returns how many images it recorded."""
+    now = timezone.now()
     recorded_, encoded = 0, 0
     for label, field_name in IMAGE_FIELDS:
         model = apps.get_model(label)
-        field = model._meta.get_field(field_name)
-        for row in _missing(model, field_name, retry_failed=False):
-            record = row.__dict__.get(field.renditions_field) or {}
-            if record.get("state") == QUEUED and datetime.fromisoformat(record["since"]) > cutoff:
-                continue  # its task may still run
-            outcome = make_for(label, row.pk, field_name, getattr(row, field_name).name)
+        due_field = model._meta.get_field(field_name).renditions_due_field
+        rows = _missing(model, field_name, retry_failed=False)
+        for row in rows.filter(Q(**{f"{due_field}__lte": now}) | Q(**{f"{due_field}__isnull": True})):
+            name = getattr(row, field_name).name
+            if not claim(model, row.pk, field_name, name, getattr(row, due_field)):
+                continue  # another worker has it
+            outcome = make_for(label, row.pk, field_name, name)
             recorded_ += outcome in ("made", "adopted", "failed")
             encoded += outcome in ("made", "failed")
             if encoded >= limit:

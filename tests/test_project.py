@@ -59,6 +59,24 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "Set the SECRET_KEY environment variable" in result.stderr
 
 
+def test_the_import_upload_folder_may_not_be_among_the_public_media(tmp_path):
+    result = manage(production_env(tmp_path, PRIVATE_ROOT=str(tmp_path / "media/private")), "check")
+    assert result.returncode != 0
+    assert "PRIVATE_ROOT must not be under MEDIA_ROOT" in result.stderr
+
+
+def test_with_a_bucket_media_is_linked_at_its_domain_and_the_import_upload_kept_under_private(tmp_path):
+    env = production_env(
+        tmp_path, AWS_STORAGE_BUCKET_NAME="reviewblog-media", AWS_S3_CUSTOM_DOMAIN="media.films.example"
+    )
+    code = (
+        "from django.core.files.storage import default_storage, storages; "
+        "print(default_storage.url('heroes/a b.jpg'), storages['private'].bucket_name, storages['private'].location)"
+    )
+    result = manage(env, "shell", "--no-imports", "-c", code)
+    assert result.stdout.split() == ["https://media.films.example/heroes/a%20b.jpg", "reviewblog-media", "private"]
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from reviews.images import media_prefix
+
 from .wxr_writer import cdata, meta, text, wp_date, wp_date_gmt
 
 
@@ -32,9 +34,10 @@ class ImageFinder(HTMLParser):
 
 
 def media_name(src: str, site_url: str) -> str | None:
-    """ "/media/uploads/a.jpg" or "https://films.example/media/uploads/a.jpg" → "uploads/a.jpg", the file's
-    name in this site's storage; None for an image from anywhere else."""
-    media_url = settings.MEDIA_URL
+    """ "/media/uploads/a.jpg" or "https://films.example/media/uploads/a.jpg" (or the bucket's
+    "https://media.films.example/uploads/a.jpg") → "uploads/a.jpg", the file's name in this site's storage;
+    None for an image from anywhere else."""
+    media_url = media_prefix()
     prefixes = [media_url] if "://" in media_url else [media_url, site_url + media_url, settings.SITE_URL + media_url]
     address = urlsplit(src)._replace(query="", fragment="").geturl()
     for prefix in prefixes:

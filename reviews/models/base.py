@@ -82,7 +82,7 @@ class KeptSizeDescriptor(ImageFileDescriptor):
     """Measures an image when a new one is set, not when a form hands back the stored one unchanged.
 
     Django re-reads the file on every such assignment: a trip to storage on each admin save, and a
-    500 when the file has gone missing from MEDIA_ROOT. The size stored with the row still holds.
+    500 when the file has gone missing from storage. The size stored with the row still holds.
     """
 
     def __set__(self, instance, value):
@@ -104,12 +104,14 @@ def stored_name(value) -> str | None:
 
 class SizedImageField(models.ImageField):
     """An image whose width and height are kept in the row (see KeptSizeDescriptor), and the record of
-    its responsive renditions in `renditions_field` (reviews/renditions.py), so pages need no storage."""
+    its responsive renditions in `renditions_field` (reviews/renditions.py), so pages need no storage;
+    when the worker makes them is `<renditions_field>_due`."""
 
     descriptor_class = KeptSizeDescriptor
 
     def __init__(self, *args, renditions_field: str = "", **kwargs):
         self.renditions_field = renditions_field
+        self.renditions_due_field = f"{renditions_field}_due" if renditions_field else ""
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
@@ -120,6 +122,12 @@ class SizedImageField(models.ImageField):
 def renditions_record():
     """What renditions.py made for the image beside it: {"state": "made", "for": <name>, "width": …}."""
     return models.JSONField(default=dict, blank=True, editable=False)
+
+
+def renditions_due():
+    """When the worker makes the renditions of the image beside it (reviews/renditions.py): its task's
+    grace, a worker's claim (reviews/jobs.py), or empty (made, or never queued). Pages never read it."""
+    return models.DateTimeField(null=True, blank=True, editable=False)
 
 
 def portrait_fields(upload_to: str):

@@ -12,6 +12,7 @@ from .base import (
     TextField,
     alt_text_required,
     portrait_fields,
+    renditions_due,
     renditions_record,
     require_alt_text,
     unique_slug,
@@ -152,6 +153,7 @@ class Film(ShownOnPages, SluggedModel):
     poster_width = models.PositiveIntegerField(null=True, editable=False)
     poster_height = models.PositiveIntegerField(null=True, editable=False)
     poster_renditions = renditions_record()
+    poster_renditions_due = renditions_due()
     poster_alt = models.CharField("poster alt text", max_length=300, blank=True)
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
     franchise = models.ForeignKey(Franchise, null=True, blank=True, on_delete=models.SET_NULL, related_name="films")
@@ -233,6 +235,7 @@ class Person(ShownOnPages, SluggedModel):
     name = models.CharField(max_length=200)
     bio = TextField("short bio", blank=True)
     photo, photo_width, photo_height, photo_alt, photo_renditions = portrait_fields("people/")
+    photo_renditions_due = renditions_due()
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:

@@ -20,6 +20,7 @@ from .base import (
     half_step_constraint,
     portrait_fields,
     reading_minutes,
+    renditions_due,
     renditions_record,
     require_alt_text,
     score_field,
@@ -164,6 +165,7 @@ class Review(models.Model):
     hero_width = models.PositiveIntegerField(null=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, editable=False)
     hero_renditions = renditions_record()
+    hero_renditions_due = renditions_due()
     hero_alt = models.CharField(
         "hero image alt text", max_length=500, blank=True, help_text="What the image shows, for screen readers."
     )
@@ -193,7 +195,14 @@ class Review(models.Model):
     # Every save keeps a revision (who, when, what); the admin lists, compares and restores them.
     # Not the renditions' record: a restored image is queued for renditions again, as a new upload.
     history = HistoricalRecords(
-        excluded_fields=["body_html", "page_changed_at", "reading_minutes", "comment_count", "hero_renditions"]
+        excluded_fields=[
+            "body_html",
+            "page_changed_at",
+            "reading_minutes",
+            "comment_count",
+            "hero_renditions",
+            "hero_renditions_due",
+        ]
     )
 
     class Meta:
@@ -341,6 +350,7 @@ class AuthorProfile(ShownOnPages):
     slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
     bio = TextField("short bio", blank=True)
     photo, photo_width, photo_height, photo_alt, photo_renditions = portrait_fields("authors/")
+    photo_renditions_due = renditions_due()
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from comments import tasks
+from comments import privacy
 from tests.comments import worker_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker only sees what is committed
@@ -59,7 +59,7 @@ def wait_for(condition, what: str, log, seconds: float = 20) -> None:
 
 
 def assert_runs_the_next_task(worker) -> None:
-    result = tasks.purge.enqueue()
+    result = privacy.daily_purge.enqueue()
     done = DBTaskResult.objects.filter(id=result.id, status="SUCCESSFUL")
     wait_for(done.exists, "the next task", worker.log)
     assert worker.poll() is None, worker.log.read_text()

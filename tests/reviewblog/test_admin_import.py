@@ -7,6 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -34,6 +36,12 @@ def zip_of(files: dict[str, bytes], **options) -> bytes:
 
 def uploads_zip(folder: Path, prefix: str = "") -> bytes:
     return zip_of({prefix + str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()})
+
+
+def upload_left(run) -> list[str]:
+    """The files of the run's upload still kept in the private storage."""
+    private = storages["private"]
+    return [name for name in imports.UPLOADS if private.exists(run.folder + name)]
 
 
 def post_import(client, export: Path = FIXTURES / "blog.xml", uploads: bytes | None = None, **options):
@@ -83,7 +91,8 @@ def test_an_import_runs_end_to_end_through_the_page(
     assert run.phase == "importing" and run.done == run.total > 0
     review = ImportedItem.objects.get(kind="post", source_id="10").target
     assert review.hero_image.name.startswith("wordpress/2025/06/ballerina-poster")  # the image came from the zip
-    assert not run.folder.exists()  # the upload (readers' emails and IPs) is deleted once imported
+    assert upload_left(run) == []  # the upload (readers' emails and IPs) is deleted once imported
+    assert not (media_root / "imports").exists()  # and was never among the public media
     page = editor_client.get(response.url).content.decode()
     assert "Import finished." in page and 'http-equiv="refresh"' not in page
 
@@ -99,7 +108,7 @@ def test_a_dry_run_from_the_page_changes_nothing(editor_client, films, uploads, 
 def test_a_queued_import_shows_its_state_and_refreshes_itself(editor_client):
     response = post_import(editor_client)  # the task is queued after the commit, which never comes here
     run = ImportRun.objects.get()
-    assert run.status == ImportRun.Status.QUEUED and (run.folder / "export.xml").is_file()
+    assert run.status == ImportRun.Status.QUEUED and upload_left(run) == ["export.xml"]
     page = editor_client.get(response.url).content.decode()
     assert 'http-equiv="refresh"' in page and "waiting for the task worker" in page
     run.start()
@@ -116,7 +125,7 @@ def test_a_hostile_export_fails_with_the_importers_message(editor_client, django
     assert "declares XML entities" in run.report and "nothing was imported" in run.report
     page = editor_client.get(response.url).content.decode()
     assert "Why it failed" in page and "declares XML entities" in page
-    assert not run.folder.exists()
+    assert upload_left(run) == []
 
 
 def test_the_form_refuses_what_is_not_xml_or_not_a_zip(editor_client):
@@ -186,20 +195,21 @@ def test_a_hostile_zip_fails_the_run_with_its_reason(editor_client, django_captu
     assert ImportRun.objects.get().status == ImportRun.Status.DONE
     # A zip checked at upload whose members then unpack to more than it declared (a lying header).
     run = ImportRun.objects.create(file_name="blog.xml")
-    run.folder.mkdir(parents=True)
-    (run.folder / "export.xml").write_bytes((FIXTURES / "blog.xml").read_bytes())
+    private = storages["private"]
+    private.save(run.folder + "export.xml", ContentFile((FIXTURES / "blog.xml").read_bytes()))
     lying = bytearray(zip_of({"uploads/a.jpg": b"y" * 5000}, compress_type=0))
     for header in (b"PK\x03\x04", b"PK\x01\x02"):  # say 10 bytes in both headers; 5,000 follow
         at = lying.find(header)
         offset = 22 if header == b"PK\x03\x04" else 24
         lying[at + offset : at + offset + 4] = (10).to_bytes(4, "little")
-    (run.folder / "uploads.zip").write_bytes(bytes(lying))
+    private.save(run.folder + "uploads.zip", ContentFile(bytes(lying)))
     reviews = Review.objects.count()
     imports.run(run.pk)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED
     assert "more than the zip says" in run.report or "Bad CRC-32" in run.report  # zipfile stops at the declared size
     assert Review.objects.count() == reviews  # refused before the import began
+    assert upload_left(run) == []
 
 
 def test_unpacked_files_stay_inside_the_folder(tmp_path):
@@ -249,3 +259,14 @@ def test_a_broken_film_mapping_is_refused_on_the_form_with_its_line(editor_clien
     assert response.status_code == 200
     assert "Line 2: the film_year “soon” is not a year" in response.content.decode()
     assert not ImportRun.objects.exists()
+
+
+def test_an_import_taken_by_one_worker_is_never_run_by_another(editor_client):
+    post_import(editor_client)  # queued; its task would come after a commit that never comes here
+    first, second = ImportRun.objects.get(), ImportRun.objects.get()  # two workers read it queued
+    assert first.start()
+    assert not second.start()  # the one UPDATE of the first decided
+    imports.run(first.pk)  # its task, run by a third, finds it taken: nothing imported, nothing deleted
+    assert ImportRun.objects.get().status == ImportRun.Status.RUNNING
+    assert storages["private"].exists(first.folder + "export.xml")
+    assert not Review.objects.exists()

@@ -3,7 +3,7 @@ every change purges exactly those keys, after commit. A local server stands in f
 PURGE requests it receives; bench/run --edge drives the real Varnish (reviewblog/edge/default.vcl)."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -207,6 +207,27 @@ def test_a_purge_the_edge_missed_is_tried_again_later_and_never_fails_the_change
 
 def test_a_purge_is_given_up_after_its_last_try_with_an_error_in_the_log(settings, caplog):
     settings.EDGE_PURGE_URL = "http://127.0.0.1:9/"
-    result = edge_module.purge_edge.enqueue(["lists"], len(edge_module.RETRY_DELAYS))
+    result = edge_module.purge_edge.enqueue(["lists"], 0)
     assert result.return_value == ["lists"]
-    assert "given up after 5 tries" in caplog.text
+    assert "given up after 1 tries" in caplog.text  # the immediate backend cannot wait: the first try is the last
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_purge_is_tried_with_backoff_and_given_up_before_copies_it_missed_expire(settings, database_tasks, caplog):
+    settings.EDGE_PURGE_URL = "http://127.0.0.1:9/"  # the edge stays down
+    edge_module.purge_edge.enqueue(["lists"])
+    waits = []
+    for _ in range(20):
+        run_worker()
+        retry = queued_purges().first()
+        if retry is None:
+            break
+        waits.append(round((retry.run_after - timezone.now()).total_seconds()))
+        # Its time comes: the wait passes, as if the first try were that much further back.
+        keys_, attempt, first_try = retry.args_kwargs["args"]
+        earlier = datetime.fromisoformat(first_try) - timedelta(seconds=waits[-1])
+        retry.args_kwargs = {"args": [keys_, attempt, earlier.isoformat()], "kwargs": {}}
+        retry.run_after = timezone.now()
+        retry.save(update_fields=["args_kwargs", "run_after"])
+    assert waits == [5, 10, 20, 40, 80, 160]  # then the next would come after MAX_AGE: 5 + … + 320 > 600
+    assert "given up after 7 tries" in caplog.text

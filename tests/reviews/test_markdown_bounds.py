@@ -2,7 +2,10 @@
 
 import time
 
+import markdown
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
 from reviews.markdown import render_markdown
@@ -123,3 +126,11 @@ def test_the_preview_says_when_a_review_is_over_the_length_limit(author_client, 
     response = author_client.post(reverse("markdownx_markdownify"), {"content": "[" * 60001})
     assert response.status_code == 200
     assert "Keep a review under 60,000 characters (this one has 60,001)" in response.content.decode()
+
+
+def test_check_warns_when_another_markdown_minor_is_installed(monkeypatch):
+    """The bounds patch Python-Markdown's internals: a deploy with another minor is told before a page breaks."""
+    call_command("check", fail_level="WARNING")  # the pinned release passes
+    monkeypatch.setattr(markdown, "__version__", "3.12.0")
+    with pytest.raises(SystemCheckError, match="markdown_bounds.py was tested with 3.11"):
+        call_command("check", fail_level="WARNING")

@@ -5,7 +5,6 @@ These run the production configuration: tasks wait in the database for `run_work
 import re
 import shutil
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from comments.management.commands.run_worker import chores_round
+from reviewblog.management.commands.run_worker import chores_round
 from reviews import renditions
 from reviews.models import Film, Review
 from tests.factories import FilmFactory, ReviewFactory
@@ -112,8 +111,7 @@ def test_the_chores_make_renditions_whose_task_was_lost_once_its_grace_has_passe
     assert renditions_of(review.hero_image) == {}  # still within its grace: its task may yet come
     assert len(renditions_of(Film.objects.get(pk=review.film_id).poster)) == 7  # never queued: made at once
 
-    queued = dict(review.hero_renditions, since=(timezone.now() - timedelta(seconds=301)).isoformat())
-    Review.objects.filter(pk=review.pk).update(hero_renditions=queued)  # its grace runs out
+    Review.objects.filter(pk=review.pk).update(hero_renditions_due=timezone.now())  # its grace runs out
     chores_round()
     assert len(renditions_of(review.hero_image)) == 7
     assert "-480w.webp" in hero_of(review)
@@ -174,3 +172,22 @@ def test_a_row_given_an_image_another_row_shows_shows_its_renditions_at_once():
     copy = ReviewFactory(film=review.film, hero_image=review.hero_image.name, hero_alt="The same still.")
     assert not queued_renditions().exists()
     assert "-480w.webp" in hero_of(copy)
+
+
+def test_renditions_claimed_by_one_worker_are_not_made_again_by_another():
+    review = ReviewFactory(hero_image=picture_file(), hero_alt="A still.")
+    (queued,) = queued_renditions()
+    Review.objects.filter(pk=review.pk).update(hero_renditions_due=timezone.now())  # its grace has passed
+    row = Review.objects.get(pk=review.pk)
+    # One worker's chores claim it (and are, say, still encoding) …
+    assert renditions.claim(Review, review.pk, "hero_image", review.hero_image.name, row.hero_renditions_due)
+    chores_round()  # … another worker's chores leave it
+    run_worker()  # … and so does its own task, which comes late
+    assert renditions_of(review.hero_image) == {}
+    assert DBTaskResult.objects.get(pk=queued.pk).return_value == "taken"
+
+    # The first worker was killed: once its claim runs out, the chores make them.
+    Review.objects.filter(pk=review.pk).update(hero_renditions_due=timezone.now())
+    chores_round()
+    assert len(renditions_of(review.hero_image)) == 7
+    assert Review.objects.get(pk=review.pk).hero_renditions_due is None

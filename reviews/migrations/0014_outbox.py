@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('reviews', '0012_daily_chore'),
+        ('reviews', '0013_renditions_due'),
     ]
 
     operations = [

@@ -1,10 +1,11 @@
-"""The task worker: django-tasks-db's `db_worker`, plus the comment chores on a timer.
+"""The site's task worker: django-tasks-db's `db_worker`, plus each app's chores on a timer.
 
-Akismet checks, reports, emails, image renditions and edge purges are tasks; the chores
-(`comments.tasks.run_chores`, `reviews.renditions.make_overdue`) catch what no task covers: re-checks
-that fell due, first checks whose task was lost or whose worker died, follow-up emails whose task was
-lost, the daily purge, and images whose renditions task was lost. Nothing of this runs in a web request.
-The loop itself outlives a locked database, a dropped connection and a failing task (`run_tasks_forever`).
+Akismet checks, reports, emails, image renditions, edge purges and imports are tasks; the chores
+(`CHORES`) catch what no task covers: re-checks that fell due, first checks whose task was lost or whose
+worker died, follow-up emails whose task was lost, images whose renditions task was lost, and the daily
+ones (the purge, the moderators' digest, pruning the task table), which run once a day however many
+workers run (reviews/jobs.py). Nothing of this runs in a web request. The loop itself outlives a locked
+database, a dropped connection and a failing task (`run_tasks_forever`).
 """
 
 import logging
@@ -19,21 +20,26 @@ from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands import db_worker
 
-from comments import tasks
-from reviews import renditions
+from comments import chores
+from reviews import jobs, outbox, renditions
 
 logger = logging.getLogger(__name__)
 
+# Each app's chores, run in turn every round.
+CHORES = [
+    chores.run_chores,
+    renditions.make_overdue,  # images whose renditions task was lost or never queued
+    outbox.deliver_due,  # emails to try again, and those left to the chores while the mail server fails
+    jobs.prune_if_due,  # finished rows of the task table, once a day
+]
+
 
 def chores_round() -> None:
-    try:
-        tasks.run_chores()
-    except Exception:  # a bad round must not stop the next one
-        logger.exception("The comment chores failed; trying again next round")
-    try:
-        renditions.make_overdue()  # images whose renditions task was lost or never queued
-    except Exception:
-        logger.exception("Making overdue renditions failed; trying again next round")
+    for chore in CHORES:
+        try:
+            chore()
+        except Exception:  # a bad chore must not stop the others, nor the next round
+            logger.exception("The chore %s failed; trying again next round", chore.__qualname__)
 
 
 def run_chores_forever(every: float) -> None:
@@ -62,7 +68,7 @@ def pause(failures: int) -> float:
 
 
 class Command(db_worker.Command):
-    help = "Run background tasks (Akismet checks and reports, emails) and the comment chores every few seconds."
+    help = "Run background tasks (Akismet, emails, renditions, edge purges, imports) and the chores every few seconds."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -73,7 +79,7 @@ class Command(db_worker.Command):
             "--chores-every",
             type=float,
             default=settings.COMMENT_CHORES_SECONDS,
-            help="Seconds between rounds of comment chores (default: COMMENT_CHORES_SECONDS, %(default)s).",
+            help="Seconds between rounds of chores (default: COMMENT_CHORES_SECONDS, %(default)s).",
         )
 
     def handle(self, *, chores_every: float, batch: bool, reload: bool, **options):
@@ -92,7 +98,7 @@ class Command(db_worker.Command):
         """db_worker's loop, started again whenever it raises: a locked database (db_worker takes SQLite's
         lock outside its own guard), a dropped connection, a task result it could not save. Only a signal
         (SIGTERM, Ctrl+C), --batch or --max-tasks ends it. A task whose result could not be saved stays
-        "running" in the task table; what it was for is made up by the chores (see comments.tasks)."""
+        "running" in the task table; what it was for is made up by the chores (`CHORES`)."""
         failures, last_failure = 0, 0.0
         while True:
             try:
