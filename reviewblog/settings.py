@@ -363,6 +363,7 @@ TASKS = {
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
             "database": "django_tasks_db.DatabaseBackend",
         }[os.environ.get("TASKS_BACKEND", "database")],
+        "QUEUES": ["default", "email"],  # email: the outbox's, run by the worker's mail thread
     }
 }
 # How often the worker looks for overdue re-checks and checks that never ran (a lost task, a killed

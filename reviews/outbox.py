@@ -7,10 +7,11 @@ most 6 hours apart) by the worker's chores (`deliver_due`); a permanent refusal 
 email that cannot be made (a bad address), or OUTBOX_MAX_ATTEMPTS failed tries gives it up: "Given up" in
 the admin's outgoing emails, where staff can try it again.
 
-A hanging mail server holds a try for at most EMAIL_TIMEOUT per step. After a failed try the outbox is
-paused for OUTBOX_PAUSE_AFTER_FAILURE (in the cache: per process without REDIS_URL): `deliver` tasks then
-leave their email to the chores, which run in a thread of their own, so the task thread (Akismet checks,
-purges) loses at most one EMAIL_TIMEOUT per pause; a round of chores stops at its first failed try.
+A hanging mail server holds a try for at most EMAIL_TIMEOUT per step, and only the worker's mail thread
+waits for it: `deliver` tasks are on their own queue (QUEUE), which that thread runs with the retries
+(`deliver_due`), apart from Akismet checks, purges and chores. After a failed try the outbox is paused for
+OUTBOX_PAUSE_AFTER_FAILURE (in the cache: per process without REDIS_URL): `deliver` tasks then leave their
+email to the retry round, which stops at its first failed try: one timeout per round, not per email.
 
 Never twice: an email is claimed (reviews.jobs.claim) before it is sent and marked sent as soon as the
 server accepted it. Only a worker killed between the server's acceptance and that UPDATE leaves an email
@@ -36,6 +37,9 @@ from .models import OutgoingEmail
 logger = logging.getLogger(__name__)
 Status = OutgoingEmail.Status
 
+# The worker runs this queue's tasks in a thread of its own (run_worker's mail thread): a mail server that
+# hangs holds up nothing but email.
+QUEUE = "email"
 PAUSED = "outbox:paused"  # cache key set after a failed try (OUTBOX_PAUSE_AFTER_FAILURE)
 FIRST_RETRY, LONGEST_WAIT = timedelta(minutes=1), timedelta(hours=6)
 # What a try can end in besides SENT: tried again later, or given up.
@@ -64,7 +68,7 @@ def send_later(
     return email
 
 
-@task()
+@task(queue_name=QUEUE)
 def deliver(email_id: int) -> str | None:
     """Send one email; while the outbox is paused after a failure it is left to the chores instead."""
     if cache.get(PAUSED):
@@ -73,7 +77,7 @@ def deliver(email_id: int) -> str | None:
 
 
 def deliver_due(limit: int = 200) -> int:
-    """The chores' share: send the emails whose time has come (retries, and emails whose task was lost or
+    """The mail thread's round: send the emails whose time has come (retries, and emails whose task was lost or
     left them to the chores), oldest first, stopping at the first try that fails. Returns how many went."""
     sent = 0
     due = OutgoingEmail.objects.due().order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]

@@ -28,6 +28,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Persistent connections would outlive the live server's thread and block dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Tasks run inline, where the test can see them; tests of the worker switch to the database backend.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "email"]}}
 # Each test sets the Akismet server's mood itself; tests of the pause after a failure turn it on.
 AKISMET_PAUSE_AFTER_FAILURE = 0

@@ -118,7 +118,9 @@ def test_undo_leaves_a_later_decision_of_another_moderator_standing(moderator_cl
 
 def test_undoing_not_spam_calls_off_the_report_to_akismet(moderator_client, review, settings):
     settings.AKISMET_API_KEY = "a key, so reports are due"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "email"]}
+    }
     comment = CommentFactory(review=review, status=Status.SPAM, verdict=Verdict.SPAM)
     decide(moderator_client, comment, "approve", status="spam")
     comment.refresh_from_db()

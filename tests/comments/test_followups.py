@@ -82,7 +82,9 @@ def test_a_comment_filed_as_spam_mails_nobody_until_a_moderator_rescues_it(
 
 @pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks, as in production
 def test_a_comment_akismet_files_as_spam_mails_nobody(akismet_server, settings, review, post_comment):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # checked later, by the worker
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}
+    }  # checked later, by the worker
     post_comment(review, author_name=SPAM_AUTHOR, follow_replies="on", follow_all="on")
     call_command("run_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     assert Comment.objects.get().status == Comment.Status.SPAM

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the worker only sees wha
 @pytest.fixture
 def worker(settings, tmp_path):
     """A worker process on the test database, with a busy timeout of one second; yields its log file."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         url = f"sqlite:///{db['NAME']}"

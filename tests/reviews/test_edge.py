@@ -155,7 +155,7 @@ def test_an_edge_that_is_down_does_not_fail_the_change(settings, review, django_
 @pytest.fixture
 def database_tasks(settings):
     """The production configuration: tasks wait in the database for `run_worker`."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
 
 
 def run_worker():

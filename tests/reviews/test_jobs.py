@@ -18,7 +18,7 @@ from reviews.models import DailyChore, Review
 from tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
 
 
 def due_row(when=None):

@@ -4,7 +4,9 @@ Akismet checks, reports, emails, image renditions, edge purges and imports are t
 (`CHORES`) catch what no task covers: re-checks that fell due, first checks whose task was lost or whose
 worker died, follow-up emails whose task was lost, images whose renditions task was lost, and the daily
 ones (the purge, the moderators' digest, pruning the task table), which run once a day however many
-workers run (reviews/jobs.py). Nothing of this runs in a web request. The loop itself outlives a locked
+workers run (reviews/jobs.py). Emails have a thread of their own (`deliver_mail_forever`): the outbox's
+tasks wait on their own queue and its retries are its own round, so a mail server that hangs holds up
+no Akismet check, purge or chore. Nothing of this runs in a web request. The loops outlive a locked
 database, a dropped connection and a failing task (`run_tasks_forever`).
 """
 
@@ -29,7 +31,6 @@ logger = logging.getLogger(__name__)
 CHORES = [
     chores.run_chores,
     renditions.make_overdue,  # images whose renditions task was lost or never queued
-    outbox.deliver_due,  # emails to try again, and those left to the chores while the mail server fails
     jobs.prune_if_due,  # finished rows of the task table, once a day
 ]
 
@@ -52,6 +53,35 @@ def run_chores_forever(every: float) -> None:
             logger.exception("The chores round failed; trying again next round")
         finally:
             forget_connection()  # this thread's own connection: no idle (or broken) one held between rounds
+
+
+def mail_round(worker_id: str = "mail", backend_name: str = "default") -> None:
+    """The outbox's tasks (its own queue), then the emails whose next try has come."""
+    if isinstance(task_backends[backend_name], DatabaseBackend):
+        db_worker.Worker(
+            queue_names=[outbox.QUEUE],
+            interval=0,
+            batch=True,  # every email task waiting now, then back here
+            backend_name=backend_name,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        ).run()
+    outbox.deliver_due()
+
+
+def deliver_mail_forever(every: float, worker_id: str, backend_name: str) -> None:
+    """The mail thread: only here does the worker talk to the mail server."""
+    while True:
+        try:
+            close_old_connections()
+            mail_round(worker_id, backend_name)
+        except Exception:  # the database gone for a moment: the next round tries again
+            logger.exception("The mail round failed; trying again next round")
+        finally:
+            forget_connection()
+        time.sleep(every)
 
 
 def forget_connection() -> None:
@@ -84,15 +114,21 @@ class Command(db_worker.Command):
 
     def handle(self, *, chores_every: float, batch: bool, reload: bool, **options):
         chores_round()  # at start: whatever fell due while no worker ran
+        mail = (f"{options['worker_id']}-mail"[:64], options["backend_name"])
         if not isinstance(task_backends["default"], DatabaseBackend):
-            # Tasks run inline (TASKS_BACKEND=immediate): only the chores are left to do here.
+            # Tasks run inline (TASKS_BACKEND=immediate): the chores and the outbox's retries are left here.
+            mail_round(*mail)
             if not batch:
+                threading.Thread(target=deliver_mail_forever, args=(1, *mail), daemon=True, name="mail").start()
                 run_chores_forever(chores_every)
             return
         # With --reload the parent process only watches files; the chores run beside the real worker.
         if not batch and (not reload or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"):
             threading.Thread(target=run_chores_forever, args=(chores_every,), daemon=True, name="chores").start()
+            threading.Thread(target=deliver_mail_forever, args=(1, *mail), daemon=True, name="mail").start()
         self.run_tasks_forever(batch=batch, reload=reload, **options)
+        if batch:
+            mail_round(*mail)  # the emails the batch's tasks recorded
 
     def run_tasks_forever(self, **options) -> None:
         """db_worker's loop, started again whenever it raises: a locked database (db_worker takes SQLite's
