@@ -1,7 +1,7 @@
 """The comments app's share of the task worker's round of chores (reviewblog's `run_worker`, every
 COMMENT_CHORES_SECONDS): what no task covered, or what runs once a day."""
 
-from . import followups, moderation, privacy, tasks
+from . import followups, moderation, privacy
 
 
 def run_chores() -> int:
@@ -11,5 +11,5 @@ def run_chores() -> int:
     checked = moderation.run_due_checks()
     followups.send_overdue()  # emails whose task was lost
     privacy.purge_if_due()
-    tasks.digest_if_due()
+    followups.digest_if_due()
     return checked

@@ -8,6 +8,7 @@ once, unless they wrote it. Each email has a signed one-click unsubscribe link, 
 List-Unsubscribe headers (RFC 8058), whose POST needs nothing else. Every email is recorded in the
 outbox (reviews/outbox.py) in the transaction that marks what it tells about as told, so neither happens
 without the other; the task worker sends it, tries again when the mail server fails, and never twice.
+Each task here sits below the function it runs.
 """
 
 import logging
@@ -21,12 +22,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django_tasks import task
 
-from reviews import outbox
+from reviews import jobs, outbox
 from reviews.jobs import enqueue_after_commit
 from reviews.seo import absolute_url
 
-from . import privacy, tasks
+from . import privacy
 from .models import Comment, CommentEvent, ModeratorPreference, SentEmail, Subscription
 
 logger = logging.getLogger(__name__)
@@ -68,7 +70,7 @@ def ask_to_confirm(comment: Comment) -> None:
     rescues the comment."""
     waiting = Subscription.objects.filter(comment=comment, confirmed_at=None, confirmation_sent_at=None)
     if ids := list(waiting.values_list("pk", flat=True)):
-        enqueue_after_commit(tasks.confirm_subscriptions, ids)
+        enqueue_after_commit(confirm_subscriptions, ids)
 
 
 def confirm_link(subscriptions) -> str:
@@ -87,6 +89,12 @@ def send_confirmation(subscription_ids: list[int]) -> bool:
     too), nor past the address's daily cap. True when it was recorded in the outbox."""
     with transaction.atomic():
         return _record_confirmation(subscription_ids)
+
+
+@task()
+def confirm_subscriptions(subscription_ids: list[int]) -> bool:
+    """The double opt-in email of a reader's follow-ups."""
+    return send_confirmation(subscription_ids)
 
 
 def _record_confirmation(subscription_ids: list[int]) -> bool:
@@ -188,7 +196,7 @@ def end(subscription: Subscription) -> None:
 def announce(comment: Comment) -> None:
     """Queue the followers' emails about a comment that was just published (after commit; once)."""
     if comment.kind == Comment.Kind.COMMENT and comment.followers_notified_at is None:
-        enqueue_after_commit(tasks.notify_followers, comment.pk)
+        enqueue_after_commit(tell_followers, comment.pk)
 
 
 def notify_followers(comment_id: int) -> int:
@@ -206,6 +214,11 @@ def notify_followers(comment_id: int) -> int:
         for subscription in sorted(Subscription.objects.for_comment(comment), key=lambda s: s.kind != Kind.REPLIES):
             chosen.setdefault(subscription.email.lower(), subscription)
         return sum(send_capped(**notification(comment, subscription)) for subscription in chosen.values())
+
+
+@task()
+def tell_followers(comment_id: int) -> int:
+    return notify_followers(comment_id)
 
 
 def send_capped(*, to: str, **email) -> bool:
@@ -297,6 +310,17 @@ def send_digest() -> int:
     return sum(email is not None for email in recorded)
 
 
+@task()
+def mail_digest() -> int:
+    return send_digest()
+
+
+def digest_if_due() -> bool:
+    """Queue the moderators' digest if nobody has today: once a day, recorded in the database, however
+    many workers run and however often they restart."""
+    return jobs.enqueue_once_a_day("comments-digest", mail_digest)
+
+
 def notify_moderators(comment: Comment) -> None:
     """Email the moderators about a comment that waits for them, with a link straight to it (those who
     chose a daily digest hear about it there: `followups.send_digest`)."""
@@ -343,6 +367,13 @@ def notify_author(comment: Comment) -> None:
             return
         comment.notified_at = now
         comment.log(CommentEvent.Kind.NOTIFIED)
+
+
+@task()
+def tell_author(comment_id: int) -> None:
+    comment = Comment.objects.select_related("review").filter(pk=comment_id).first()
+    if comment is not None:
+        notify_author(comment)
 
 
 OVERDUE_WINDOW = timedelta(days=1)

@@ -18,7 +18,7 @@ from reviews import jobs
 from reviews.jobs import enqueue_after_commit
 from reviews.models import Review
 
-from . import akismet_reports, followups, screening, spam, tasks
+from . import akismet_reports, followups, screening, spam
 from .models import Comment, CommentEvent, InvalidTransition, count_links, touch_review
 
 logger = logging.getLogger(__name__)
@@ -309,7 +309,7 @@ def _approve(comment: Comment, *, by, note: str = "") -> None:
     followups.announce(comment)
     followups.ask_to_confirm(comment)  # published, or rescued from spam: its follow-ups may ask now
     if comment.notify_on_approval and comment.notified_at is None:
-        enqueue_after_commit(tasks.notify_author, comment.pk)
+        enqueue_after_commit(followups.tell_author, comment.pk)
 
 
 def mark_spam(comment: Comment, *, by=None) -> None:

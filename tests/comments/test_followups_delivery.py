@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from comments import followups, moderation, tasks
+from comments import followups, moderation
 from comments.models import Comment, ModeratorPreference, Subscription
 from reviewblog.management.commands.run_worker import chores_round, mail_round
 from reviews.models import OutgoingEmail
@@ -92,7 +92,7 @@ def test_a_notification_processed_twice_is_one_email(smtp_server, review, django
     comment = CommentFactory(review=review, status=Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True):
         assert followups.notify_followers(comment.pk) == 1
-        tasks.notify_followers.enqueue(comment.pk)  # its task run again
+        followups.tell_followers.enqueue(comment.pk)  # its task run again
     # Even were the comment's mark lost, the event is recorded once.
     Comment.objects.filter(pk=comment.pk).update(followers_notified_at=None)
     with django_capture_on_commit_callbacks(execute=True):

@@ -138,7 +138,9 @@ def wait_for(condition, what: str, logs, seconds: float = 30) -> None:
 @pytest.mark.django_db(transaction=True)  # the workers only see what is committed
 def test_two_workers_restarted_three_times_in_a_day_send_one_digest_and_run_one_purge(settings, tmp_path):
     logs = [tmp_path / f"worker-{n}.log" for n in range(2)]
-    daily = DBTaskResult.objects.filter(task_path__in=["comments.tasks.send_digest", "comments.privacy.daily_purge"])
+    daily = DBTaskResult.objects.filter(
+        task_path__in=["comments.followups.mail_digest", "comments.privacy.daily_purge"]
+    )
     for _round in range(4):  # started, then restarted three times
         workers = [start_worker(settings, log) for log in logs]
         try:
@@ -150,8 +152,8 @@ def test_two_workers_restarted_three_times_in_a_day_send_one_digest_and_run_one_
                 worker.terminate()
                 worker.wait(timeout=10)
     assert sorted(daily.values_list("task_path", "status")) == [
+        ("comments.followups.mail_digest", "SUCCESSFUL"),
         ("comments.privacy.daily_purge", "SUCCESSFUL"),
-        ("comments.tasks.send_digest", "SUCCESSFUL"),
     ]
     today = timezone.localdate()
     assert sorted(DailyChore.objects.filter(day=today).values_list("name", flat=True)) == [
