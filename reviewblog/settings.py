@@ -302,9 +302,8 @@ ADMINS = [(name, address) for name, address in getaddresses([os.environ.get("ADM
 # A failed try is tried again after 1, 2, 4 … minutes, at most 6 hours apart; after this many tries
 # (the last about 20 hours after the first) the email is given up and shown as failed in the admin.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
-# After a failed try, new emails are left to the worker's chores this long instead of being tried by
-# their own task, so a dead or hanging mail server never holds up the Akismet checks and purges queued
-# behind them.
+# After a failed try, new emails wait this long for the mail thread's retry round (one email a round
+# tests the server) instead of each being tried by its own task, one timeout after another.
 OUTBOX_PAUSE_AFTER_FAILURE = float(os.environ.get("OUTBOX_PAUSE_AFTER_FAILURE", "600"))
 # Sent and given-up emails are kept this long for the admin's outbox, then deleted by the daily purge.
 OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "14"))

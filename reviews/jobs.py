@@ -52,24 +52,27 @@ def run_later(task, when: datetime, *args) -> None:
             logger.exception("Could not queue %s%r for later; the chores will catch it", task.name, tuple(args))
 
 
-def lease() -> datetime:
-    """When a claim taken now runs out: a worker killed halfway leaves its work due again after this."""
-    return timezone.now() + timedelta(seconds=settings.JOBS_LEASE_SECONDS)
+def lease(seconds: float | None = None) -> datetime:
+    """When a claim taken now runs out (after JOBS_LEASE_SECONDS, or `seconds`): a worker killed halfway
+    leaves its work due again after this."""
+    return timezone.now() + timedelta(seconds=settings.JOBS_LEASE_SECONDS if seconds is None else seconds)
 
 
 DUE = object()  # `claim`'s default: take the row only when its time has come
 
 
-def claim(queryset, field: str, *, held=DUE) -> datetime | None:
+def claim(queryset, field: str, *, held=DUE, seconds: float | None = None) -> datetime | None:
     """Take the row of `queryset` (filtered to one row) whose `field`, a due time, has come: one UPDATE
     moves it a lease ahead, so of any number of workers only one gets it. Returns the lease's end, or None
     when the row was not due (done, not yet due, or taken by another worker).
 
     `held`: the due time the caller read (a claim taken when the work was queued, None for a row never
     scheduled): the row is taken, due or not, only if `field` still holds exactly that, so whoever moved
-    it since (another worker, a decision) wins.
+    it since (another worker, a decision) wins. `seconds`: the lease, when the work may take longer than
+    JOBS_LEASE_SECONDS. Whoever writes the work's outcome should check the lease is still theirs: the row
+    still holds `until` in `field`.
     """
-    until = lease()
+    until = lease(seconds)
     rows = queryset.filter(**({f"{field}__lte": timezone.now()} if held is DUE else {field: held}))
     return until if rows.update(**{field: until}) else None
 

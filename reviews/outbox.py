@@ -3,7 +3,7 @@
 `send_later` records the email in the outbox (reviews.models.OutgoingEmail) inside the transaction of the
 event it tells about, so the two commit or vanish together; its `deliver` task sends it after the commit
 (inline with the immediate task backend). A failed try is tried again with backoff (1, 2, 4 … minutes, at
-most 6 hours apart) by the worker's chores (`deliver_due`); a permanent refusal of the address (5xx), an
+most 6 hours apart) by the worker's mail thread (`deliver_due`); a permanent refusal of the address (5xx), an
 email that cannot be made (a bad address), or OUTBOX_MAX_ATTEMPTS failed tries gives it up: "Given up" in
 the admin's outgoing emails, where staff can try it again.
 
@@ -11,15 +11,18 @@ A hanging mail server holds a try for at most EMAIL_TIMEOUT per step, and only t
 waits for it: `deliver` tasks are on their own queue (QUEUE), which that thread runs with the retries
 (`deliver_due`), apart from Akismet checks, purges and chores. After a failed try the outbox is paused for
 OUTBOX_PAUSE_AFTER_FAILURE (in the cache: per process without REDIS_URL): `deliver` tasks then leave their
-email to the retry round, which stops at its first failed try: one timeout per round, not per email.
+email to the retry round, which tries the server once a minute while paused (stopping at its first
+failed try): a dead server costs the mail thread one timeout a minute, not one per email.
 
-Never twice: an email is claimed (reviews.jobs.claim) before it is sent and marked sent as soon as the
-server accepted it. Only a worker killed between the server's acceptance and that UPDATE leaves an email
-that is sent again when its claim runs out (JOBS_LEASE_SECONDS).
+Never twice: an email is claimed (reviews.jobs.claim) for longer than a try can last (`claim_seconds`)
+before it is sent, and marked sent as soon as the server accepted it, only while the claim is still the
+try's own. Only a worker killed between the server's acceptance and that UPDATE leaves an email that is
+sent again when its claim runs out.
 """
 
 import logging
 import smtplib
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,7 +30,7 @@ from django.core.cache import cache
 from django.core.mail import get_connection
 from django.core.mail.message import make_msgid
 from django.core.mail.utils import DNS_NAME
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -41,6 +44,7 @@ Status = OutgoingEmail.Status
 # hangs holds up nothing but email.
 QUEUE = "email"
 PAUSED = "outbox:paused"  # cache key set after a failed try (OUTBOX_PAUSE_AFTER_FAILURE)
+PROBE = "outbox:probe"  # while paused, the retry round that may try the server (one a FIRST_RETRY)
 FIRST_RETRY, LONGEST_WAIT = timedelta(minutes=1), timedelta(hours=6)
 # What a try can end in besides SENT: tried again later, or given up.
 LATER, GIVEN_UP = "later", "given up"
@@ -70,16 +74,19 @@ def send_later(
 
 @task(queue_name=QUEUE)
 def deliver(email_id: int) -> str | None:
-    """Send one email; while the outbox is paused after a failure it is left to the chores instead."""
-    if cache.get(PAUSED):
+    """Send one email; while the outbox is paused after a failure it is left to the retry round instead."""
+    if _paused():
         return None
     return attempt(email_id)
 
 
 def deliver_due(limit: int = 200) -> int:
-    """The mail thread's round: send the emails whose time has come (retries, and emails whose task was lost or
-    left them to the chores), oldest first, stopping at the first try that fails. Returns how many went."""
+    """The mail thread's round: send the emails whose time has come (retries, and emails whose task was
+    lost or left them to this round), oldest first, stopping at the first try that fails. Returns how many
+    went."""
     sent = 0
+    if _paused() and not _may_probe():
+        return 0  # the server failed lately: one round a minute tries it, the others wait
     due = OutgoingEmail.objects.due().order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]
     for email_id in list(due):
         outcome = attempt(email_id)
@@ -92,8 +99,10 @@ def deliver_due(limit: int = 200) -> int:
 def attempt(email_id: int) -> str | None:
     """One try at one email, if it is due and no other worker took it: SENT, LATER or GIVEN_UP."""
     queued = OutgoingEmail.objects.filter(pk=email_id, status=Status.QUEUED)
-    if jobs.claim(queued, "next_attempt_at") is None:
+    until = jobs.claim(queued, "next_attempt_at", seconds=claim_seconds())
+    if until is None:
         return None
+    held = queued.filter(next_attempt_at=until)  # the claim is still ours: nobody took it after it ran out
     email = queued.get()
     connection = get_connection()  # the SMTP backend bounds each step by EMAIL_TIMEOUT
     try:
@@ -102,14 +111,14 @@ def attempt(email_id: int) -> str | None:
             raise smtplib.SMTPException("The mail backend sent nothing")
     except (smtplib.SMTPException, OSError) as error:  # OSError: refused, unreachable, timed out
         _drop(connection)
-        return _failed(email, error)
+        return _failed(email, held, error)
     except Exception as error:  # an email that cannot be built or sent (a bad header): never a stuck claim
         logger.exception("Email %s cannot be sent", email.pk)
         _drop(connection)
-        return _failed(email, error)
+        return _failed(email, held, error)
     # Marked sent before the goodbye: a server that hangs on QUIT must not get the email again.
-    queued.update(status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, attempts=email.attempts + 1)
-    cache.delete(PAUSED)
+    _mark_sent(email, held)
+    _unpause()
     try:
         connection.close()
     except (smtplib.SMTPException, OSError):
@@ -124,7 +133,30 @@ def _drop(connection) -> None:
         connection.connection = None
 
 
-def _failed(email: OutgoingEmail, error: Exception) -> str:
+def claim_seconds() -> float:
+    """How long a try may hold its email: a try waits EMAIL_TIMEOUT at most for each of its steps (connect,
+    greeting, TLS, login, sender, recipient, data, the end of data), so its claim outlasts them all and no
+    other worker sends the email again while the try is still under way."""
+    return max(settings.JOBS_LEASE_SECONDS, 12 * settings.EMAIL_TIMEOUT)
+
+
+def _mark_sent(email: OutgoingEmail, held) -> None:
+    """The server took it: record that, trying again if the database is busy for a moment (a copy it
+    missed would go out again when the claim runs out)."""
+    for wait in (0, 0.5, 2, 5):
+        time.sleep(wait)
+        try:
+            if not held.update(
+                status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, attempts=email.attempts + 1
+            ):
+                logger.error("Email %s was sent after its claim ran out; another try may send it again", email.pk)
+            return
+        except DatabaseError:
+            logger.warning("Could not mark email %s sent yet", email.pk, exc_info=True)
+    logger.error("Email %s was sent but could not be marked sent: it will go again", email.pk)
+
+
+def _failed(email: OutgoingEmail, held, error: Exception) -> str:
     email.attempts += 1
     email.last_error = f"{type(error).__name__}: {error}"[:2000]
     retry = None
@@ -140,10 +172,40 @@ def _failed(email: OutgoingEmail, error: Exception) -> str:
         email.next_attempt_at = retry
         logger.warning("Email %s not sent (try %s), trying again later: %s", email.pk, email.attempts, email.last_error)
         outcome = LATER
+    fields = ("attempts", "last_error", "status", "next_attempt_at")
+    if not held.update(**{name: getattr(email, name) for name in fields}):
+        logger.warning("Email %s: the claim ran out during the try; its outcome is another worker's", email.pk)
     if not refused_for_good(error):
-        cache.set(PAUSED, True, timeout=settings.OUTBOX_PAUSE_AFTER_FAILURE)
-    email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        _pause()
     return outcome
+
+
+def _paused() -> bool:
+    try:
+        return bool(cache.get(PAUSED))
+    except Exception:  # the shared cache down: no pause, which only costs time
+        return False
+
+
+def _may_probe() -> bool:
+    try:
+        return cache.add(PROBE, True, timeout=FIRST_RETRY.total_seconds())
+    except Exception:
+        return True
+
+
+def _pause() -> None:
+    try:
+        cache.set(PAUSED, True, timeout=settings.OUTBOX_PAUSE_AFTER_FAILURE)
+    except Exception:
+        logger.warning("Could not pause the outbox in the cache", exc_info=True)
+
+
+def _unpause() -> None:
+    try:
+        cache.delete(PAUSED)
+    except Exception:
+        logger.warning("Could not end the outbox's pause in the cache", exc_info=True)
 
 
 def refused_for_good(error: Exception) -> bool:
@@ -160,7 +222,7 @@ def try_again(emails) -> int:
     """Give given-up emails one more try now (the admin's action: staff say the server is fixed, so the
     pause after a failure ends too); returns how many."""
     ids = list(emails.filter(status=Status.FAILED).values_list("pk", flat=True))
-    cache.delete(PAUSED)
+    _unpause()
     OutgoingEmail.objects.filter(pk__in=ids).update(status=Status.QUEUED, next_attempt_at=timezone.now())
     for email_id in ids:
         jobs.enqueue_after_commit(deliver, email_id)

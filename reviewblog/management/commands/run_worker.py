@@ -4,7 +4,7 @@ Akismet checks, reports, emails, image renditions, edge purges and imports are t
 (`CHORES`) catch what no task covers: re-checks that fell due, first checks whose task was lost or whose
 worker died, follow-up emails whose task was lost, images whose renditions task was lost, and the daily
 ones (the purge, the moderators' digest, pruning the task table), which run once a day however many
-workers run (reviews/jobs.py). Emails have a thread of their own (`deliver_mail_forever`): the outbox's
+workers run (reviews/jobs.py). Emails have threads of their own (`Beside`): the outbox's
 tasks wait on their own queue and its retries are its own round, so a mail server that hangs holds up
 no Akismet check, purge or chore. Nothing of this runs in a web request. The loops outlive a locked
 database, a dropped connection and a failing task (`run_tasks_forever`).
@@ -43,45 +43,82 @@ def chores_round() -> None:
             logger.exception("The chore %s failed; trying again next round", chore.__qualname__)
 
 
-def run_chores_forever(every: float) -> None:
-    while True:
-        time.sleep(every)
+def repeat(round_, every: float, stop: threading.Event) -> None:
+    """Run `round_` every `every` seconds until `stop` is set; a failed round never ends the loop."""
+    while not stop.wait(every):
         try:
             close_old_connections()
-            chores_round()
+            round_()
         except Exception:  # the database gone for a moment: the next round tries again
-            logger.exception("The chores round failed; trying again next round")
+            logger.exception("%s failed; trying again next round", round_.__qualname__)
         finally:
             forget_connection()  # this thread's own connection: no idle (or broken) one held between rounds
 
 
+def mail_worker(worker_id: str, backend_name: str, *, batch: bool) -> db_worker.Worker:
+    """db_worker's loop for the outbox's queue alone (run in the mail thread, or once with --batch)."""
+    return db_worker.Worker(
+        queue_names=[outbox.QUEUE],
+        interval=1,
+        batch=batch,
+        backend_name=backend_name,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+
+
 def mail_round(worker_id: str = "mail", backend_name: str = "default") -> None:
-    """The outbox's tasks (its own queue), then the emails whose next try has come."""
+    """Once: the outbox's tasks waiting now, then the emails whose next try has come (--batch, the tests)."""
     if isinstance(task_backends[backend_name], DatabaseBackend):
-        db_worker.Worker(
-            queue_names=[outbox.QUEUE],
-            interval=0,
-            batch=True,  # every email task waiting now, then back here
-            backend_name=backend_name,
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        ).run()
+        mail_worker(worker_id, backend_name, batch=True).run()
     outbox.deliver_due()
 
 
-def deliver_mail_forever(every: float, worker_id: str, backend_name: str) -> None:
-    """The mail thread: only here does the worker talk to the mail server."""
-    while True:
-        try:
-            close_old_connections()
-            mail_round(worker_id, backend_name)
-        except Exception:  # the database gone for a moment: the next round tries again
-            logger.exception("The mail round failed; trying again next round")
-        finally:
-            forget_connection()
-        time.sleep(every)
+class Beside:
+    """The threads beside db_worker's own loop: the chores, the outbox's tasks and its retries. Only the
+    mail threads talk to the mail server. They stop, and are waited for, when the worker stops, so a
+    try under way is recorded (sent, or to be tried again) rather than cut off."""
+
+    def __init__(self, chores_every: float, worker_id: str, backend_name: str):
+        self.stop = threading.Event()
+        self.tasks = None
+        loops = [("chores", chores_round, chores_every), ("mail-retries", outbox.deliver_due, 1)]
+        self.threads = [
+            threading.Thread(target=repeat, args=(round_, every, self.stop), daemon=True, name=name)
+            for name, round_, every in loops
+        ]
+        if isinstance(task_backends[backend_name], DatabaseBackend):
+            self.tasks = mail_worker(worker_id, backend_name, batch=False)
+            self.threads.append(threading.Thread(target=self.run_mail_tasks, daemon=True, name="mail"))
+
+    def run_mail_tasks(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.tasks.run()
+            except Exception:  # as db_worker's own loop: started again after a pause
+                logger.exception("The mail queue's loop failed; starting it again")
+                forget_connection()
+                self.stop.wait(5)
+
+    def start(self) -> "Beside":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def wait(self) -> None:
+        """Until the worker is stopped (SIGTERM, Ctrl+C) with no task loop of its own (the immediate backend)."""
+        while not self.stop.wait(3600):
+            pass
+
+    def end(self) -> None:
+        self.stop.set()
+        if self.tasks is not None:
+            self.tasks.running = False
+        deadline = time.monotonic() + min(outbox.claim_seconds(), 60)
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def forget_connection() -> None:
@@ -115,20 +152,28 @@ class Command(db_worker.Command):
     def handle(self, *, chores_every: float, batch: bool, reload: bool, **options):
         chores_round()  # at start: whatever fell due while no worker ran
         mail = (f"{options['worker_id']}-mail"[:64], options["backend_name"])
+        if batch:
+            if isinstance(task_backends["default"], DatabaseBackend):
+                self.run_tasks_forever(batch=batch, reload=reload, **options)
+            mail_round(*mail)  # the emails the batch's tasks recorded
+            return
         if not isinstance(task_backends["default"], DatabaseBackend):
             # Tasks run inline (TASKS_BACKEND=immediate): the chores and the outbox's retries are left here.
-            mail_round(*mail)
-            if not batch:
-                threading.Thread(target=deliver_mail_forever, args=(1, *mail), daemon=True, name="mail").start()
-                run_chores_forever(chores_every)
+            beside = Beside(chores_every, *mail).start()
+            try:
+                beside.wait()
+            finally:
+                beside.end()
             return
-        # With --reload the parent process only watches files; the chores run beside the real worker.
-        if not batch and (not reload or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"):
-            threading.Thread(target=run_chores_forever, args=(chores_every,), daemon=True, name="chores").start()
-            threading.Thread(target=deliver_mail_forever, args=(1, *mail), daemon=True, name="mail").start()
-        self.run_tasks_forever(batch=batch, reload=reload, **options)
-        if batch:
-            mail_round(*mail)  # the emails the batch's tasks recorded
+        # With --reload the parent process only watches files; the threads run beside the real worker.
+        beside = None
+        if not reload or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+            beside = Beside(chores_every, *mail).start()
+        try:
+            self.run_tasks_forever(batch=batch, reload=reload, **options)
+        finally:
+            if beside is not None:
+                beside.end()
 
     def run_tasks_forever(self, **options) -> None:
         """db_worker's loop, started again whenever it raises: a locked database (db_worker takes SQLite's
