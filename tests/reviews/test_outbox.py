@@ -1,5 +1,6 @@
 """The outbox (reviews/outbox.py) against a real SMTP server on 127.0.0.1 that accepts, refuses and hangs."""
 
+import threading
 import time
 from datetime import timedelta
 
@@ -209,3 +210,28 @@ def test_sent_and_given_up_emails_are_forgotten_after_the_keep_days(settings, se
     assert outbox.forget_old() == 2
     assert list(OutgoingEmail.objects.values_list("pk", flat=True)) == [waiting.pk]
     assert sent.pk != waiting.pk
+
+
+@pytest.mark.django_db(transaction=True)  # two workers, each with its own connection
+def test_a_try_that_outlived_its_claim_leaves_the_other_workers_outcome_alone(smtp_server, settings):
+    """Worker 1's try hangs past its claim; worker 2 takes the email and sends it; worker 1's failure then
+    arrives: the email stays sent, and the reader has one copy."""
+    smtp_server.mode = "hang"
+    email = OutgoingEmail.objects.create(key="film-news:1", to="ana@example.com", subject="Ballerina", body="Read it.")
+    first = threading.Thread(target=outbox.attempt, args=(email.pk,))
+    first.start()
+    wait_until(lambda: OutgoingEmail.objects.get(pk=email.pk).next_attempt_at > timezone.now())  # worker 1's claim
+    smtp_server.mode = "accept"
+    fall_due(email)  # the claim ran out (worker 1 still waiting on the server)
+    assert outbox.attempt(email.pk) == Status.SENT  # worker 2
+    first.join()
+    email.refresh_from_db()
+    assert email.status == Status.SENT
+    assert [m["To"] for m in smtp_server.received] == ["ana@example.com"]
+
+
+def wait_until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited too long"
+        time.sleep(0.02)
