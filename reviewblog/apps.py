@@ -2,7 +2,7 @@ from urllib.parse import urlsplit
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate
 
 # Editors may import a WordPress export from the admin and read the reports (others get a 403), and keep
 # the simple pages (About, Contact) an import brings or they write.
@@ -38,5 +38,14 @@ class ReviewblogConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
+        from .imports import delete_upload
+
         post_migrate.connect(give_imports_to_editors, sender=self, dispatch_uid="reviewblog.import_permissions")
+        # The upload holds readers' emails and IPs: it goes with its run, however the run is deleted.
+        post_delete.connect(
+            lambda instance, **kwargs: delete_upload(instance),
+            sender=self.get_model("ImportRun"),
+            weak=False,
+            dispatch_uid="reviewblog.delete_import_upload",
+        )
         post_migrate.connect(name_the_site, sender=self, dispatch_uid="reviewblog.name_the_site")

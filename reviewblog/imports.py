@@ -183,5 +183,12 @@ def run(run_id: int) -> None:
             "before it stays; running the same import again finishes it without duplicating anything."
         )
     finally:
-        for name in UPLOADS:
-            private.delete(run.folder + name)
+        delete_upload(run)
+
+
+def delete_upload(run: ImportRun) -> None:
+    """Delete a run's upload from the private storage: after its run, and with the run (a queued run
+    deleted in the admin, whose task then finds nothing to do)."""
+    private = storages["private"]
+    for name in UPLOADS:
+        private.delete(run.folder + name)

@@ -176,9 +176,14 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_QUERYSTRING_AUTH = False
     AWS_S3_FILE_OVERWRITE = False  # a new file never replaces another under the same name, as on disk
     AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=86400"}
-    # The import's uploads: under private/ in this bucket (leave that prefix out of its public-read policy),
-    # or in a bucket of their own. Only ever read by the worker, never linked.
-    AWS_PRIVATE_BUCKET_NAME = os.environ.get("AWS_PRIVATE_BUCKET_NAME") or AWS_STORAGE_BUCKET_NAME
+    # The import's uploads (readers' emails and IPs): a second bucket nobody may read, since the media
+    # bucket's policy lets anyone read all of it. Only ever read by the worker, never linked.
+    AWS_PRIVATE_BUCKET_NAME = os.environ.get("AWS_PRIVATE_BUCKET_NAME", "")
+    if AWS_PRIVATE_BUCKET_NAME in ("", AWS_STORAGE_BUCKET_NAME):
+        raise ImproperlyConfigured(
+            "Set AWS_PRIVATE_BUCKET_NAME to a second bucket, readable by nobody: the WordPress import's uploads "
+            "hold readers' emails and IP addresses, and anyone may read the media bucket."
+        )
     MEDIA_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
     PRIVATE_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",

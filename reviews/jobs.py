@@ -130,12 +130,16 @@ def prune(now: datetime | None = None) -> int:
     results = DBTaskResult.objects
     done = results.successful().filter(finished_at__lte=done_before)
     failed = results.failed().filter(finished_at__lte=failed_before)
-    deleted, _ = (done | failed).delete()
+    old = (done | failed).values_list("pk", flat=True)
+    deleted = 0
+    # A thousand rows a transaction: the first pruning of a busy site must not hold SQLite's write lock
+    # while readers' comments wait for it.
+    while batch := list(old[:1000]):
+        deleted += DBTaskResult.objects.filter(pk__in=batch).delete()[0]
     return deleted
 
 
 def prune_if_due() -> int | None:
     """The daily pruning of the task table, once a day whatever the number of workers; how many rows went
-    (None: another worker, or an earlier round, did it today). A failure leaves it to the next round."""
-    with transaction.atomic():
-        return prune() if once_a_day("prune-tasks") else None
+    (None: another worker, or an earlier round, did it today). What a failure leaves waits for tomorrow."""
+    return prune() if once_a_day("prune-tasks") else None

@@ -65,16 +65,27 @@ def test_the_import_upload_folder_may_not_be_among_the_public_media(tmp_path):
     assert "PRIVATE_ROOT must not be under MEDIA_ROOT" in result.stderr
 
 
-def test_with_a_bucket_media_is_linked_at_its_domain_and_the_import_upload_kept_under_private(tmp_path):
+def test_with_a_bucket_media_is_linked_at_its_domain_and_the_import_upload_kept_in_the_private_bucket(tmp_path):
     env = production_env(
-        tmp_path, AWS_STORAGE_BUCKET_NAME="reviewblog-media", AWS_S3_CUSTOM_DOMAIN="media.films.example"
+        tmp_path,
+        AWS_STORAGE_BUCKET_NAME="reviewblog-media",
+        AWS_PRIVATE_BUCKET_NAME="reviewblog-private",
+        AWS_S3_CUSTOM_DOMAIN="media.films.example",
     )
     code = (
         "from django.core.files.storage import default_storage, storages; "
         "print(default_storage.url('heroes/a b.jpg'), storages['private'].bucket_name, storages['private'].location)"
     )
     result = manage(env, "shell", "--no-imports", "-c", code)
-    assert result.stdout.split() == ["https://media.films.example/heroes/a%20b.jpg", "reviewblog-media", "private"]
+    assert result.stdout.split() == ["https://media.films.example/heroes/a%20b.jpg", "reviewblog-private", "private"]
+
+
+@pytest.mark.parametrize("private", ["", "reviewblog-media"])
+def test_the_import_uploads_may_not_share_the_public_media_bucket(tmp_path, private):
+    env = production_env(tmp_path, AWS_STORAGE_BUCKET_NAME="reviewblog-media", AWS_PRIVATE_BUCKET_NAME=private)
+    result = manage(env, "check")
+    assert result.returncode != 0
+    assert "Set AWS_PRIVATE_BUCKET_NAME to a second bucket, readable by nobody" in result.stderr
 
 
 def free_port():

@@ -270,3 +270,14 @@ def test_an_import_taken_by_one_worker_is_never_run_by_another(editor_client):
     assert ImportRun.objects.get().status == ImportRun.Status.RUNNING
     assert storages["private"].exists(first.folder + "export.xml")
     assert not Review.objects.exists()
+
+
+def test_a_queued_run_deleted_in_the_admin_takes_its_upload_with_it(editor_client, admin_client):
+    post_import(editor_client)  # queued; its task would come after a commit that never comes here
+    run = ImportRun.objects.get()
+    private = storages["private"]
+    assert private.exists(run.folder + "export.xml")
+    response = admin_client.post(reverse("admin:reviewblog_importrun_delete", args=[run.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not ImportRun.objects.exists()
+    assert not private.exists(run.folder + "export.xml")  # readers' emails and IPs went with it

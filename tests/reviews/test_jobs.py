@@ -1,11 +1,13 @@
 """The one jobs module (reviews/jobs.py): claims, leases, backoff and give-up, chores once a day across
 real worker processes, and pruning of the task table."""
 
+import copy
 import os
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -197,3 +199,16 @@ def test_the_task_table_is_pruned_once_a_day(settings):
     finished("SUCCESSFUL", 8)
     assert jobs.prune_if_due() is None  # done today
     assert DBTaskResult.objects.count() == 1
+
+
+def test_a_long_unpruned_task_table_is_pruned_whole_a_thousand_rows_at_a_time(settings):
+    settings.TASKS = DATABASE_TASKS
+    template = DBTaskResult.objects.get(pk=finished("SUCCESSFUL", 8))
+    rows = []
+    for _ in range(2_400):
+        template.pk = None
+        template.id = uuid.uuid4()
+        rows.append(copy.copy(template))
+    DBTaskResult.objects.bulk_create(rows)
+    assert jobs.prune() == 2_401
+    assert not DBTaskResult.objects.exists()
