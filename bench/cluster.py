@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
+from . import load
 from .load import PYTHON, ROOT, Browser, Processes, Tally, manage, wait_for_port
 from .measure import bench_database, drop_bench_database, free_port
 
@@ -196,12 +196,7 @@ def fetch_status(url: str) -> int:
 
 
 def site_json(env: dict, *args: str) -> dict:
-    done = subprocess.run(
-        [PYTHON, "-m", "bench.cluster_site", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    if done.returncode:
-        raise SystemExit(f"bench.cluster_site {args[0]} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return load.site_json(env, *args, module="bench.cluster_site")
 
 
 def host_env(env: dict, workdir: Path, host: str) -> dict:

@@ -138,12 +138,11 @@ def manage(env: dict, *args: str, timeout: float = 600) -> str:
     return done.stdout
 
 
-def site_json(env: dict, *args: str) -> dict:
-    done = subprocess.run(
-        [PYTHON, "-m", "bench.load_site", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+def site_json(env: dict, *args: str, module: str = "bench.load_site") -> dict:
+    """What `python -m <module> ARGS` prints last, as JSON: the bench's view of the site's database."""
+    done = subprocess.run([PYTHON, "-m", module, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     if done.returncode:
-        raise SystemExit(f"bench.load_site {args[0]} failed:\n{done.stderr}")
+        raise SystemExit(f"{module} {args[0]} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
