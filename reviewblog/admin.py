@@ -4,6 +4,8 @@ Also flatpages' admin, with a page's text kept as saved."""
 
 import zipfile
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -162,3 +164,15 @@ class ImportRunAdmin(admin.ModelAdmin):
             "run": run,
         }
         return TemplateResponse(request, "admin/reviewblog/importrun/status.html", context)
+
+
+@admin.register(AccessAttempt)
+class LoginFailureAdmin(AccessAttemptAdmin):
+    """Addresses with failed admin logins (django-axes): read only; deleting one unlocks it at once, as
+    `manage.py axes_reset_ip` does. Axes' own admin is off: it also offers logs the site does not keep."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -5,6 +5,7 @@ DATABASE_URL. See README.md for the production recipe.
 """
 
 import os
+from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "simple_history",
+    "axes",  # the admin login's throttle (see "Admin login" below)
     "reviews",
     "comments",
     "reviewblog",  # what knows both apps: the WordPress import and the old links it keeps working
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # revisions record who saved them
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a locked-out login into its page
 ]
 
 ROOT_URLCONF = "reviewblog.urls"
@@ -282,6 +285,26 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 # How many reverse proxies in front of the app add to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
 # Behind one nginx, set 1, or every reader looks like 127.0.0.1 to the rate limit and to Akismet.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# --- Admin login ---
+# django-axes counts failed logins per address (an IPv6 /64) in the database, so every app server sees
+# the same count; the address is the one the comments' rate limit uses, so X-Forwarded-For is trusted
+# only as far as TRUSTED_PROXY_COUNT says. Accounts themselves are never locked: anyone could then lock
+# an editor out by typing wrong passwords for them. `manage.py axes_reset_ip ADDRESS` unlocks early.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out address before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "reviewblog.login_throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "reviewblog.login_throttle.lockout_response"
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True  # a right password forgives the address's earlier typos
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: Django's last_login says enough
+AXES_VERBOSE = False  # no "AXES: BEGIN" line in every command's output; lockouts are still logged
+AXES_ENABLE_ADMIN = False  # reviewblog/admin.py lists the addresses (deleting one unlocks it) and no logs
 
 # --- Email ---
 # Every email the site sends is recorded in the outbox and sent by the task worker (reviews/outbox.py).
