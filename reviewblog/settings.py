@@ -4,10 +4,14 @@ Development (`make run`, `make test`) sets DEBUG=1; production sets SECRET_KEY, 
 DATABASE_URL. See README.md for the production recipe.
 """
 
+import base64
+import hashlib
 import os
+import re
 from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -62,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "simple_history",
+    "csp",
     "axes",  # the admin login's throttle (see "Admin login" below)
     "reviews",
     "comments",
@@ -70,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # outside the page cache, so its shared copies get the header too
     "reviewblog.oldlinks.OldLinkMiddleware",  # the old blog's addresses: 301 where a page would be a 404
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "reviews.page_cache.PageCacheMiddleware",  # shared copies go out before the rest runs
@@ -282,6 +288,45 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # Django's default, said here beside the other headers
+
+
+def _inline_hashes(template: str, tag: str) -> list[str]:
+    """CSP sources ('sha256-…') for each attribute-less inline <script> or <style> of a template, read at
+    startup: a hash, not a nonce, because the page cache serves one rendered copy to every reader."""
+    text = (BASE_DIR / "templates" / template).read_text()
+    bodies = re.findall(rf"<{tag}>(.*?)</{tag}>", text, flags=re.S)
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'" for body in bodies]
+
+
+def _media_origins() -> list[str]:
+    """Where media images are linked from when they are not on this site: an absolute MEDIA_URL, the bucket's
+    CDN or endpoint, or Amazon S3 itself."""
+    urls = [MEDIA_URL]
+    if AWS_STORAGE_BUCKET_NAME:
+        urls += [f"https://{AWS_S3_CUSTOM_DOMAIN}" if AWS_S3_CUSTOM_DOMAIN else "", AWS_S3_ENDPOINT_URL or ""]
+        if not (AWS_S3_CUSTOM_DOMAIN or AWS_S3_ENDPOINT_URL):
+            urls.append("https://*.amazonaws.com")
+    return [f"{parts.scheme}://{parts.netloc}" for parts in map(urlsplit, urls) if parts.scheme and parts.netloc]
+
+
+# Content-Security-Policy on every response (django-csp): scripts and stylesheets only from this site, plus
+# the hashes of the two inline blocks (the theme before first paint, the 500 page's own style). Style
+# *attributes* stay allowed (style-src-attr): ratings and the archive's bars size themselves with them,
+# and an attribute cannot run code. COMMENT_GRAVATAR adds gravatar.com to the images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *_inline_hashes("jinja2/base.html", "script")],
+        "style-src": ["'self'", *_inline_hashes("jinja2/500.html", "style")],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_media_origins()],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # How many reverse proxies in front of the app add to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
 # Behind one nginx, set 1, or every reader looks like 127.0.0.1 to the rate limit and to Akismet.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -379,6 +424,8 @@ FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY = int(os.environ.get("FOLLOWUP_EMAILS_PER_AD
 # Readers' pictures are made here from a keyed hash of their email; on, Gravatar's are shown instead
 # (every reader's browser then asks gravatar.com, with a hash of the email anyone can match).
 COMMENT_GRAVATAR = env_bool("COMMENT_GRAVATAR", default=False)
+if COMMENT_GRAVATAR:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("https://www.gravatar.com")
 
 # --- Background tasks (django-tasks) ---
 # Akismet checks, reports and emails run in the task worker, never in the request that posts a comment,

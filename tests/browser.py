@@ -51,3 +51,36 @@ def browser_page(live_server):
         page = browser.new_page()
         page.set_default_timeout(15_000)
         yield page
+
+
+# Records, in the page, every Content-Security-Policy violation from the first script on.
+CSP_LISTENER = """window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+    window.__csp.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
+});"""
+
+
+def watch_for_errors(page_or_context) -> list[str]:
+    """Start recording CSP violations and script errors of every page opened in `page_or_context`; read
+    them with `errors_on(page, seen)`, where `seen` is the list returned here: console errors (Chromium
+    logs each CSP refusal there too, so pages navigated away from are covered) and uncaught exceptions."""
+    seen: list[str] = []
+    page_or_context.add_init_script(CSP_LISTENER)
+    pages = [page_or_context] if hasattr(page_or_context, "goto") else []
+
+    def watch(page):
+        page.on("console", lambda message: message.type == "error" and seen.append(f"console: {message.text}"))
+        page.on("pageerror", lambda error: seen.append(f"uncaught: {error}"))
+
+    for page in pages:
+        watch(page)
+    if not pages:
+        page_or_context.on("page", watch)
+    return seen
+
+
+def errors_on(page, seen: list[str]) -> list[str]:
+    """The CSP violations recorded on the page as it stands plus the errors seen so far; empties both."""
+    found = [*page.evaluate("window.__csp.splice(0)"), *seen]
+    seen.clear()
+    return found

@@ -1,12 +1,13 @@
 """Every public page, as a reader on a desktop and on a phone sees it, in the light and the dark theme:
-a screenshot of each (test-artifacts/screenshots/) and no accessibility violation that axe-core finds."""
+a screenshot of each (test-artifacts/screenshots/), no accessibility violation that axe-core finds, and
+nothing its Content-Security-Policy blocks, nor any script error."""
 
 import pytest
 from django.urls import reverse
 
 from reviews.models import Film, Person, Review
 from tests.a11y import THEMES, VIEWPORTS, axe_violations, describe, require_axe, screenshot
-from tests.browser import browser  # noqa: F401 (fixture)
+from tests.browser import browser, errors_on, watch_for_errors  # noqa: F401 (fixture)
 from tests.factories import ReviewFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -44,15 +45,20 @@ def public_pages() -> dict[str, str]:
 def test_every_public_page_passes_axe_in_both_themes(browser, live_server, demo_site, device):  # noqa: F811
     require_axe()
     pages = public_pages()
-    found = {}
+    found, errors = {}, {}
     for theme in THEMES:
         context = browser.new_context(viewport=VIEWPORTS[device], color_scheme=theme)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        seen = watch_for_errors(page)
         for name, path in pages.items():
             page.goto(live_server.url + path)
             page.wait_for_load_state("load")
             screenshot(page, f"{name}-{device}-{theme}")
+            if name == "not-found":  # the page's own 404, as it should be
+                seen[:] = [e for e in seen if "status of 404" not in e]
+            if page_errors := errors_on(page, seen):
+                errors[f"{name} ({theme})"] = page_errors
             if violations := axe_violations(page):
                 found[f"{name} ({theme})"] = violations
 
@@ -63,7 +69,11 @@ def test_every_public_page_passes_axe_in_both_themes(browser, live_server, demo_
         screenshot(page, f"comment-errors-{device}-{theme}")
         if violations := axe_violations(page):
             found[f"comment form with errors ({theme})"] = violations
+        seen[:] = [e for e in seen if "status of 400" not in e]  # the form sent back with its errors, as it should be
+        if page_errors := errors_on(page, seen):
+            errors[f"comment form with errors ({theme})"] = page_errors
         context.close()
+    assert not errors, describe(errors)
     assert not found, describe(found)
 
 

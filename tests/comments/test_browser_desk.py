@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from comments.models import Comment
-from tests.browser import browser_page  # noqa: F401 (fixture)
+from tests.browser import browser_page, errors_on, watch_for_errors  # noqa: F401 (fixture)
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -25,6 +25,7 @@ def test_a_moderator_works_the_desk_by_keyboard(browser_page, live_server, revie
     )
     UserFactory(username="milo", group="Moderators")
     page = browser_page
+    seen = watch_for_errors(page)  # CSP violations and script errors, on every page of the desk's work
     page.goto(f"{live_server.url}/admin/login/?next=/admin/comments/comment/desk/")
     page.fill("#id_username", "milo")
     page.fill("#id_password", "pass-word-123")
@@ -70,3 +71,4 @@ def test_a_moderator_works_the_desk_by_keyboard(browser_page, live_server, revie
         Status.APPROVED,
         "milo",
     )
+    assert errors_on(page, seen) == []

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from reviews.models import Review
-from tests.browser import browser_page  # noqa: F401 (fixture)
+from tests.browser import browser_page, errors_on, watch_for_errors  # noqa: F401 (fixture)
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -28,6 +28,7 @@ def test_demo_author_writes_markdown_sees_the_live_preview_and_publishes(browser
     settings.DEBUG = True  # load_demo's logins are for development sites only
     call_command("load_demo", stdout=io.StringIO())
     settings.DEBUG = False
+    seen = watch_for_errors(page)  # CSP violations and script errors, from the login to the published page
     log_in(page, live_server, "ava", "ava-writes-reviews")
 
     page.goto(f"{live_server.url}{reverse('admin:reviews_review_add')}")
@@ -54,6 +55,8 @@ def test_demo_author_writes_markdown_sees_the_live_preview_and_publishes(browser
     assert preview.locator("script").count() == 0
     page.wait_for_timeout(300)  # give an injected handler every chance to run
     assert page.evaluate("window.pwned") is None
+    # The one error: the broken still typed above, which the browser asks for and does not get.
+    assert [e for e in errors_on(page, seen) if "status of 404" not in e] == []
 
     page.select_option("#id_rating", "4")
     page.select_option("#id_status", "published")
@@ -69,6 +72,7 @@ def test_demo_author_writes_markdown_sees_the_live_preview_and_publishes(browser
     assert published.locator("h2#acting").evaluate(style)[0] == preview_heading[0]
     assert published.locator("p").first.evaluate(style) == preview_text
     assert page.locator(".review-header .rating-text").inner_text() == "Rating: 4 out of 5."
+    assert [e for e in errors_on(page, seen) if "status of 404" not in e] == []  # the still again
 
 
 def test_a_bad_image_dropped_in_the_editor_gets_a_clear_message(browser_page, live_server):  # noqa: F811
