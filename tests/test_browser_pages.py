@@ -160,3 +160,23 @@ def test_the_theme_toggle_remembers_the_choice_and_applies_it_before_the_first_p
     html = page.request.get(live_server.url + reverse("reviews:archive")).text()
     assert 'data-theme="dark"' not in html
     context.close()
+
+
+def test_an_inline_script_the_policy_does_not_name_is_refused_and_reported(browser, live_server):  # noqa: F811
+    """What the walks above rely on: the policy blocks an injected script, and the watch sees it."""
+    ReviewFactory(title="Policy review")
+    page = browser.new_page()
+    seen = watch_for_errors(page)
+
+    def inject(route):
+        response = route.fetch()
+        body = response.text().replace("</body>", '<script>window.injected = "ran"</script></body>')
+        route.fulfill(response=response, body=body)
+
+    page.route(live_server.url + "/", inject)
+    page.goto(live_server.url + "/")
+
+    assert page.evaluate("window.injected") is None
+    assert page.locator("#theme-toggle").is_visible()  # the site's own scripts ran
+    errors = errors_on(page, seen)
+    assert any(e.startswith("script-src-elem blocked inline") for e in errors), errors
