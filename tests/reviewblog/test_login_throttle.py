@@ -112,3 +112,16 @@ def test_the_unlock_command_lets_the_address_log_in_again(editor):
 
     _, response = log_in("203.0.113.7", PASSWORD)
     assert response.status_code == 302
+
+
+def test_deleting_the_address_in_the_admin_unlocks_it(editor, admin_client):
+    for n in range(5):
+        log_in("203.0.113.7", f"wrong-{n}")
+    attempt = AccessAttempt.objects.get()
+
+    listing = admin_client.get(reverse("admin:axes_accessattempt_changelist"))
+    admin_client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+
+    assert "203.0.113.7" in listing.content.decode()
+    _, response = log_in("203.0.113.7", PASSWORD)
+    assert response.status_code == 302
