@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz for probes, before host validation and the HTTPS redirect (reviewblog/health.py)
+    "reviewblog.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "reviewblog.oldlinks.OldLinkMiddleware",  # the old blog's addresses: 301 where a page would be a 404
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -381,6 +383,15 @@ JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", str(COMMENT_CHECK_
 # read what went wrong.
 JOBS_KEEP_DONE_DAYS = int(os.environ.get("JOBS_KEEP_DONE_DAYS", "7"))
 JOBS_KEEP_FAILED_DAYS = int(os.environ.get("JOBS_KEEP_FAILED_DAYS", "30"))
+
+# --- Readiness (/readyz, reviewblog/health.py) ---
+# Not ready when no task worker has run its chores for this long, or a due task has waited this long.
+READY_MAX_WORKER_SILENCE_SECONDS = int(
+    os.environ.get("READY_MAX_WORKER_SILENCE_SECONDS", str(3 * COMMENT_CHORES_SECONDS))
+)
+READY_MAX_TASK_AGE_SECONDS = int(os.environ.get("READY_MAX_TASK_AGE_SECONDS", "300"))
+# Seconds the cache and the media storage each have to answer before /readyz calls them failing.
+READY_CHECK_TIMEOUT = float(os.environ.get("READY_CHECK_TIMEOUT", "2"))
 
 # --- WordPress import from the admin (issue 12, part 4) ---
 # Limits of the uploaded export and of the zip of wp-content/uploads (checked before and while it is unzipped).
