@@ -76,8 +76,8 @@ def task_id(task_result) -> str:
 
 def name_running_task(sender, task_result, **kwargs) -> None:
     """In the worker, lines logged while a task runs carry its id; a task run inline in a request (the
-    immediate backend) keeps the request's."""
-    if request_id.get() == "-":
+    immediate backend) keeps the request's. A task whose end was never announced gives way to the next."""
+    if request_id.get() == "-" or request_id.get().startswith("task-"):
         request_id.set(task_id(task_result))
 
 
