@@ -133,3 +133,4 @@ def test_log_format_json_writes_one_json_object_a_line():
     assert line["request_id"] == "abc-1"
     assert line["message"].startswith("GET /films/ 200 ")
     assert line["time"].startswith("20")
+    assert (line["method"], line["path"], line["status"]) == ("GET", "/films/", 200)
