@@ -204,7 +204,8 @@ def backup(path: Path) -> dict:
 
 
 @contextmanager
-def _opened(path: Path) -> Iterator[Path]:
+def opened(path: Path) -> Iterator[Path]:
+    """The backup's folder: `path` itself, or the .tar unpacked into a temporary folder."""
     if path.is_dir():
         yield path
         return
@@ -275,7 +276,7 @@ def compare(manifest: dict) -> list[str]:
 
 def restore(path: Path, *, force: bool = False) -> tuple[dict, list[str]]:
     """Bring back the backup at `path` into the default database and storage; return its manifest and what differs."""
-    with _opened(Path(path)) as folder:
+    with opened(Path(path)) as folder:
         manifest = json.loads((folder / MANIFEST).read_text())
         if manifest["vendor"] != connection.vendor:
             raise RestoreRefused(f"the backup is of {manifest['vendor']}, the database is {connection.vendor}")
