@@ -38,7 +38,13 @@ class ReviewblogConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
+        from django_tasks.signals import task_finished, task_started
+
         from .imports import delete_upload
+        from .request_log import forget_running_task, name_running_task
+
+        task_started.connect(name_running_task, dispatch_uid="reviewblog.name_running_task")
+        task_finished.connect(forget_running_task, dispatch_uid="reviewblog.forget_running_task")
 
         post_migrate.connect(give_imports_to_editors, sender=self, dispatch_uid="reviewblog.import_permissions")
         # The upload holds readers' emails and IPs: it goes with its run, however the run is deleted.

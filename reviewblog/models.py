@@ -5,6 +5,7 @@ the object made from it here, so a second import updates instead of duplicating 
 each object its old id back. `ImportRun` is one import started from the admin, run by the task worker.
 `OldLink` is an address the old site answered at; `reviewblog.oldlinks`
 answers it with a 301 to wherever that content lives now, looked up only when nothing else matched.
+`WorkerHeartbeat` is when the task worker last ran its chores (reviewblog/health.py reads it).
 """
 
 import uuid
@@ -194,3 +195,26 @@ class ImportRun(models.Model):
         for name, value in fields.items():
             setattr(self, name, value)
         ImportRun.objects.filter(pk=self.pk).update(**fields)
+
+
+class WorkerHeartbeatQuerySet(models.QuerySet):
+    def last_seen(self):
+        """When any task worker last ran a round of chores, or None if none ever has."""
+        return self.aggregate(last=models.Max("seen_at"))["last"]
+
+
+class WorkerHeartbeat(models.Model):
+    """The last round of chores of the task workers on one host: each round stamps its host's row, so
+    /readyz and the admin can tell a worker that runs from one that stopped or hangs."""
+
+    host = models.CharField(max_length=255, unique=True)
+    seen_at = models.DateTimeField()
+
+    objects = WorkerHeartbeatQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.host}: {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, host: str) -> None:
+        cls.objects.update_or_create(host=host[:255], defaults={"seen_at": timezone.now()})

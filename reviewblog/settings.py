@@ -74,6 +74,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz for probes, before host validation and the HTTPS redirect (reviewblog/health.py);
+    # a probe every few seconds is not logged as a request.
+    "reviewblog.health.HealthMiddleware",
+    "reviewblog.request_log.RequestLogMiddleware",  # one log line for every other answer, cached or not
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # outside the page cache, so its shared copies get the header too
     "reviewblog.oldlinks.OldLinkMiddleware",  # the old blog's addresses: 301 where a page would be a 404
@@ -288,6 +292,8 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")  # every subdomain must serve HTTPS
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")  # only once the domain is submitted to hstspreload.org
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # Django's default, said here beside the other headers
 
 
@@ -452,6 +458,15 @@ JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", str(COMMENT_CHECK_
 JOBS_KEEP_DONE_DAYS = int(os.environ.get("JOBS_KEEP_DONE_DAYS", "7"))
 JOBS_KEEP_FAILED_DAYS = int(os.environ.get("JOBS_KEEP_FAILED_DAYS", "30"))
 
+# --- Readiness (/readyz, reviewblog/health.py) ---
+# Not ready when no task worker has run its chores for this long, or a due task has waited this long.
+READY_MAX_WORKER_SILENCE_SECONDS = int(
+    os.environ.get("READY_MAX_WORKER_SILENCE_SECONDS", str(3 * COMMENT_CHORES_SECONDS))
+)
+READY_MAX_TASK_AGE_SECONDS = int(os.environ.get("READY_MAX_TASK_AGE_SECONDS", "300"))
+# Seconds the cache and the media storage each have to answer before /readyz calls them failing.
+READY_CHECK_TIMEOUT = float(os.environ.get("READY_CHECK_TIMEOUT", "2"))
+
 # --- WordPress import from the admin (issue 12, part 4) ---
 # Limits of the uploaded export and of the zip of wp-content/uploads (checked before and while it is unzipped).
 WORDPRESS_UPLOAD_MAX_MB = int(os.environ.get("WORDPRESS_UPLOAD_MAX_MB", "512"))
@@ -463,12 +478,30 @@ WORDPRESS_ZIP_MAX_FILES = int(os.environ.get("WORDPRESS_ZIP_MAX_FILES", "50000")
 REVIEW_MAX_CHARACTERS = int(os.environ.get("REVIEW_MAX_CHARACTERS", "60000"))
 REVIEWS_PER_PAGE = int(os.environ.get("REVIEWS_PER_PAGE", "9"))
 
+# --- Logs and errors ---
+# Every line says time, level, logger and the request (or task) it belongs to (reviewblog/request_log.py);
+# LOG_FORMAT=json writes one JSON object a line for a log collector.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT is text or json.")
+LOG_FIELDS = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "request_id": {"()": "reviewblog.request_log.RequestIdFilter"},
+    },
+    "formatters": {
+        "text": {"format": LOG_FIELDS},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": LOG_FIELDS.replace("[", "").replace("]", ""),
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
         "mail_admins": {
             "level": "ERROR",
             "filters": ["require_debug_false"],
@@ -478,8 +511,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own console handler would print every django.* line a second time beside the root's
-        # (runserver's "Watching for file changes" twice, issue 14); keep only its emails to ADMINS.
+        # (runserver's "Watching for file changes" twice); keep only its emails to ADMINS.
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# Errors go to Sentry (or a Sentry-compatible tracker) when SENTRY_DSN is set, without readers' emails or
+# IP addresses (reviewblog/error_tracking.py); empty, sentry-sdk is not even imported.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from reviewblog.error_tracking import start_error_tracking
+
+    start_error_tracking(SENTRY_DSN)

@@ -30,12 +30,15 @@ def enqueue_after_commit(task, *args) -> None:
     A queue that fails (the database busy, the task table gone) must never turn a saved change into an
     error page: the reader's comment or the editor's save is already stored, and sending it again would
     be refused as a duplicate. So the failure is logged and left to the chores, which find work whose
-    time has come whether or not its task ran.
+    time has come whether or not its task ran. A queued task is logged with its id, which joins the
+    request's log lines to the task's in the worker (reviewblog/request_log.py).
     """
 
     def enqueue() -> None:
         try:
-            task.enqueue(*args)
+            result = task.enqueue(*args)
+            # Logged under the request that queued it; the worker logs the run under "task-<id>".
+            logger.info("queued %s id=%s", task.name, result.id)
         except Exception:
             logger.exception("Could not queue %s%r; the worker's chores will catch it", task.name, tuple(args))
 

@@ -51,6 +51,26 @@ def test_deploy_check_is_clean_apart_from_https_owned_by_the_proxy(tmp_path):
     assert found <= HTTPS_WARNINGS, result.stdout + result.stderr
 
 
+def readme_production_variables() -> dict[str, str]:
+    """The variables the README's production recipe exports, but for the secrets it leaves as `...`."""
+    recipe = (ROOT / "README.md").read_text().split("## Production recipe", 1)[1].split("```", 2)[1]
+    exports = [line.split("#", 1)[0] for line in recipe.splitlines() if line.startswith("export ")]
+    pairs = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', " ".join(exports)))
+    return {name: value.strip('"') for name, value in pairs.items() if value != "..."}
+
+
+def test_deploy_check_is_clean_with_the_readmes_production_variables(tmp_path):
+    variables = readme_production_variables()
+    assert variables["SECURE_HSTS_PRELOAD"] == "1"
+    assert variables["DEBUG"] == "0"
+    # A database of the test's own (the checks do not connect to one), and its secret key and hosts.
+    env = production_env(tmp_path)
+    env.update({k: v for k, v in variables.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}})
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout, result.stdout + result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = production_env(tmp_path)
     del env["SECRET_KEY"]

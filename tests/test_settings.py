@@ -25,6 +25,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # locking (WAL, busy timeout, IMMEDIATE), not the table locks of a shared in-memory cache.
     test_db = os.path.join(tempfile.mkdtemp(prefix="reviewblog-test-db-"), "test.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": test_db}  # noqa: F405
+elif os.environ.get("TEST_DATABASE_NAME"):
+    # On a shared PostgreSQL server, the test database by a name its runner is allowed (default: test_<NAME>).
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
 # Persistent connections would outlive the live server's thread and block dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Tasks run inline, where the test can see them; tests of the worker switch to the database backend.

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from reviews import outbox
@@ -218,7 +219,14 @@ def test_a_try_that_outlived_its_claim_leaves_the_other_workers_outcome_alone(sm
     arrives: the email stays sent, and the reader has one copy."""
     smtp_server.mode = "hang"
     email = OutgoingEmail.objects.create(key="film-news:1", to="ana@example.com", subject="Ballerina", body="Read it.")
-    first = threading.Thread(target=outbox.attempt, args=(email.pk,))
+
+    def worker_one():
+        try:
+            outbox.attempt(email.pk)
+        finally:
+            connection.close()  # the thread's own connection
+
+    first = threading.Thread(target=worker_one)
     first.start()
     wait_until(lambda: OutgoingEmail.objects.get(pk=email.pk).next_attempt_at > timezone.now())  # worker 1's claim
     smtp_server.mode = "accept"

@@ -12,6 +12,7 @@ database, a dropped connection and a failing task (`run_tasks_forever`).
 
 import logging
 import os
+import socket
 import threading
 import time
 
@@ -23,6 +24,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands import db_worker
 
 from comments import chores
+from reviewblog.models import WorkerHeartbeat
 from reviews import jobs, outbox, renditions
 
 logger = logging.getLogger(__name__)
@@ -36,11 +38,22 @@ CHORES = [
 
 
 def chores_round() -> None:
+    """Each chore in turn, with this host's heartbeat (/readyz, the admin) stamped before and after, so a
+    long round (a daily purge) reads as alive and a round that hangs as stale."""
+    beat()
     for chore in CHORES:
         try:
             chore()
         except Exception:  # a bad chore must not stop the others, nor the next round
             logger.exception("The chore %s failed; trying again next round", chore.__qualname__)
+    beat()
+
+
+def beat() -> None:
+    try:
+        WorkerHeartbeat.beat(socket.gethostname())
+    except Exception:  # the database gone for a moment: the chores meet it too, and the next round beats
+        logger.exception("Recording the worker's heartbeat failed")
 
 
 def repeat(round_, every: float, stop: threading.Event) -> None:
