@@ -1,14 +1,10 @@
 """The emails of comments/followups.py, through the outbox, to a real SMTP server on 127.0.0.1 that accepts,
 refuses and hangs: none is lost, none goes twice, and a hanging server never holds up the Akismet checks."""
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from comments import followups, moderation
@@ -16,6 +12,7 @@ from comments.models import Comment, ModeratorPreference, Subscription
 from reviewblog.management.commands.run_worker import chores_round, mail_round
 from reviews.models import OutgoingEmail
 from tests.factories import CommentFactory, UserFactory
+from tests.site_process import start_worker
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
@@ -141,34 +138,19 @@ def test_a_hanging_mail_server_holds_up_no_akismet_check(
     for n in range(10):
         follower(review, f"reader{n}@example.com")
     followups.notify_followers(CommentFactory(review=review, status=Status.APPROVED).pk)  # ten emails, queued first
-    db = connection.settings_dict
-    url = (
-        f"sqlite:///{db['NAME']}"
-        if connection.vendor == "sqlite"
-        else (f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
-    )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "reviewblog.settings",
-        "DEBUG": "1",
-        "DATABASE_URL": url,
-        "TASKS_BACKEND": "database",
-        "REDIS_URL": "",
-        "PAGES_REDIS_URL": "",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_server.port),
-        "EMAIL_TIMEOUT": "5",
+    log = tmp_path / "worker.log"
+    worker = start_worker(
+        log,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_server.port),
+        EMAIL_TIMEOUT="5",
         # A try's claim lasts ten minutes, far longer than any backoff below, so the test can tell a
         # backed-off email from one in flight; and no pause, so the server is tried again at once.
-        "JOBS_LEASE_SECONDS": "600",
-        "OUTBOX_PAUSE_AFTER_FAILURE": "0",
-        "AKISMET_API_KEY": settings.AKISMET_API_KEY,
-        "AKISMET_API_URL": settings.AKISMET_API_URL,
-    }
-    log = tmp_path / "worker.log"
-    command = [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
-    with log.open("w") as out:
-        worker = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+        JOBS_LEASE_SECONDS="600",
+        OUTBOX_PAUSE_AFTER_FAILURE="0",
+        AKISMET_API_KEY=settings.AKISMET_API_KEY,
+        AKISMET_API_URL=settings.AKISMET_API_URL,
+    )
     try:
         waiting = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED)
         # The mail thread has taken an email and waits on the server.

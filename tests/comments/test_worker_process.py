@@ -1,9 +1,6 @@
 """`manage.py run_worker` as production runs it, a process of its own, while the database misbehaves."""
 
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
@@ -12,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from comments import privacy
 from tests.comments import worker_tasks
+from tests.site_process import start_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker only sees what is committed
 
@@ -20,27 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the worker only sees wha
 def worker(settings, tmp_path):
     """A worker process on the test database, with a busy timeout of one second; yields its log file."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "reviewblog.settings",
-        "DEBUG": "1",
-        "DATABASE_URL": url,
-        "TASKS_BACKEND": "database",
-        "SQLITE_BUSY_TIMEOUT": "1",
-        "REDIS_URL": "",
-        "PAGES_REDIS_URL": "",
-    }
     log = tmp_path / "worker.log"
-    command = [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [*command, "--chores-every", "3600"], cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+    process = start_worker(log, "--chores-every", "3600", SQLITE_BUSY_TIMEOUT="1")
     try:
         wait_for(lambda: "Starting worker" in log.read_text(), "the worker to start", log)
         process.log = log

@@ -1,13 +1,11 @@
 """/readyz watching a real `manage.py run_worker` process: ready while it runs, not ready once it stops."""
 
 import json
-import os
-import subprocess
-import sys
 import time
 
 import pytest
-from django.db import connection
+
+from tests.site_process import start_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker only sees what is committed
 
@@ -16,26 +14,10 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the worker only sees wha
 def worker(settings, tmp_path, media_root):
     """A worker process on the test database running its chores every 0.2 s; yields the process."""
     media_root.mkdir(parents=True, exist_ok=True)
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "reviewblog.settings",
-        "DEBUG": "1",
-        "DATABASE_URL": url,
-        "TASKS_BACKEND": "database",
-        "REDIS_URL": "",
-        "PAGES_REDIS_URL": "",
-        "MEDIA_ROOT": str(media_root),
-        "PRIVATE_ROOT": str(tmp_path / "private"),
-    }
     log = tmp_path / "worker.log"
-    command = [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--chores-every", "0.2"]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+    process = start_worker(
+        log, "--chores-every", "0.2", MEDIA_ROOT=str(media_root), PRIVATE_ROOT=str(tmp_path / "private")
+    )
     process.log = log
     try:
         yield process

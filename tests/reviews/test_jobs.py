@@ -2,22 +2,20 @@
 real worker processes, and pruning of the task table."""
 
 import copy
-import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from reviews import jobs, renditions
 from reviews.models import DailyChore, Review
 from tests.factories import ReviewFactory
+from tests.site_process import start_worker
 
 pytestmark = pytest.mark.django_db
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
@@ -113,22 +111,6 @@ def test_a_daily_task_that_could_not_be_queued_is_queued_next_round(settings):
     assert DBTaskResult.objects.count() == 1
 
 
-def start_worker(settings, log):
-    """`manage.py run_worker` as production runs it, on the test database: its chores run as it starts."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": url, "TASKS_BACKEND": "database"}
-    env |= {"DJANGO_SETTINGS_MODULE": "reviewblog.settings", "REDIS_URL": "", "PAGES_REDIS_URL": ""}
-    command = [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
-    with log.open("w") as out:
-        return subprocess.Popen(
-            [*command, "--chores-every", "3600"], cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-
-
 def wait_for(condition, what: str, logs, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -144,7 +126,7 @@ def test_two_workers_restarted_three_times_in_a_day_send_one_digest_and_run_one_
         task_path__in=["comments.followups.mail_digest", "comments.privacy.daily_purge"]
     )
     for _round in range(4):  # started, then restarted three times
-        workers = [start_worker(settings, log) for log in logs]
+        workers = [start_worker(log, "--chores-every", "3600") for log in logs]  # chores at start
         try:
             for log in logs:
                 wait_for(lambda log=log: "Starting worker" in log.read_text(), "both workers to start", logs)
