@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from reviews.models import Credit, Film, Person, Review
 
@@ -70,11 +71,16 @@ def test_demo_images_are_drawn_locally_and_described(demo):
         assert f"not a photograph of {person.name}" in person.photo_alt
 
 
-def test_demo_logins_work_for_the_author_and_the_moderator(demo):
-    author = authenticate(username="ava", password="ava-writes-reviews")
-    moderator = authenticate(username="milo", password="milo-moderates")
-    assert author.is_staff and author.groups.filter(name="Authors").exists()
-    assert moderator.is_staff and moderator.groups.filter(name="Moderators").exists()
+@pytest.mark.parametrize(
+    ("username", "password", "group"),
+    [("ava", "ava-writes-reviews", "Authors"), ("milo", "milo-moderates", "Moderators")],
+)
+def test_demo_logins_work_for_the_author_and_the_moderator(demo, client, username, password, group):
+    login = {"username": username, "password": password, "next": "/admin/"}
+    assert client.post(reverse("admin:login"), login)["Location"] == "/admin/"  # the admin's own login form
+    user = get_user_model().objects.get(pk=client.session["_auth_user_id"])
+    assert user.username == username and user.is_staff and user.groups.filter(name=group).exists()
+    assert client.get("/admin/").status_code == 200
 
 
 def test_demo_refuses_to_create_public_passwords_on_a_production_site(settings):
