@@ -1,4 +1,4 @@
-"""A process of the site as production runs it (the task worker, `manage.py …`), on the test database."""
+"""A process of the site as production runs it (the task worker, `manage.py …`), apart from the test's own."""
 
 import os
 import subprocess
@@ -29,6 +29,13 @@ def site_env(**extra: str) -> dict[str, str]:
         "PAGES_REDIS_URL": "",
         **extra,
     }
+
+
+def manage(env: dict, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python manage.py ARGS` in a process of its own with `env`, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def start_worker(log: Path, *options: str, **extra: str) -> subprocess.Popen:

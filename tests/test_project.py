@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.site_process import manage
+
 ROOT = Path(__file__).resolve().parent.parent
 # HTTPS is owned by the reverse proxy in production; these are the only deploy warnings we accept.
 HTTPS_WARNINGS = {"security.W004", "security.W008", "security.W012", "security.W016"}
@@ -31,12 +33,6 @@ def production_env(tmp_path, **extra):
         **extra,
     )
     return env
-
-
-def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.mark.django_db

@@ -2,17 +2,14 @@
 
 import gzip
 import os
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from reviewblog.error_tracking import scrub
+from tests.site_process import manage
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 READER = ("ana@example.com", "198.51.100.4", "203.0.113.9")
 
 
@@ -75,14 +72,7 @@ def test_an_error_reaches_the_tracker_without_the_readers_email_or_ip(sentry_ser
         "DJANGO_SETTINGS_MODULE": "reviewblog.settings",
         "SENTRY_DSN": f"http://public@127.0.0.1:{port}/1",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", RAISE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = manage(env, "shell", "-v", "0", "-c", RAISE, timeout=60)
     assert result.returncode == 0, result.stderr
     [event] = [body for path, body in envelopes if '"RuntimeError"' in body]
     assert "/api/1/envelope/" in [path for path, body in envelopes][0]
@@ -95,14 +85,7 @@ def test_an_error_reaches_the_tracker_without_the_readers_email_or_ip(sentry_ser
 def test_without_a_dsn_sentry_is_not_even_imported():
     env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "reviewblog.settings", "SENTRY_DSN": ""}
     code = "import sys; print('sentry_sdk' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = manage(env, "shell", "-v", "0", "-c", code, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
 
 

@@ -3,9 +3,6 @@
 import json
 import logging
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,9 +12,9 @@ from reviewblog.request_log import RequestIdFilter
 from reviews.edge import purge_edge
 from reviews.jobs import enqueue_after_commit
 from tests.factories import ReviewFactory
+from tests.site_process import manage
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture
@@ -118,14 +115,7 @@ def test_log_format_json_writes_one_json_object_a_line():
         "RequestLogMiddleware(lambda r: HttpResponse())(RequestFactory().get('/films/', HTTP_X_REQUEST_ID='abc-1'))"
     )
     env = {**os.environ, "DEBUG": "1", "LOG_FORMAT": "json", "DJANGO_SETTINGS_MODULE": "reviewblog.settings"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = manage(env, "shell", "-v", "0", "-c", code, timeout=60)
     assert result.returncode == 0, result.stderr
     [line] = [json.loads(text) for text in result.stderr.splitlines() if "reviewblog.requests" in text]
     assert line["level"] == "INFO"

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import ReviewFactory
-from tests.test_project import manage, production_env
+from tests.site_process import manage
+from tests.test_project import production_env
 
 pytestmark = pytest.mark.django_db
 
