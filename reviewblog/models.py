@@ -9,6 +9,7 @@ answers it with a 301 to wherever that content lives now, looked up only when no
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -215,6 +216,11 @@ class WorkerHeartbeat(models.Model):
     def __str__(self):
         return f"{self.host}: {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
+    # A host silent this long is gone (a replaced machine or container name), not stopped: its row goes.
+    FORGET_AFTER = timedelta(days=7)
+
     @classmethod
     def beat(cls, host: str) -> None:
-        cls.objects.update_or_create(host=host[:255], defaults={"seen_at": timezone.now()})
+        now = timezone.now()
+        cls.objects.update_or_create(host=host[:255], defaults={"seen_at": now})
+        cls.objects.filter(seen_at__lt=now - cls.FORGET_AFTER).delete()

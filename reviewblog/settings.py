@@ -338,19 +338,21 @@ CONTENT_SECURITY_POLICY = {
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Admin login ---
-# django-axes counts failed logins per address (an IPv6 /64) in the database, so every app server sees
-# the same count; the address is the one the comments' rate limit uses, so X-Forwarded-For is trusted
-# only as far as TRUSTED_PROXY_COUNT says. Accounts themselves are never locked: anyone could then lock
-# an editor out by typing wrong passwords for them. `manage.py axes_reset_ip ADDRESS` unlocks early.
+# django-axes counts failed logins per address (an IPv6 /64) and per account in the database, so every
+# app server sees the same count; the address is the one the comments' rate limit uses, so
+# X-Forwarded-For is trusted only as far as TRUSTED_PROXY_COUNT says. An account's limit is higher than
+# an address's, so that locking an editor out takes guessing from several addresses (0 turns it off).
+# `manage.py axes_reset_ip ADDRESS` / `axes_reset_username NAME` unlock early.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out address before any password check
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_HANDLER = "reviewblog.login_throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_CLIENT_IP_CALLABLE = "reviewblog.login_throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "reviewblog.login_throttle.lockout_response"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_RESET_ON_SUCCESS = True  # a right password forgives the address's earlier typos
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: Django's last_login says enough

@@ -139,6 +139,9 @@ def prune(now: datetime | None = None) -> int:
     # while readers' comments wait for it.
     while batch := list(old[:1000]):
         deleted += DBTaskResult.objects.filter(pk__in=batch).delete()[0]
+    # The days of daily chores: only today's row decides anything; a week is kept to read what ran.
+    DailyChore = apps.get_model("reviews", "DailyChore")
+    DailyChore.objects.filter(day__lt=timezone.localdate(now) - timedelta(days=7)).delete()
     return deleted
 
 

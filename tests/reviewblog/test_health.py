@@ -1,13 +1,17 @@
 """/healthz and /readyz as a load balancer asks them: any Host, no cookies, a 503 that names what fails."""
 
+import contextlib
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -50,6 +54,15 @@ def test_readyz_is_ready_when_a_worker_beat_lately_and_no_task_waits(client, rea
     assert all(body[part]["ok"] for part in ("database", "cache", "storage", "worker", "tasks"))
     assert body["worker"]["last_seen_seconds"] < 5
     assert body["tasks"]["oldest_waiting_seconds"] is None
+
+
+def test_a_host_silent_for_a_week_is_forgotten_by_the_next_beat(client):
+    WorkerHeartbeat.objects.create(host="old-container", seen_at=timezone.now() - timedelta(days=8))
+    WorkerHeartbeat.objects.create(host="web-2", seen_at=timezone.now() - timedelta(days=6))
+
+    WorkerHeartbeat.beat("web-1")
+
+    assert sorted(WorkerHeartbeat.objects.values_list("host", flat=True)) == ["web-1", "web-2"]
 
 
 def test_readyz_is_never_kept_by_a_cache(client, ready):
@@ -114,6 +127,9 @@ def test_readyz_names_the_storage_when_the_media_folder_is_missing(client, ready
     assert body["failing"] == ["storage"]
     assert "FileNotFoundError" in body["storage"]["error"]
 
+    ready.mkdir()
+    assert readyz(client)[0] == 200
+
 
 def test_readyz_names_the_storage_when_the_media_bucket_is_gone(client, ready, s3_media):
     assert readyz(client)[0] == 200
@@ -123,6 +139,9 @@ def test_readyz_names_the_storage_when_the_media_bucket_is_gone(client, ready, s
     assert status == 503
     assert body["failing"] == ["storage"]
     assert "NoSuchBucket" in body["storage"]["error"]
+
+    s3_media.client.create_bucket(Bucket=MEDIA_BUCKET)
+    assert readyz(client)[0] == 200
 
 
 def test_readyz_is_not_redirected_to_https(client, ready, settings):
@@ -158,3 +177,77 @@ def test_readyz_names_the_database_when_it_cannot_be_reached(settings, tmp_path)
     assert {"database", "worker", "tasks"} == set(parts["failing"])
     assert "OperationalError" in parts["database"]["error"]
     assert parts["cache"]["ok"] and parts["storage"]["ok"]
+
+
+class Relay:
+    """A TCP relay to the database server that can be cut and restored, as a network fault or a database
+    restart does to the site."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.up = True
+        self.sockets = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                near, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            if not self.up:
+                near.close()
+                continue
+            far = socket.create_connection(self.target)
+            self.sockets += [near, far]
+            for source, sink in ((near, far), (far, near)):
+                threading.Thread(target=self.pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def pipe(source, sink):
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+
+    def cut(self):
+        self.up = False
+        for each in self.sockets:
+            with contextlib.suppress(OSError):
+                each.shutdown(socket.SHUT_RDWR)
+            each.close()
+        self.sockets.clear()
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_names_the_database_while_it_is_cut_off_and_is_ready_once_it_is_back(client, ready):
+    if connection.vendor != "postgresql":
+        pytest.skip("a database server to cut off: SQLite is a file inside the process")
+    relay = Relay(connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432))
+    saved = connection.settings_dict["HOST"], connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["HOST"], connection.settings_dict["PORT"] = "127.0.0.1", relay.port
+
+    def probe():
+        close_old_connections()  # what Django's handler does as each request starts (the test client skips it)
+        return readyz(client)
+
+    try:
+        assert probe()[0] == 200
+        relay.cut()
+        status, body = probe()
+        assert status == 503
+        assert "database" in body["failing"]
+        assert "OperationalError" in body["database"]["error"]
+        relay.up = True
+        status, body = probe()
+        assert (status, body["failing"]) == (200, [])
+    finally:
+        connection.close()
+        connection.settings_dict["HOST"], connection.settings_dict["PORT"] = saved
+        relay.close()

@@ -125,3 +125,51 @@ def test_deleting_the_address_in_the_admin_unlocks_it(editor, admin_client):
     assert "203.0.113.7" in listing.content.decode()
     _, response = log_in("203.0.113.7", PASSWORD)
     assert response.status_code == 302
+
+
+def test_guessing_one_account_from_many_addresses_locks_the_account_with_a_clear_message(editor):
+    for address in range(4):  # 5 failures each, the most one address can give
+        for n in range(5):
+            log_in(f"203.0.113.{address}", f"wrong-{n}")
+
+    client, response = log_in("198.51.100.4", PASSWORD)
+
+    assert response.status_code == 429
+    assert "Too many failed logins to this account" in response.content.decode()
+    assert not is_logged_in(client)
+    _, other_account = log_in("198.51.100.4", PASSWORD, username="other")
+    assert other_account.status_code == 200  # only that account: another's login is answered as usual
+
+
+def test_an_account_is_not_locked_before_its_own_limit(editor, settings):
+    for address in range(3):
+        for n in range(5):
+            log_in(f"203.0.113.{address}", f"wrong-{n}")
+
+    _, response = log_in("198.51.100.4", PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_a_right_password_forgives_its_own_address_but_not_others_guesses(editor):
+    for address in range(3):
+        for n in range(5):
+            log_in(f"203.0.113.{address}", f"wrong-{n}")
+    for n in range(4):
+        log_in("198.51.100.4", f"typo-{n}")
+    assert log_in("198.51.100.4", PASSWORD)[1].status_code == 302
+
+    assert log_in("203.0.113.0", PASSWORD)[1].status_code == 429  # still locked out
+    for n in range(5):
+        log_in("192.0.2.9", f"wrong-{n}")  # the account's twentieth failure
+    assert log_in("198.51.100.4", PASSWORD)[1].status_code == 429
+
+
+def test_the_unlock_command_lets_a_locked_account_log_in_again(editor):
+    for address in range(4):
+        for n in range(5):
+            log_in(f"203.0.113.{address}", f"wrong-{n}")
+
+    call_command("axes_reset_username", "editor", stdout=io.StringIO())
+
+    assert log_in("198.51.100.4", PASSWORD)[1].status_code == 302

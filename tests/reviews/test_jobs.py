@@ -194,3 +194,14 @@ def test_a_long_unpruned_task_table_is_pruned_whole_a_thousand_rows_at_a_time(se
     DBTaskResult.objects.bulk_create(rows)
     assert jobs.prune() == 2_401
     assert not DBTaskResult.objects.exists()
+
+
+def test_pruning_keeps_a_week_of_daily_chore_days():
+    today = timezone.localdate()
+    for age in (0, 7, 8, 30):
+        DailyChore.objects.create(name="purge", day=today - timedelta(days=age))
+
+    jobs.prune()
+
+    kept = DailyChore.objects.values_list("day", flat=True)
+    assert sorted(today - day for day in kept) == [timedelta(0), timedelta(days=7)]
