@@ -10,7 +10,6 @@ never answered with 304: their page depends on state that no timestamp records.
 """
 
 import functools
-import hashlib
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -19,11 +18,11 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.http import condition
 
 from .models import public_page_state, state_times
-from .page_cache import code_version
+from .page_cache import key
 
 
 def make_etag(*parts, weak: bool = False) -> str:
-    tag = hashlib.sha256("|".join(map(str, (code_version(), *parts))).encode()).hexdigest()[:32]
+    tag = key("etag", *parts).rpartition(":")[2][:32]
     return f'W/"{tag}"' if weak else f'"{tag}"'
 
 

@@ -97,10 +97,23 @@ def is_number(value: str) -> bool:
     return value.isascii() and value.isdecimal() and value == str(int(value))
 
 
+def key(kind: str, *parts) -> str:
+    """The one key builder: every copy of a page or of a piece of one (the page cache and its ETags, kept
+    fragments, the comment listing and blank form, share cards) is kept under `kind` and a digest of what
+    it shows (`parts`: its stamps) and of the deployment's code (code_version), so a change to either
+    finds a new key and an old copy is never read again."""
+    digest = hashlib.sha256(repr((code_version(), parts)).encode()).hexdigest()
+    return f"{kind}:{digest[:40]}"
+
+
+def etag(kept_under: str) -> str:
+    """The ETag of a copy kept under this key: current while the key is, so a 304 can say so."""
+    return f'W/"{kept_under.rpartition(":")[2][:32]}"'
+
+
 def cache_key(request, state) -> str:
     query = sorted(request.GET.items()) if request.META.get("QUERY_STRING") else []
-    digest = hashlib.sha256(repr((code_version(), request.path, query, state)).encode()).hexdigest()
-    return f"page:{digest[:40]}"
+    return key("page", request.path, query, state)
 
 
 def cached_page(state, edge_key: str, query_keys=frozenset()):
@@ -146,18 +159,18 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = self.shared_key(request)  # sets request.page_state, which the view may reuse
-        if key is None:
+        kept_under = self.shared_key(request)  # sets request.page_state, which the view may reuse
+        if kept_under is None:
             return self.get_response(request)
-        kept = pages.get(key)
+        kept = pages.get(kept_under)
         if kept is None:
             request.shared_render = True  # see shared_csrf_token below
             response = self.get_response(request)
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 if not response.has_header("ETag"):  # the copy is current while its key is: a 304 says so
-                    response["ETag"] = f'W/"{key.removeprefix("page:")[:32]}"'
+                    response["ETag"] = etag(kept_under)
                 kept = (response.status_code, list(response.items()), response.content)
-                pages.set(key, kept, settings.PAGE_CACHE_SECONDS)
+                pages.set(kept_under, kept, settings.PAGE_CACHE_SECONDS)
                 self.mark_for_edge(request, response)
             return response
         status, headers, content = kept

@@ -7,20 +7,23 @@ under the review's change stamps, so an edit draws a new one and nobody waits tw
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 from PIL import Image
 
 from . import artwork
-from .page_cache import code_version, pages
+from .page_cache import etag, key, pages
 from .templatetags.reviews import rating_stars
 
 SECONDS = 7 * 24 * 3600
 
 
-def _png(data: bytes) -> HttpResponse:
+def _png(request, kept_under: str, data: bytes) -> HttpResponse:
+    """The card, current while its key is: no lifetime of its own, a link preview asks again and gets 304."""
     response = HttpResponse(data, content_type="image/png")
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    response["Cache-Control"] = "public, no-cache"
+    response["ETag"] = etag(kept_under)
+    return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
 @require_safe
@@ -28,9 +31,8 @@ def review_card(request, slug):
     from .models import Review
 
     review = get_object_or_404(Review.objects.published().for_list(), slug=slug)
-    stamps = [review.updated_at, review.page_changed_at]
-    key = f"share:review:{code_version()}:{review.pk}:" + ":".join(str(s.timestamp()) if s else "-" for s in stamps)
-    data = pages.get(key)
+    kept_under = key("share:review", review.pk, review.updated_at, review.page_changed_at)
+    data = pages.get(kept_under)
     if data is None:
         film = review.film
         poster = None
@@ -51,14 +53,14 @@ def review_card(request, slug):
             poster=poster,
             site=settings.SITE_NAME,
         )
-        pages.set(key, data, SECONDS)
-    return _png(data)
+        pages.set(kept_under, data, SECONDS)
+    return _png(request, kept_under, data)
 
 
 @require_safe
 def site_card(request):
-    key = f"share:site:{code_version()}"
-    data = pages.get(key)
+    kept_under = key("share:site")
+    data = pages.get(kept_under)
     if data is None:
         data = artwork.share_card(
             kicker="Film reviews",
@@ -67,5 +69,5 @@ def site_card(request):
             byline="New releases and old favourites, scored honestly",
             site=settings.SITE_NAME,
         )
-        pages.set(key, data, SECONDS)
-    return _png(data)
+        pages.set(kept_under, data, SECONDS)
+    return _png(request, kept_under, data)

@@ -6,8 +6,6 @@ top-level comments, and the replies of those threads, which are put into a tree 
 listing is kept in the cache until the discussion changes, so most renders fetch none of them.
 """
 
-import hashlib
-
 from django import template
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -16,7 +14,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from reviews.page_cache import code_version, is_number, pages
+from reviews.page_cache import is_number, key, pages
 from reviews.pagination import page_or_404
 
 from ..avatars import avatar_url
@@ -67,8 +65,7 @@ def build_tree(roots, replies, own_ids):
 def listing_key(review, cpage: str) -> str:
     """The shared listing of one page of a review's discussion, as of its last change (`page_changed_at`
     moves whenever a comment appears on, changes on or leaves the page)."""
-    parts = (code_version(), review.pk, review.page_changed_at, review.comments_open, cpage)
-    return "comments:listing:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return key("comments:listing", review.pk, review.page_changed_at, review.comments_open, cpage)
 
 
 def render_listing(request, review, own) -> tuple[str, int]:
@@ -101,14 +98,14 @@ def comment_section(context, review):
     # A reader who sees their own pending comment gets a listing of their own; everyone else shares one,
     # so a page-cache miss (a logged-in author, the first reader after a change) skips most of the work.
     shared = not own and settings.PAGE_CACHE_SECONDS > 0
-    key = listing_key(review, cpage if is_number(cpage) else "") if shared else None
-    cached = pages.get(key) if key else None
+    kept_under = listing_key(review, cpage if is_number(cpage) else "") if shared else None
+    cached = pages.get(kept_under) if kept_under else None
     if cached:
         listing, page_number = cached
     else:
         listing, page_number = render_listing(request, review, own)
-        if key:
-            pages.set(key, (listing, page_number), settings.PAGE_CACHE_SECONDS)
+        if kept_under:
+            pages.set(kept_under, (listing, page_number), settings.PAGE_CACHE_SECONDS)
 
     form = context.get("comment_form")
     if form is not None:  # the form came back with errors: keep replying to the same comment
@@ -143,15 +140,16 @@ TOKEN_SLOT = "__csrf_token_for_this_reader__"
 
 
 def blank_form(request, review) -> str:
-    """The empty comment form, rendered once per review and design, with this reader's token put in
-    (none on a page rendered for sharing: see reviews/page_cache.py)."""
-    key = f"comments:form:{code_version()}:{review.pk}:{review.slug}"
-    html = pages.get(key)
+    """The empty comment form, rendered once per change of the review (its address, whether comments are
+    open) and design, with this reader's token put in (none on a page rendered for sharing: see
+    reviews/page_cache.py)."""
+    form_key = key("comments:form", review.pk, review.updated_at, review.page_changed_at)
+    html = pages.get(form_key)
     if html is None:
         form = CommentForm(review=review, initial={"remember": False})
         context = {"review": review, "form": form, "csrf_token": TOKEN_SLOT}
         # Without the request: given one, the template engine would put this reader's token in the kept copy.
         html = render_to_string("comments/_form.html", context)
-        pages.set(key, html, settings.PAGE_CACHE_SECONDS)
+        pages.set(form_key, html, settings.PAGE_CACHE_SECONDS)
     token = "" if getattr(request, "shared_render", False) else get_token(request)
     return html.replace(TOKEN_SLOT, token)

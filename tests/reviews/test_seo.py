@@ -124,6 +124,18 @@ def test_a_review_without_a_hero_image_is_shared_with_a_drawn_card_of_its_title_
     assert client.get(card).content == response.content  # kept, not drawn again
 
 
+def test_a_link_preview_asks_again_for_a_share_card_and_gets_the_new_one_after_an_edit(client, film):
+    review = ReviewFactory(film=film, title="Grief with a gun")
+    card = reverse("reviews:review_share_card", args=[review.slug])
+    first = client.get(card)
+    assert "max-age" not in first["Cache-Control"]  # no lifetime of its own: current while the review is
+    assert client.get(card, headers={"if-none-match": first["ETag"]}).status_code == 304
+    review.title = "Grief, with knives"
+    review.save()
+    again = client.get(card, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200 and again.content != first.content
+
+
 def test_pages_without_a_picture_of_their_own_are_shared_with_the_site_card(client):
     """The home page and a person without a photo had no og:image (issue 14)."""
     person = PersonFactory()
