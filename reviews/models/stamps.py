@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Func, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -135,14 +135,54 @@ class PageStamp(models.Model):
 
 # A scheduled review going live joins lists and counts without anything being saved, so every page's state
 # holds the newest live review's date; the next one to go live tells the edge how long it may keep a copy.
-# ReviewQuerySet.published() and scheduled(), written out (tests/reviews/test_every_page_fresh.py pins them).
-LIVE_SQL = """(SELECT MAX(published_at) FROM {review} WHERE status = %s AND published_at <= %s),
-    (SELECT MIN(published_at) FROM {review} WHERE status = %s AND published_at > %s)"""
-REVIEW_STATE_SQL = """SELECT id, updated_at, page_changed_at, {live}
-    FROM {review} WHERE slug = %s AND status = %s AND published_at <= %s"""
-ROW_STATE_SQL = "SELECT id, page_changed_at, {live} FROM {table} WHERE slug = %s"
-LISTS_STATE_SQL = """SELECT 0, s.changed_at, {live}
-    FROM (SELECT MAX(changed_at) AS changed_at FROM {table} WHERE name = %s) s"""
+def _live_dates() -> dict:
+    """newest_live and next_live as subqueries of ReviewQuerySet.published() and scheduled() themselves."""
+    reviews = _reviews().Review.objects.order_by()
+    newest = reviews.published().annotate(d=Func("published_at", function="MAX")).values("d")
+    following = reviews.scheduled().annotate(d=Func("published_at", function="MIN")).values("d")
+    return {"newest_live": Subquery(newest), "next_live": Subquery(following)}
+
+
+def _review_state_query():
+    return (
+        _reviews()
+        .Review.objects.published()
+        .order_by()
+        .filter(slug=_SLUG)
+        .annotate(**_live_dates())
+        .values_list("id", "updated_at", "page_changed_at", "newest_live", "next_live")
+    )
+
+
+def _row_state_query(model):
+    rows = model._base_manager.order_by().filter(slug=_SLUG).annotate(**_live_dates())
+    return rows.values_list("id", "page_changed_at", "newest_live", "next_live")
+
+
+def _lists_state_query():
+    stamps = PageStamp.objects.order_by().filter(name=PageStamp.LISTS).annotate(**_live_dates())
+    return stamps.values_list(Value(0), "changed_at", "newest_live", "next_live")
+
+
+_SLUG = "\x00slug"  # stands for the slug asked for, in the compiled statement's parameters
+_NOW = object()
+
+
+@functools.cache
+def _statement(build, *args, vendor: str) -> tuple[str, list]:
+    """The SQL of a state query, compiled once per process from the ORM (so "published" is the QuerySet's
+    rule, not a copy of it), and its parameters, with the slug and the clock as placeholders to fill."""
+    before = timezone.now()
+    sql, params = build(*args).query.sql_with_params()
+    after = timezone.now()
+
+    def placeholder(value):
+        if value == _SLUG:
+            return _SLUG
+        when = aware(value) if isinstance(value, (str, datetime)) else None
+        return _NOW if when and before <= when <= after else value  # the time published() was asked at
+
+    return sql, [placeholder(value) for value in params]
 
 
 def aware(value) -> datetime | None:
@@ -152,15 +192,16 @@ def aware(value) -> datetime | None:
     return timezone.make_aware(value, UTC) if value and timezone.is_naive(value) else value
 
 
-def _state(sql: str, params: list) -> tuple | None:
+def _state(build, *args, slug: str = "") -> tuple | None:
     """(pk, stamps…, newest_live, next_live) in one query, or None when there is no such page. The page
-    cache asks this on every request, so it is hand-written SQL (building it with the ORM took longer than
-    serving the cached page), and its dates stay as the database gives them (SQLite: text) until one is
-    needed (state_times). `now` in `params` stands for the time of the request."""
+    cache asks this on every request it cannot answer from the shared cache (page_cache.current_state), so
+    the statement is compiled once and its dates stay as the database gives them (SQLite: text) until one
+    is needed (state_times)."""
+    sql, params = _statement(build, *args, vendor=connection.vendor)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    published = _reviews().Review.Status.PUBLISHED
+    params = [now if p is _NOW else slug if p is _SLUG else p for p in params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [published, now, published, now, *(now if p is _NOW else p for p in params)])
+        cursor.execute(sql, params)
         return cursor.fetchone()
 
 
@@ -169,20 +210,16 @@ def state_times(state: tuple) -> tuple:
     return tuple(map(aware, state[1:]))
 
 
-_NOW = object()
-
-
 def public_page_state(slug: str) -> tuple | None:
     """What the public page of review `slug` stands for, or None when it is not public:
     (pk, updated_at, page_changed_at, newest_live, next_live)."""
-    review = _reviews().Review
-    return _state(_sql(REVIEW_STATE_SQL, review), [slug, review.Status.PUBLISHED, _NOW])
+    return _state(_review_state_query, slug=slug)
 
 
 def row_page_state(model, slug: str) -> tuple | None:
     """What the page of a film, person, author, genre or franchise stands for: (pk, page_changed_at,
     newest_live, next_live), or None when there is no such row."""
-    return _state(_sql(ROW_STATE_SQL, model), [slug])
+    return _state(_row_state_query, model, slug=slug)
 
 
 def film_page_state(slug: str) -> tuple | None:
@@ -196,13 +233,11 @@ def person_page_state(slug: str) -> tuple | None:
 def lists_page_state(*args, **kwargs) -> tuple:
     """What every list of all reviews stands for (home, archive, feeds, search): (0, lists stamp,
     newest_live, next_live)."""
-    return _state(_sql(LISTS_STATE_SQL, PageStamp), [PageStamp.LISTS])
-
-
-@functools.cache
-def _sql(template: str, model) -> str:
-    review = _reviews().Review._meta.db_table
-    return template.format(live=LIVE_SQL.format(review=review), review=review, table=model._meta.db_table)
+    state = _state(_lists_state_query)
+    if state is None:  # a new database: the lists stamp is made on the first change, or here
+        PageStamp.objects.get_or_create(name=PageStamp.LISTS)
+        state = _state(_lists_state_query)
+    return state
 
 
 def touch_franchise_pages(review_pks) -> None:

@@ -311,7 +311,7 @@ def test_an_author_with_a_new_review_lists_it(site):
 
 
 def test_the_page_state_sql_agrees_with_published_and_scheduled(site):
-    """The hand-written state queries restate ReviewQuerySet.published() and scheduled(): pinned here."""
+    """The state queries are compiled from ReviewQuerySet.published() and scheduled(), so they agree."""
     now = timezone.now()
     for n, (status, when) in enumerate(
         [("published", now - timedelta(hours=1)), ("published", now + timedelta(hours=2)), ("draft", now)]
