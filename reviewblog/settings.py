@@ -274,6 +274,10 @@ CACHES = {"default": _cache("rb", 1000), "pages": _cache("rb-pages", 5000, PAGES
 # Anonymous readers share one rendered copy of a review or the home page until what it shows changes
 # (reviews/page_cache.py); this only bounds how long an unread copy takes up room. 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", str(24 * 3600)))
+# With pages in a shared cache, a warm hit reads which generation of page stamps is current there instead
+# of reading its page's stamp from the database (reviews/page_cache.py current_state). Per-process memory
+# cannot tell one process about another's change, so without Redis every hit reads the database.
+PAGE_STAMPS_SHARED = bool(PAGES_REDIS_URL)
 # An edge cache (Varnish with xkey, reviewblog/edge/default.vcl) in front: changes purge the pages that
 # show them there, after commit (issue 13). Empty: no edge.
 EDGE_PURGE_URL = os.environ.get("EDGE_PURGE_URL", "")

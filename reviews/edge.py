@@ -23,6 +23,7 @@ from django_tasks import task
 
 from . import jobs
 from .jobs import enqueue_after_commit
+from .timestamps import aware
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,6 @@ def mark(response, keys: list[str], *, next_live) -> None:
     """Name what a shared page shows, and how long the edge may keep it: until the next scheduled
     review goes live (it joins lists and counts without anything being saved; the page's state read
     when), at most MAX_AGE."""
-    from .models import aware
-
     next_live = aware(next_live)
     response["xkey"] = " ".join(keys)
     seconds = MAX_AGE if next_live is None else (next_live - timezone.now()).total_seconds()

@@ -16,6 +16,8 @@ JavaScript a tokenless comment comes back with its text kept and a token set (co
 
 import functools
 import hashlib
+import time
+import uuid
 from pathlib import Path
 
 from django.apps import apps
@@ -29,6 +31,7 @@ from django.utils.http import parse_http_date_safe
 
 from . import edge
 from .images import media_prefix
+from .timestamps import state_times
 
 # Its own cache (settings.CACHES): pages never push out what the default cache holds, such as rate limits.
 pages = caches["pages"]
@@ -203,9 +206,72 @@ class PageCacheMiddleware:
         view, args, kwargs = marked
         if not shareable_query(request, view.page_query):
             return None
-        request.page_state = state = view.page_state(*args, **kwargs)
+        request.page_state = state = current_state(view.page_state, args, kwargs)
         request.page_edge_key = view.edge_key
         return None if state is None else cache_key(request, state)
+
+
+# --- Stamps the shared cache vouches for ---
+# On PostgreSQL the stamp query is a round trip plus planning, most of a warm hit. With a shared cache
+# (Redis: PAGE_STAMPS_SHARED), each process remembers the states it read, under the stamps' generation:
+# a token in the shared cache that every move of stamps replaces (stamps_moved, called by touch_pages
+# inside the change's transaction and again after it commits). A warm hit then reads the generation
+# (one small cache read) instead of the database, while nothing changed.
+#
+# Why a stale state cannot be kept: a reader reads the generation *before* it reads the database, and
+# remembers what it read under that generation. A reader that read the old stamps before a writer
+# committed therefore files them under the generation the writer's commit replaces, where no later
+# request looks (tests/reviews/test_page_cache.py interleaves the two). The writer replaces the token
+# rather than deleting it, and a reader that finds no token reads the database and puts a new random one,
+# so a lost token (evicted, Redis restarted) can never bring an old generation back. What is remembered
+# also expires when the next scheduled review goes live (nothing is saved then) and after STAMP_SECONDS,
+# which bounds a copy kept through a failure between a commit and its after-commit move (a crashed worker).
+# Without a shared cache (per-process memory) another process's change would not reach this one's
+# generation, so every hit reads the database, as before.
+GENERATION = "stamps:generation"
+STAMP_SECONDS = 60
+MAX_REMEMBERED = 10_000
+_remembered: tuple = (None, {})  # (generation, {(state function, args): (state, good until)})
+
+
+def stamps_moved() -> None:
+    """A new generation: every state remembered by any process is read afresh from the database."""
+    if settings.PAGE_STAMPS_SHARED:
+        pages.set(GENERATION, uuid.uuid4().hex, None)
+
+
+def current_state(state_of, args=(), kwargs=None) -> tuple | None:
+    """`state_of(*args, **kwargs)`: a page's state, read from the database, or remembered in this process
+    while the shared cache's generation says no stamp moved since (see above)."""
+    kwargs = kwargs or {}
+    if not settings.PAGE_STAMPS_SHARED:
+        return state_of(*args, **kwargs)
+    generation = pages.get(GENERATION)
+    if generation is None:  # never set, or lost: a new one, and this reader reads the database
+        pages.add(GENERATION, uuid.uuid4().hex, None)
+        return state_of(*args, **kwargs)
+    asked = (state_of, args, tuple(sorted(kwargs.items())))
+    remembered_generation, remembered = _remembered
+    if remembered_generation == generation and (found := remembered.get(asked)) and time.time() < found[1]:
+        return found[0]
+    state = state_of(*args, **kwargs)  # after reading the generation: the order that keeps it safe
+    remember(generation, asked, state)
+    return state
+
+
+def remember(generation, asked, state) -> None:
+    global _remembered
+    if state is None:
+        return  # not a public page: made-up addresses never fill this
+    next_live = state_times(state)[-1]
+    good_until = time.time() + STAMP_SECONDS
+    if next_live is not None:
+        good_until = min(good_until, next_live.timestamp())
+    remembered_generation, remembered = _remembered
+    if remembered_generation != generation or len(remembered) >= MAX_REMEMBERED:
+        remembered = {}
+        _remembered = (generation, remembered)
+    remembered[asked] = (state, good_until)
 
 
 def shared_csrf_token(request) -> dict:

@@ -9,14 +9,14 @@ franchise) or the `lists` stamp (PageStamp) for the pages listing all reviews. T
 import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import datetime
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Func, Q, Subquery, Value
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from .. import edge
+from .. import edge, page_cache
+from ..timestamps import aware, state_times  # noqa: F401  (state_times: read with the states)
 from .catalogue import Film, Franchise, Genre, Person
 
 
@@ -97,6 +97,10 @@ def _move_stamps(lists: bool, conditions: dict) -> None:
             keys += [f"{model._meta.model_name}-{pk}" for pk in pks]
     if lists:
         PageStamp.objects.update_or_create(name=PageStamp.LISTS, defaults={"changed_at": now})
+    # States other processes remember from the shared cache are read afresh: now, and once the change is
+    # committed (a reader between the two may have read the stamps as they were; see page_cache.py).
+    page_cache.stamps_moved()
+    transaction.on_commit(page_cache.stamps_moved)
     edge.purge_after_commit(keys)
 
 
@@ -185,13 +189,6 @@ def _statement(build, *args, vendor: str) -> tuple[str, list]:
     return sql, [placeholder(value) for value in params]
 
 
-def aware(value) -> datetime | None:
-    """A timestamp as the ORM would give it (SQLite hands back naive UTC text or datetimes)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return timezone.make_aware(value, UTC) if value and timezone.is_naive(value) else value
-
-
 def _state(build, *args, slug: str = "") -> tuple | None:
     """(pk, stamps…, newest_live, next_live) in one query, or None when there is no such page. The page
     cache asks this on every request it cannot answer from the shared cache (page_cache.current_state), so
@@ -203,11 +200,6 @@ def _state(build, *args, slug: str = "") -> tuple | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
-
-
-def state_times(state: tuple) -> tuple:
-    """A page state's dates as aware datetimes: (stamps…, newest_live, next_live)."""
-    return tuple(map(aware, state[1:]))
 
 
 def public_page_state(slug: str) -> tuple | None:

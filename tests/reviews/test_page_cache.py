@@ -1,6 +1,7 @@
 """The page cache (reviews/page_cache.py): anonymous readers share one rendered copy, and the next reader
 after any change sees the change at once."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,8 @@ from django.utils import timezone
 
 from comments import moderation
 from comments.models import Comment
-from reviews.models import Genre, Person, Review
+from reviews import page_cache
+from reviews.models import Film, Genre, Person, Review, public_page_state
 from tests.factories import CommentFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +131,69 @@ def test_deleting_what_a_page_shows_shows_at_once(review, admin_client):
         {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"},
     )
     assert "Anjelica Huston" not in read(review.get_absolute_url())
+
+
+# --- Stamps the shared cache vouches for (settings.PAGE_STAMPS_SHARED, on with Redis) ---
+
+
+@pytest.fixture
+def shared_stamps(settings):
+    settings.PAGE_STAMPS_SHARED = True
+    page_cache.pages.delete(page_cache.GENERATION)
+    return settings
+
+
+def test_with_a_shared_cache_a_warm_hit_reads_no_stamp_from_the_database(
+    shared_stamps, review, django_assert_num_queries
+):
+    first = read(review.get_absolute_url())
+    read(review.get_absolute_url())  # this process now remembers the page's stamps
+    with django_assert_num_queries(0):
+        assert read(review.get_absolute_url()) == first
+
+
+def test_with_a_shared_cache_every_change_still_shows_at_once(shared_stamps, review):
+    comment = CommentFactory(review=review, status=Comment.Status.PENDING, body="The staircase fight!")
+    read(review.get_absolute_url())
+    assert "The staircase fight!" not in read(review.get_absolute_url())
+    moderation.approve(comment)
+    assert "The staircase fight!" in read(review.get_absolute_url())
+    Film.objects.filter(pk=review.film_id).update(title="From the World of John Wick: Ballerina")
+    assert "From the World of John Wick: Ballerina" in read(review.get_absolute_url())
+    assert "From the World of John Wick: Ballerina" in read(HOME)
+
+
+def test_a_reader_who_read_the_stamps_before_a_change_committed_never_keeps_them(
+    shared_stamps, review, django_capture_on_commit_callbacks
+):
+    """The bad order: a reader reads the old stamps from the database, a writer commits a change (and
+    moves the generation after commit), and only then does the reader remember what it read."""
+    url = review.get_absolute_url()
+    read(url)
+    generation = page_cache.pages.get(page_cache.GENERATION)  # the reader: the generation first…
+    old = public_page_state(review.slug)  # …then the database, before the writer commits
+    with django_capture_on_commit_callbacks(execute=True):
+        review.title = "Grief, with knives"
+        review.save()
+    asked = (public_page_state, (), (("slug", review.slug),))
+    page_cache.remember(generation, asked, old)  # the reader, late, files the old stamps
+    assert "Grief, with knives" in read(url)
+
+
+def test_when_the_shared_cache_loses_the_stamps_the_database_answers(shared_stamps, review):
+    read(review.get_absolute_url())
+    read(review.get_absolute_url())
+    page_cache.pages.clear()  # evicted, or Redis restarted
+    Review.objects.filter(pk=review.pk).update(title="Grief, with knives")
+    page_cache.pages.clear()  # also the new generation that change wrote
+    assert "Grief, with knives" in read(review.get_absolute_url())
+
+
+def test_with_a_shared_cache_a_scheduled_review_still_appears_when_its_time_comes(shared_stamps, review):
+    soon = timezone.now() + timedelta(seconds=1)
+    ReviewFactory(title="Just in time", published_at=soon)
+    assert "Just in time" not in read(HOME)
+    assert "Just in time" not in read(HOME)  # remembered, until the next review goes live
+    while timezone.now() <= soon:  # time passes; nothing is saved
+        time.sleep(0.05)
+    assert "Just in time" in read(HOME)
