@@ -2,8 +2,8 @@
 
 Each item carries the whole review as HTML (hero image, standfirst, body, verdict) with absolute
 links, as WordPress does in <content:encoded>; the hero image is also the item's enclosure. A feed
-runs a fixed number of queries (the feed's subject, one page of reviews, their genres) and answers
-a feed reader whose copy is current with 304 (conditional.feed); anonymous readers share one copy
+runs a fixed number of queries (the feed's subject, one page of reviews, their genres); the page cache
+shares one copy with anonymous readers and answers a feed reader whose copy is current with 304
 (reviews/page_cache.py).
 """
 
@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import feedgenerator
 
-from . import conditional, page_cache
+from . import page_cache
 from .models import Film, Genre, Person, Review, lists_page_state, row_page_state
 from .renditions import stored_bytes
 from .seo import absolute_url
@@ -230,8 +230,10 @@ ATOM_FEEDS = {rss_class: atom(rss_class) for rss_class in RSS_FEEDS}
 # URL name → view, for reviews/urls.py.
 VIEWS = {
     feed_class.url_name.removeprefix("reviews:"): page_cache.cached_page(
-        feed_class.page_state, edge_key=f"{feed_class.model._meta.model_name}-{{}}" if feed_class.model else "lists"
-    )(conditional.feed(feed_class(), feed_class.page_state))
+        feed_class.page_state,
+        edge_key=f"{feed_class.model._meta.model_name}-{{}}" if feed_class.model else "lists",
+        cache_control={"no_cache": True},  # feed readers ask every time; a 304 costs one query, or none
+    )(feed_class())
     for rss_class, atom_class in ATOM_FEEDS.items()
     for feed_class in (rss_class, atom_class)
 }

@@ -1,17 +1,20 @@
 """The page cache: a public page is rendered once per change and then served, byte for byte, to every
-anonymous reader, as a page-cache plugin does for WordPress.
+anonymous reader, as a page-cache plugin does for WordPress; and every 304 Not Modified, from the same stamp.
 
 A cached copy is found by what the page shows: the caller passes the state of its rows (timestamps
-read in one small query), and the key also holds the deployment's code version, the path and the
-query. Any change to the rows makes a new key, so the next reader gets a fresh render at once; old
-copies simply age out. The check reads the database, so copies kept in each worker's own memory (the
-default) are never stale either, whichever process made the change.
+read in one small query, or vouched for by the shared cache: current_state), and the key (key(), the one
+key builder, which every fragment and ETag uses too) also holds the deployment's code version, the path
+and the query. Any change to the rows makes a new key, so the next reader gets a fresh render at once;
+old copies simply age out. The check reads the database (or the shared cache's generation of stamps), so
+copies kept in each worker's own memory (the default) are never stale either, whichever process made the change.
 
 Only readers for whom the page is the same as for everyone share it: no session (staff, or a reader
 who sees their own pending comment), no flash messages, no remembered comment details. The comment
 form's CSRF token is personal, so a shared copy goes out without one: static/js/comment-form.js
 fetches the reader's token when they start writing (comments.views.form_token), and without
 JavaScript a tokenless comment comes back with its text kept and a token set (comments.views.csrf_failure).
+A reader with remembered details gets a page rendered for them, answered 304 while its stamp and their
+cookies stay the same; readers with a session or a message waiting are never answered from a stamp.
 """
 
 import functools
@@ -26,8 +29,9 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.urls import Resolver404, get_urlconf, resolve
-from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import parse_http_date_safe
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
+from django.utils.http import http_date
 
 from . import edge
 from .images import media_prefix
@@ -114,28 +118,31 @@ def etag(kept_under: str) -> str:
     return f'W/"{kept_under.rpartition(":")[2][:32]}"'
 
 
-def cache_key(request, state) -> str:
-    query = sorted(request.GET.items()) if request.META.get("QUERY_STRING") else []
-    return key("page", request.path, query, state)
-
-
-def cached_page(state, edge_key: str, query_keys=frozenset()):
+def cached_page(state, edge_key: str, query_keys=frozenset(), cache_control=None):
     """Mark a view whose page is fixed by `state(**url kwargs)`, its stamp read in one small query
-    (reviews/models/review.py: (pk, stamps…, newest_live, next_live), or None when the page is not public),
+    (reviews/models/stamps.py: (pk, stamps…, newest_live, next_live), or None when the page is not public),
     for PageCacheMiddleware. `edge_key` names the page for the edge cache ("film-{}" is formatted with the
-    pk), the same key touch_pages purges when the stamp moves; `query_keys` are the query parameters it reads."""
+    pk), the same key touch_pages purges when the stamp moves; `query_keys` are the query parameters it
+    reads; `cache_control` what browsers and feed readers are told (patch_cache_control's arguments)."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            response = view(request, *args, **kwargs)
-            patch_vary_headers(response, ["Cookie"])  # staff see more; a proxy must not share their copy
-            return response
+            return page_headers(wrapper, view(request, *args, **kwargs))
 
         wrapper.page_state, wrapper.page_query, wrapper.edge_key = state, frozenset(query_keys), edge_key
+        wrapper.page_cache_control = cache_control or {}
         return wrapper
 
     return decorator
+
+
+def page_headers(view, response):
+    """What every answer of a marked page says, rendered, kept or 304."""
+    patch_vary_headers(response, ["Cookie"])  # staff see more; a proxy must not share their copy
+    if view.page_cache_control:
+        patch_cache_control(response, **view.page_cache_control)
+    return response
 
 
 @functools.lru_cache(maxsize=2048)
@@ -149,9 +156,27 @@ def marked_view(urlconf, path: str):
     return (match.func, match.args, match.kwargs) if hasattr(match.func, "page_state") else None
 
 
+def cookie_state(request) -> str:
+    """Stands for the cookies sent (the CSRF token a page rendered for the reader carries, saved comment
+    details); keyed, so the ETag gives nothing away."""
+    return salted_hmac("reviews.page_cache.cookies", repr(sorted(request.COOKIES.items()))).hexdigest()[:16]
+
+
+def changed_at(state):
+    """When the page of this state last changed: its newest stamp, or the newest review going live (the
+    last item is when the next one will)."""
+    return max(filter(None, state_times(state)[:-1]), default=None)
+
+
 class PageCacheMiddleware:
-    """Serve the shared copy of a marked page before sessions, CSRF, users, messages and the view run,
-    with a 304 when the reader's copy is current; render and keep it when there is none.
+    """Every answer a page's stamp can give, before sessions, CSRF, users, messages and the view run: the
+    shared copy of a marked page, kept when there is none; and a 304 to any reader whose copy is current,
+    whether it was the shared copy or one rendered for them.
+
+    Readers with a session (staff, a reader who sees their own pending comment) or a message waiting get
+    neither: their page depends on state that no stamp records. A reader with remembered comment details
+    gets a page of their own (rendered every time), still answered 304 while its stamp and their cookies
+    are the same (the page carries their CSRF token and details).
 
     Listed right after WhiteNoise: the security headers are still added on the way out, and the copy
     kept is the response as the inner middleware finished it (X-Frame-Options, Vary and all). It is kept
@@ -162,53 +187,68 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        kept_under = self.shared_key(request)  # sets request.page_state, which the view may reuse
-        if kept_under is None:
+        marked = self.marked(request)
+        if marked is None:
             return self.get_response(request)
-        kept = pages.get(kept_under)
-        if kept is None:
-            request.shared_render = True  # see shared_csrf_token below
-            response = self.get_response(request)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
-                if not response.has_header("ETag"):  # the copy is current while its key is: a 304 says so
-                    response["ETag"] = etag(kept_under)
-                kept = (response.status_code, list(response.items()), response.content)
-                pages.set(kept_under, kept, settings.PAGE_CACHE_SECONDS)
-                self.mark_for_edge(request, response)
+        view, args, kwargs = marked
+        state = current_state(view.page_state, args, kwargs)
+        if state is None:  # not public: nothing to compare (a 404, or a draft staff preview)
+            return self.get_response(request)
+        query = sorted(request.GET.items()) if request.META.get("QUERY_STRING") else []
+        shared = settings.PAGE_CACHE_SECONDS > 0 and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+        kept_under = key("page", request.path, query, state) if shared else None
+        tag = etag(kept_under or key("reader", request.path, query, state, cookie_state(request)))
+        changed = changed_at(state)
+        last_modified = int(changed.timestamp()) if changed else None  # whole seconds, as HTTP dates go
+        if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+            answer = page_headers(view, HttpResponse(headers={"ETag": tag}))
+            if last_modified:
+                answer["Last-Modified"] = http_date(last_modified)
+            answer = get_conditional_response(request, tag, last_modified, answer)
+            if answer.status_code == 304:
+                return answer
+        kept = pages.get(kept_under) if shared else None
+        if kept is not None:
+            status, headers, content = kept
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response.headers[name] = value
+            return self.mark_for_edge(view, state, response)
+        request.shared_render = shared  # see shared_csrf_token below
+        response = self.get_response(request)
+        if response.status_code != 200 or response.streaming:
             return response
-        status, headers, content = kept
-        response = HttpResponse(content, status=status)
-        for name, value in headers:
-            response.headers[name] = value
-        self.mark_for_edge(request, response)
-        if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MODIFIED_SINCE" not in request.META:
-            return response  # most readers: nothing to compare
-        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-        return get_conditional_response(request, response.get("ETag"), last_modified, response)
+        response["ETag"] = tag
+        if last_modified:  # in place of what the view said (a feed: its newest item's date, blind to removals)
+            response["Last-Modified"] = http_date(last_modified)
+        if shared and not response.cookies:
+            pages.set(
+                kept_under,
+                (response.status_code, list(response.items()), response.content),
+                settings.PAGE_CACHE_SECONDS,
+            )
+            self.mark_for_edge(view, state, response)
+        return response
 
     @staticmethod
-    def mark_for_edge(request, response) -> None:
+    def mark_for_edge(view, state, response):
         """Only a copy shared here may be shared at the edge, and only with the key that purges it."""
         if edge.enabled():
-            state = request.page_state
-            edge.mark(response, [request.page_edge_key.format(state[0])], next_live=state[-1])
+            edge.mark(response, [view.edge_key.format(state[0])], next_live=state[-1])
+        return response
 
     @staticmethod
-    def shared_key(request) -> str | None:
-        if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+    def marked(request):
+        """(view, args, kwargs) when a stamp can answer this request, else None."""
+        if request.method not in ("GET", "HEAD"):
             return None
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or CookieStorage.cookie_name in request.COOKIES:
+            return None  # the reader's own state, which no stamp records
         request.get_host()  # ALLOWED_HOSTS still holds (CommonMiddleware does not run for a copy)
-        if any(name in request.COOKIES for name in PERSONAL_COOKIES):
-            return None
         marked = marked_view(get_urlconf(), request.path_info)
-        if marked is None:
+        if marked is None or not shareable_query(request, marked[0].page_query):
             return None
-        view, args, kwargs = marked
-        if not shareable_query(request, view.page_query):
-            return None
-        request.page_state = state = current_state(view.page_state, args, kwargs)
-        request.page_edge_key = view.edge_key
-        return None if state is None else cache_key(request, state)
+        return marked
 
 
 # --- Stamps the shared cache vouches for ---

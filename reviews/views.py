@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from . import conditional, page_cache
+from . import page_cache
 from .models import (
     AuthorProfile,
     Credit,
@@ -51,9 +51,14 @@ def home(request):
     return render(request, "reviews/home.html", {"page": page, "lead": lead, "reviews": reviews})
 
 
-# The comment page and the comment being answered make copies of their own.
-@page_cache.cached_page(public_page_state, edge_key="review-{}", query_keys={"cpage", "replytocom"})
-@conditional.review_page
+# The comment page and the comment being answered make copies of their own. The page may carry a reader's
+# CSRF token: only their browser may keep it, and it asks every time.
+@page_cache.cached_page(
+    public_page_state,
+    edge_key="review-{}",
+    query_keys={"cpage", "replytocom"},
+    cache_control={"private": True, "no_cache": True},
+)
 def review_detail(request, slug):
     review = get_object_or_404(Review.objects.visible_to(request.user).for_detail(), slug=slug)
     return render_review_page(request, review)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from comments.models import Comment
-from reviews import conditional, page_cache
+from reviews import page_cache
 from reviews.models import PageStamp, Review
 from tests.factories import CommentFactory, ReviewFactory, UserFactory
 
@@ -186,11 +186,11 @@ def test_a_new_release_of_the_templates_changes_every_etag(settings, tmp_path):
     (templates / "extra.html").write_text("<p>One design</p>")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], templates]}]
     page_cache.cached_digest.cache_clear()
-    before = conditional.make_etag("review", 1)
+    before = page_cache.etag(page_cache.key("page", "/reviews/a/", [], (1,)))
     (templates / "extra.html").write_text("<p>Another design</p>")
     page_cache.cached_digest.cache_clear()  # a new release starts new processes
     try:
-        assert conditional.make_etag("review", 1) != before
+        assert page_cache.etag(page_cache.key("page", "/reviews/a/", [], (1,))) != before
     finally:
         page_cache.cached_digest.cache_clear()
 
@@ -344,3 +344,22 @@ def test_saving_a_film_unchanged_does_not_rewrite_the_reviews_that_mention_it(re
     film.save()
     mentioning.refresh_from_db()
     assert mentioning.body_html == "<p>as stored</p>"  # no re-render when the name did not change
+
+
+def test_a_reader_with_remembered_details_gets_their_own_page_and_304_while_it_is_current(client, review):
+    from comments.views import REMEMBER_COOKIE, REMEMBER_SALT
+
+    saved = HttpResponse()
+    saved.set_signed_cookie(REMEMBER_COOKIE, '{"author_name": "Ana Remembered"}', salt=REMEMBER_SALT)
+    client.cookies[REMEMBER_COOKIE] = saved.cookies[REMEMBER_COOKIE].value
+    copy = visit(client, review)  # the first visit also sets their CSRF cookie, which the ETag covers
+    assert 'value="Ana Remembered"' in copy.content.decode()  # their own page, not the shared copy
+    assert revisit(client, review, copy).status_code == 304
+    for url in [reverse("reviews:home"), review.film.get_absolute_url()]:  # every page the stamp answers for
+        client.get(url)
+        page = client.get(url)
+        assert client.get(url, headers={"if-none-match": page["ETag"]}).status_code == 304, url
+    CommentFactory(review=review, body="The staircase fight!")
+    review.touch()
+    response = revisit(client, review, copy)
+    assert response.status_code == 200 and "The staircase fight!" in response.content.decode()
