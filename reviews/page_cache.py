@@ -162,10 +162,12 @@ def cookie_state(request) -> str:
     return salted_hmac("reviews.page_cache.cookies", repr(sorted(request.COOKIES.items()))).hexdigest()[:16]
 
 
-def changed_at(state):
-    """When the page of this state last changed: its newest stamp, or the newest review going live (the
-    last item is when the next one will)."""
-    return max(filter(None, state_times(state)[:-1]), default=None)
+def last_modified_at(state) -> int | None:
+    """When the page of this state last changed, in whole seconds as HTTP dates go: its newest stamp, or
+    the newest review going live (the last item is when the next one will). Read only for a conditional
+    request or a render: a plain hit parses no dates."""
+    changed = max(filter(None, state_times(state)[:-1]), default=None)
+    return int(changed.timestamp()) if changed else None
 
 
 class PageCacheMiddleware:
@@ -191,23 +193,29 @@ class PageCacheMiddleware:
         if marked is None:
             return self.get_response(request)
         view, args, kwargs = marked
-        state = current_state(view.page_state, args, kwargs)
-        if state is None:  # not public: nothing to compare (a 404, or a draft staff preview)
-            return self.get_response(request)
         query = sorted(request.GET.items()) if request.META.get("QUERY_STRING") else []
         shared = settings.PAGE_CACHE_SECONDS > 0 and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
-        kept_under = key("page", request.path, query, state) if shared else None
+        keys = {}
+
+        def copy_key(state):
+            keys[state] = keys.get(state) or key("page", request.path, query, state)
+            return keys[state]
+
+        state, kept = current_state(view.page_state, args, kwargs, copy_key if shared else None)
+        if state is None:  # not public: nothing to compare (a 404, or a draft staff preview)
+            return self.get_response(request)
+        kept_under = copy_key(state) if shared else None
         tag = etag(kept_under or key("reader", request.path, query, state, cookie_state(request)))
-        changed = changed_at(state)
-        last_modified = int(changed.timestamp()) if changed else None  # whole seconds, as HTTP dates go
         if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+            last_modified = last_modified_at(state)
             answer = page_headers(view, HttpResponse(headers={"ETag": tag}))
             if last_modified:
                 answer["Last-Modified"] = http_date(last_modified)
             answer = get_conditional_response(request, tag, last_modified, answer)
             if answer.status_code == 304:
                 return answer
-        kept = pages.get(kept_under) if shared else None
+        if kept is NOT_READ:
+            kept = pages.get(kept_under) if shared else None
         if kept is not None:
             status, headers, content = kept
             response = HttpResponse(content, status=status)
@@ -219,7 +227,8 @@ class PageCacheMiddleware:
         if response.status_code != 200 or response.streaming:
             return response
         response["ETag"] = tag
-        if last_modified:  # in place of what the view said (a feed: its newest item's date, blind to removals)
+        # In place of what the view said (a feed: its newest item's date, blind to removals).
+        if last_modified := last_modified_at(state):
             response["Last-Modified"] = http_date(last_modified)
         if shared and not response.cookies:
             pages.set(
@@ -280,23 +289,38 @@ def stamps_moved() -> None:
         pages.set(GENERATION, uuid.uuid4().hex, None)
 
 
-def current_state(state_of, args=(), kwargs=None) -> tuple | None:
-    """`state_of(*args, **kwargs)`: a page's state, read from the database, or remembered in this process
-    while the shared cache's generation says no stamp moved since (see above)."""
+NOT_READ = object()  # current_state: the copy was not read with the generation
+
+
+def current_state(state_of, args=(), kwargs=None, copy_key=None) -> tuple:
+    """(state, copy): `state_of(*args, **kwargs)`, a page's state, read from the database, or remembered
+    in this process while the shared cache's generation says no stamp moved since (see above).
+
+    `copy_key(state)` names the page's copy: when the state is remembered, the copy under that key is read
+    in the same round trip as the generation (and used only if the generation confirms the state), so
+    a warm hit costs one read of the shared cache; `copy` is NOT_READ when it was not read."""
     kwargs = kwargs or {}
     if not settings.PAGE_STAMPS_SHARED:
-        return state_of(*args, **kwargs)
-    generation = pages.get(GENERATION)
-    if generation is None:  # never set, or lost: a new one, and this reader reads the database
-        pages.add(GENERATION, uuid.uuid4().hex, None)
-        return state_of(*args, **kwargs)
+        return state_of(*args, **kwargs), NOT_READ
     asked = (state_of, args, tuple(sorted(kwargs.items())))
     remembered_generation, remembered = _remembered
-    if remembered_generation == generation and (found := remembered.get(asked)) and time.time() < found[1]:
-        return found[0]
+    found = remembered.get(asked)
+    if found and time.time() >= found[1]:
+        found = None  # the next scheduled review has gone live, or it is time to look again anyway
+    kept_under = copy_key(found[0]) if found and copy_key else None
+    if kept_under:
+        read = pages.get_many([GENERATION, kept_under])
+        generation = read.get(GENERATION)
+    else:
+        generation = pages.get(GENERATION)
+    if generation is None:  # never set, or lost: a new one, and this reader reads the database
+        pages.add(GENERATION, uuid.uuid4().hex, None)
+        return state_of(*args, **kwargs), NOT_READ
+    if found and generation == remembered_generation:
+        return found[0], read.get(kept_under) if kept_under else NOT_READ
     state = state_of(*args, **kwargs)  # after reading the generation: the order that keeps it safe
     remember(generation, asked, state)
-    return state
+    return state, NOT_READ
 
 
 def remember(generation, asked, state) -> None:
