@@ -190,10 +190,12 @@ def test_when_the_shared_cache_loses_the_stamps_the_database_answers(shared_stam
 
 
 def test_with_a_shared_cache_a_scheduled_review_still_appears_when_its_time_comes(shared_stamps, review):
-    soon = timezone.now() + timedelta(seconds=1)
+    soon = timezone.now() + timedelta(seconds=2)
     ReviewFactory(title="Just in time", published_at=soon)
-    assert "Just in time" not in read(HOME)
-    assert "Just in time" not in read(HOME)  # remembered, until the next review goes live
+    read(HOME)
+    page = read(HOME)  # remembered, until the next review goes live
+    if timezone.now() < soon:  # (a slow machine may already be past it)
+        assert "Just in time" not in page
     while timezone.now() <= soon:  # time passes; nothing is saved
         time.sleep(0.05)
     assert "Just in time" in read(HOME)
