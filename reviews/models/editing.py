@@ -36,9 +36,6 @@ class EditLock(models.Model):
     def is_fresh(self) -> bool:
         return self.heartbeat_at > timezone.now() - timedelta(seconds=settings.REVIEW_LOCK_SECONDS)
 
-    def held_by_other(self, user) -> bool:
-        return self.user_id != user.pk and self.is_fresh
-
     @classmethod
     def heartbeat(cls, review: Review, user, *, take_over: bool = False) -> "EditLock":
         """Claim or renew `user`'s lock on `review`; someone else's fresh lock stands unless `take_over`.

@@ -265,11 +265,6 @@ class Review(models.Model):
                 touch_pages(reviews=Q(film__franchise_id=franchise) & ~Q(pk=self.pk), films=Q(franchise_id=franchise))
             return super().delete(*args, **kwargs)
 
-    def touch(self) -> None:
-        """Note that something on this review's page changed without the review itself changing."""
-        self.page_changed_at = timezone.now()
-        Review.objects.filter(pk=self.pk).update(page_changed_at=self.page_changed_at)
-
     def refresh_mentions(self) -> None:
         """Re-link the [[mentions]] after a film or person changed, without a new revision."""
         mentions = resolve_mentions(self.body)
