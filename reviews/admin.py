@@ -77,11 +77,11 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
 
     @admin.display(description="Status", ordering="published_at")
     def status_label(self, review):
+        if review.is_public:
+            return format_html("Published {}", timezone.localtime(review.published_at).strftime("%d %b %Y"))
         if review.status == Review.Status.DRAFT:
             return "Draft"
-        if review.published_at > timezone.now():
-            return format_html("Scheduled for {}", timezone.localtime(review.published_at).strftime("%d %b %Y %H:%M"))
-        return format_html("Published {}", timezone.localtime(review.published_at).strftime("%d %b %Y"))
+        return format_html("Scheduled for {}", timezone.localtime(review.published_at).strftime("%d %b %Y %H:%M"))
 
     # --- Who may see and change what: authors their own reviews, editors all of them ---
 

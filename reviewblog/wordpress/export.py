@@ -221,9 +221,9 @@ class Exporter:
         yield "\t</item>\n"
 
     def status(self, review: Review) -> str:
-        if review.status != Review.Status.PUBLISHED:
-            return "draft"
-        return "future" if review.published_at > timezone.now() else "publish"
+        if review.is_public:
+            return "publish"
+        return "future" if review.status == Review.Status.PUBLISHED else "draft"
 
     def html(self, html: str) -> str:
         """Stored HTML as another site shows it: no heading anchors, every address absolute."""

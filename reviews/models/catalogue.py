@@ -219,7 +219,7 @@ class Film(ShownOnPages, SluggedModel):
         """The other films of this film's franchise, in release order, with how many reviews each has."""
         if not self.franchise_id:
             return Film.objects.none()
-        published = Q(reviews__status=_reviews().Review.Status.PUBLISHED, reviews__published_at__lte=timezone.now())
+        published = _reviews().Review.published_q(via="reviews__")
         return (
             Film.objects.filter(franchise_id=self.franchise_id)
             .exclude(pk=self.pk)
