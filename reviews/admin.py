@@ -14,7 +14,7 @@ from . import admin_outbox  # noqa: F401  (registers the outbox)
 from .admin_editing import EditingAdmin
 from .admin_revisions import RevisionsAdmin
 from .forms import CheckedImagesForm, ReviewForm
-from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
+from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect, display_name
 
 
 def can_edit_any(user) -> bool:
@@ -72,8 +72,8 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
 
     @admin.display(description="Author", ordering="author__last_name")
     def author_name(self, review):
-        """ "Ava Marlowe", not the login "ava" (issue 14)."""
-        return review.author.get_full_name() or review.author.get_username()
+        """ "Ava Marlowe", not the login "ava"."""
+        return display_name(review.author)
 
     @admin.display(description="Status", ordering="published_at")
     def status_label(self, review):

@@ -35,14 +35,10 @@ from . import editing, revisions
 from .images import uploaded_image_size
 from .markdown import render_markdown
 from .mentions import resolve as resolve_mentions
-from .models import Autosave, EditLock, Review, reading_minutes
+from .models import Autosave, EditLock, Review, display_name, reading_minutes
 
 # Form fields an autosave or the browser's copy never holds: the session's token and the version the page showed.
 NOT_KEPT = {"csrfmiddlewaretoken", "loaded_version", "_save", "_continue", "_addanother", "_preview"}
-
-
-def person(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def clock(moment) -> str:
@@ -57,7 +53,7 @@ def lock_state(lock: EditLock | None, user) -> dict:
         return {"mine": True, "other": None}
     return {
         "mine": False,
-        "other": person(lock.user),
+        "other": display_name(lock.user),
         "since": lock.since.isoformat(),
         "since_label": clock(lock.since),
         "taken_from_you": lock.taken_from_id == user.pk,
@@ -253,7 +249,7 @@ class EditingAdmin:
             taken = " took over editing it" if lock.taken_from_id == request.user.pk else " has it open"
             self.message_user(
                 request,
-                f"{person(lock.user)}{taken} at {clock(lock.since)}: your changes are saved, and "
+                f"{display_name(lock.user)}{taken} at {clock(lock.since)}: your changes are saved, and "
                 "they will be shown them before they can save theirs.",
                 messages.WARNING,
             )

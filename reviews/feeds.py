@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import feedgenerator
 
 from . import conditional, page_cache
-from .models import Film, Genre, Person, Review, lists_page_state, row_page_state
+from .models import Film, Genre, Person, Review, display_name, lists_page_state, row_page_state
 from .renditions import stored_bytes
 from .seo import absolute_url
 
@@ -142,7 +142,7 @@ class ReviewFeed(Feed):
         return max(review.updated_at, review.published_at)
 
     def item_author_name(self, review):
-        return review.author.get_full_name() or review.author.get_username()
+        return display_name(review.author)
 
     def item_author_link(self, review):
         profile = getattr(review.author, "author_profile", None)  # selected with the review

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Credit, Film, Person, Review
+from .models import Credit, Film, Person, Review, display_name
 from .seo import absolute_url
 
 BEST_RATING, WORST_RATING = 5, 0.5
@@ -57,7 +57,7 @@ def _author(user) -> dict:
     return _compact(
         {
             "@type": "Person",
-            "name": user.get_full_name() or user.get_username(),
+            "name": display_name(user),
             "url": absolute_url(profile.get_absolute_url()) if profile else None,
         }
     )

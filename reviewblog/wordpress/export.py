@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.html import escape as html_escape
 
 from comments.models import Comment, CommentEvent
-from reviews.models import Genre, Review
+from reviews.models import Genre, Review, display_name
 
 from ..models import ImportedItem
 from .export_media import Images
@@ -185,7 +185,7 @@ class Exporter:
                 f"\t<wp:author><wp:author_id>{author_id}</wp:author_id>"
                 f"<wp:author_login>{cdata(user.get_username())}</wp:author_login>"
                 f"<wp:author_email>{cdata(user.email)}</wp:author_email>"
-                f"<wp:author_display_name>{cdata(user.get_full_name() or user.get_username())}</wp:author_display_name>"
+                f"<wp:author_display_name>{cdata(display_name(user))}</wp:author_display_name>"
                 f"<wp:author_first_name>{cdata(user.first_name)}</wp:author_first_name>"
                 f"<wp:author_last_name>{cdata(user.last_name)}</wp:author_last_name></wp:author>\n"
             )

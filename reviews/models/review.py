@@ -349,6 +349,12 @@ class ReviewAspect(models.Model):
         return f"{self.name}: {self.score}"
 
 
+def display_name(user) -> str:
+    """How the site names someone with a login (bylines, feeds, the admin, the export): their full name,
+    or their login when they gave none."""
+    return user.get_full_name() or user.get_username()
+
+
 class AuthorProfile(ShownOnPages):
     """What readers see about a reviewer on their author page."""
 
@@ -386,4 +392,4 @@ class AuthorProfile(ShownOnPages):
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)

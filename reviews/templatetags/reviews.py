@@ -2,7 +2,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from ..models import display_name
+
 register = template.Library()
+# `{{ user|display_name }}` in the admin's templates: how the site names someone with a login.
+register.filter("display_name", display_name)
 
 
 @register.inclusion_tag("reviews/_rating.html")
