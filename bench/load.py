@@ -1,5 +1,5 @@
 """bench/load's engine: comments posted concurrently through a real gunicorn while Akismet is ok, slow,
-failing or down, and readers timed meanwhile (issue 10).
+failing or down, and readers timed meanwhile.
 
 It builds a throwaway site (the demo, DEBUG off, collectstatic) on SQLite or on a fresh `<name>_load`
 PostgreSQL database, starts tests/akismet_server.py in the chosen mode, gunicorn and the site's task

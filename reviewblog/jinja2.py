@@ -1,7 +1,7 @@
 """The Jinja2 environment of the public pages, in templates/jinja2/ (the admin stays on Django templates).
 
 Jinja2 compiles a template to Python, so a page with hundreds of comments or cards costs a fraction of
-what Django's template engine spends looking up variables (issue 13). What Django's tags and filters
+what Django's template engine spends looking up variables. What Django's tags and filters
 gave the templates is here under the same names, built on the same functions: `{% url 'x' a %}` is
 `url('x', a)`, `{% picture … %}` is `picture(…)`, `|date:"j F Y"` is `|date("j F Y")`.
 """

@@ -1,4 +1,4 @@
-"""The review editor's safety net in the admin (issue 15): authors never lose a word.
+"""The review editor's safety net in the admin: authors never lose a word.
 
 - No silent overwrite: the change form and the restore form carry the version they were loaded from
   (reviews/forms.py ReviewForm, reviews/editing.py); the list's bulk actions carry the time the list was

@@ -159,7 +159,7 @@ class _HeadingAnchors(Treeprocessor):
     """The "#" link toc adds inside each heading moves beside it, labelled with the heading's words.
 
     Inside, a screen reader reads the heading as "Direction #"; beside it, the heading is "Direction" and
-    the link "Link to the section Direction" (issue 14). The pair sits in a div.heading for the layout.
+    the link "Link to the section Direction". The pair sits in a div.heading for the layout.
     """
 
     def run(self, root):

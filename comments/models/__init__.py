@@ -257,7 +257,7 @@ class Comment(models.Model):
     next_report_at = models.DateTimeField(null=True, blank=True)
 
     # Seconds from the reader's first touch of the form to sending it, from the signed stamp that
-    # static/js/comment-form.js fetches (comments/screening.py); empty without JavaScript. issue 11
+    # static/js/comment-form.js fetches (comments/screening.py); empty without JavaScript.
     typing_seconds = models.FloatField(null=True, blank=True, editable=False)
     # The form came back with a stamp we did not sign, or one used before (a bot copying fields): a bot signal.
     stamp_forged = models.BooleanField(default=False, editable=False)

@@ -36,7 +36,7 @@ def touch_pages_showing(model, pks) -> None:
 
 class ShownQuerySet(models.QuerySet):
     """update(), delete() and bulk_create() skip save() and delete(): they move the stamps of the pages
-    that show the rows too, so no caller has to remember to (issue 13)."""
+    that show the rows too, so no caller has to remember to."""
 
     def update(self, **kwargs):
         with transaction.atomic():

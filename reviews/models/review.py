@@ -188,7 +188,7 @@ class Review(models.Model):
     # Bumped by anything else the page shows (an approved comment, say), so caches and feeds can tell.
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     # Approved reader comments, shown on cards. Kept by the comments app, counted afresh in the same UPDATE
-    # that bumps page_changed_at whenever a comment appears on or leaves the page (issue 11).
+    # that bumps page_changed_at whenever a comment appears on or leaves the page.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ReviewQuerySet.as_manager()

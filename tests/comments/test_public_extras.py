@@ -1,4 +1,4 @@
-"""On the public side: comment feeds, readers' pictures made here, and badges (issue 11, part 6)."""
+"""On the public side: comment feeds, readers' pictures made here, and badges."""
 
 import pytest
 from django.test import Client

@@ -449,7 +449,7 @@ def test_a_mistyped_rate_limit_fails_the_system_check(settings):
 
 
 def test_the_form_address_sends_a_reload_back_to_the_review(client, review):
-    """After a failed comment the address bar shows the form's address; reloading it is a GET (issue 14)."""
+    """After a failed comment the address bar shows the form's address; reloading it (a GET) goes to the review."""
     response = client.get(f"{review.get_absolute_url()}comments/")
     assert response.status_code == 302
     assert response["Location"] == f"{review.get_absolute_url()}#respond"

@@ -55,7 +55,7 @@ def test_demo_has_ballerina_with_its_real_credits_and_two_reviews(demo, client):
 
 
 def test_demo_images_are_drawn_locally_and_described(demo):
-    """Stills, posters and portraits drawn with Pillow, each said to be an illustration (issue 14)."""
+    """Stills, posters and portraits drawn with Pillow, each said to be an illustration."""
     reviews = Review.objects.published()
     assert reviews.filter(hero_image="").exists()  # one is shown with its film's poster instead
     for review in reviews.exclude(hero_image=""):

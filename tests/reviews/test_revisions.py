@@ -318,7 +318,7 @@ def test_restoring_a_revision_brings_back_its_whole_number_rating(author_client,
 
 
 def test_after_a_restore_only_the_newest_revision_is_current(author_client, author, drafted):
-    """The restored revision matches the text now too; two rows said "Current version" (issue 14)."""
+    """The restored revision matches the text now too, but only the newest row says "Current version"."""
     first = drafted.history.earliest()
     author_client.post(restore_url(first), form_data(author_client.get(restore_url(first)).content.decode()))
     listing = author_client.get(history_url(drafted)).content.decode()
@@ -327,7 +327,7 @@ def test_after_a_restore_only_the_newest_revision_is_current(author_client, auth
 
 
 def test_a_save_that_only_changed_line_endings_does_not_say_the_body_changed(editor_client, author):
-    """A browser sends CRLF; the compare page showed no change while the list said "Changed the body" (issue 14)."""
+    """A browser sends CRLF: the compare page shows no change, so the list must not say "Changed the body"."""
     review = ReviewFactory(author=author, body="## Fights\n\nThe stairs fight.")
     record = save_as(author, review, body="## Fights\r\n\r\nThe stairs fight.", title="A new title")
     listing = editor_client.get(history_url(review)).content.decode()
