@@ -302,7 +302,7 @@ class Review(models.Model):
 
     # What the public may read: published, and not dated in the future. The one rule, as a filter (for
     # querysets, annotations, and SQL written from the queryset's) and on an instance without a query;
-    # tests/reviews/test_published.py pins the two to the same answer for every status and date.
+    # tests/reviews/test_models.py pins the two to the same answer for every status and date.
 
     @classmethod
     def published_q(cls, now=None, *, via: str = "") -> Q:
