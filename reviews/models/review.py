@@ -39,8 +39,8 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(Review.published_q())
 
     def scheduled(self):
-        """Published but dated in the future: each goes live by itself when its time comes."""
-        return self.filter(status=Review.Status.PUBLISHED, published_at__gt=timezone.now())
+        """Published but not public yet (dated in the future): each goes live by itself when its time comes."""
+        return self.filter(status=Review.Status.PUBLISHED).exclude(Review.published_q())
 
     def for_list(self):
         """The shape of a review card: film and author (with their page) in the same query."""

@@ -102,6 +102,8 @@ def test_a_review_is_public_exactly_when_the_published_queryset_lists_it(status,
     listed = Review.objects.published().filter(pk=review.pk).exists()
     assert review.is_public is listed
     assert listed is (status == Review.Status.PUBLISHED and days <= 0)
+    scheduled = Review.objects.scheduled().filter(pk=review.pk).exists()
+    assert scheduled is (status == Review.Status.PUBLISHED and days > 0)
 
 
 def test_a_film_counts_only_the_public_reviews_of_its_franchise_siblings():
