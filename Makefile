@@ -36,9 +36,11 @@ run: install
 
 test: install tests/node_modules/.installed
 	$(DEV) $(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/lint-imports --no-cache
 	$(DEV) $(BIN)/pytest
 
 lint: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

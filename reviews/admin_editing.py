@@ -34,8 +34,8 @@ from django.views.decorators.cache import never_cache
 from . import editing, revisions
 from .images import uploaded_image_size
 from .markdown import render_markdown
-from .mentions import resolve as resolve_mentions
 from .models import Autosave, EditLock, Review, reading_minutes
+from .models.mentions import resolve as resolve_mentions
 
 # Form fields an autosave or the browser's copy never holds: the session's token and the version the page showed.
 NOT_KEPT = {"csrfmiddlewaretoken", "loaded_version", "_save", "_continue", "_addanother", "_preview"}

@@ -11,7 +11,6 @@ from simple_history.models import HistoricalRecords
 
 from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, images_missing_alt, render_markdown
-from ..mentions import resolve as resolve_mentions
 from .base import (
     MarkdownField,
     SizedImageField,
@@ -27,6 +26,7 @@ from .base import (
     unique_slug,
 )
 from .catalogue import Credit, Film, Person, ShownOnPages
+from .mentions import resolve as resolve_mentions
 from .stamps import touch_franchise_pages, touch_pages
 
 # What decides where a review is listed and counted (its film's franchise counts published reviews).
