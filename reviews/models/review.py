@@ -239,10 +239,19 @@ class Review(models.Model):
             *before, self.comment_count = before
             before = tuple(before)
         adding = self._state.adding
+        # A revision means a change: a save that changes nothing a revision keeps (an unchanged admin form
+        # only moves updated_at) records none.
+        quiet = full_save and not adding and self.same_as_latest_revision()
         with transaction.atomic():
             if self.pk is not None:
                 touch_pages(reviews=Q(pk=self.pk))  # where it showed before (its old film, what it mentioned)
-            super().save(*args, **kwargs)
+            if quiet:
+                self.skip_history_when_saving = True
+            try:
+                super().save(*args, **kwargs)
+            finally:
+                if quiet:
+                    del self.skip_history_when_saving
             # A new review that mentions nothing has no links to set or clear.
             if (full_save or "body" in update_fields) and (not adding or mentions.films or mentions.people):
                 self.mentioned_films.set(mentions.films)
@@ -254,6 +263,14 @@ class Review(models.Model):
                 franchises = Film.objects.filter(pk__in=films, franchise__isnull=False).values("franchise")
                 touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
             touch_pages(reviews=Q(pk=self.pk))  # where it shows now
+
+    def same_as_latest_revision(self) -> bool:
+        """True when every field a revision keeps, but the time of the save, is as its latest revision has it."""
+        latest = self.history.order_by("-history_date", "-history_id").first()
+        if latest is None:
+            return False
+        kept = [field for field in latest.tracked_fields if field.name != "updated_at"]
+        return all(field.value_from_object(self) == field.value_from_object(latest) for field in kept)
 
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])
