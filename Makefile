@@ -18,10 +18,11 @@ $(VENV)/.installed: $(BIN)/python requirements.txt tests/requirements.txt
 	$(BIN)/python -m pip check
 	@touch $@
 
-# axe-core, which the browser tests inject into pages (tests/package.json); needs npm, else those tests skip.
+# axe-core, which the browser tests inject into pages, and the MDN HTTP Observatory's scanner (tests/package.json,
+# install scripts off in tests/.npmrc); needs npm, else those tests skip.
 tests/node_modules/.installed: tests/package.json tests/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then cd tests && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
-	else echo "npm is missing: the accessibility checks (axe-core) will be skipped (apt install npm)"; fi
+	else echo "npm is missing: the accessibility checks (axe-core) and the Observatory scan will be skipped (apt install npm)"; fi
 
 install: $(VENV)/.installed
 
