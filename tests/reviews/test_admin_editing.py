@@ -82,6 +82,21 @@ def test_a_lock_whose_editor_fell_silent_is_free(author_client, editor_browser, 
     assert EditLock.objects.get(review=review).user == editor
 
 
+def test_reopening_a_review_after_ones_own_lock_lapsed_counts_the_editing_from_now(
+    author_client, author, editor_browser, review, settings
+):
+    author_client.get(change_url(review))
+    lapsed = timezone.now() - timedelta(hours=1)
+    EditLock.objects.update(since=lapsed, heartbeat_at=lapsed)
+
+    author_client.get(change_url(review))  # back an hour later
+
+    html = editor_browser.get(change_url(review)).content.decode()
+    since = timezone.localtime(EditLock.objects.get(review=review).since)
+    assert since > lapsed + timedelta(minutes=59)
+    assert f"has been editing this review since {since:%H:%M}." in html
+
+
 def test_a_save_releases_the_lock(author_client, review):
     form = browser_form(author_client.get(change_url(review)).content.decode())
     assert author_client.post(change_url(review), form).status_code == 302
