@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from reviews.page_cache import code_version, is_number, pages
 from reviews.pagination import page_or_404
 
+from .. import spam
 from ..avatars import avatar_url
 from ..forms import CommentForm
 from ..models import Comment, thread_root_q
@@ -134,7 +135,13 @@ def comment_section(context, review):
 
 
 def render_form(request, review, form, replying_to, page_number) -> str:
-    context = {"review": review, "form": form, "replying_to": replying_to, "page_number": page_number}
+    context = {
+        "review": review,
+        "form": form,
+        "replying_to": replying_to,
+        "page_number": page_number,
+        "screening_on": spam.is_configured(),  # the Akismet notice only where Akismet screens
+    }
     return render_to_string("comments/_form.html", context, request)
 
 
@@ -149,7 +156,7 @@ def blank_form(request, review) -> str:
     html = pages.get(key)
     if html is None:
         form = CommentForm(review=review, initial={"remember": False})
-        context = {"review": review, "form": form, "csrf_token": TOKEN_SLOT}
+        context = {"review": review, "form": form, "csrf_token": TOKEN_SLOT, "screening_on": spam.is_configured()}
         # Without the request: given one, the template engine would put this reader's token in the kept copy.
         html = render_to_string("comments/_form.html", context)
         pages.set(key, html, settings.PAGE_CACHE_SECONDS)

@@ -24,7 +24,8 @@ def page_of(client, review, query=""):
 # --- The form ---
 
 
-def test_open_review_shows_the_form_with_the_akismet_notice(client, review):
+def test_open_review_shows_the_form_with_the_akismet_notice(client, review, settings):
+    settings.AKISMET_API_KEY = "a-key"
     html = page_of(client, review)
     assert "Share your opinion!" in html
     for label in [
@@ -37,6 +38,13 @@ def test_open_review_shows_the_form_with_the_akismet_notice(client, review):
     ]:
         assert label in html
     assert "This site uses Akismet to reduce spam." in html
+    assert '<a href="/privacy/">Learn how your comment data is processed</a>' in html
+
+
+def test_without_an_akismet_key_the_form_does_not_claim_akismet_screens_comments(client, review, settings):
+    settings.AKISMET_API_KEY = ""
+    html = page_of(client, review)
+    assert "Akismet" not in html
     assert '<a href="/privacy/">Learn how your comment data is processed</a>' in html
 
 
