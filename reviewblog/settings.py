@@ -160,6 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["reviewblog.formats"]  # a 24-hour clock everywhere (reviewblog/formats/en_GB)
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

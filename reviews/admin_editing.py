@@ -254,7 +254,7 @@ class EditingAdmin:
             self.message_user(
                 request,
                 f"{person(lock.user)}{taken} at {clock(lock.since)}: your changes are saved, and "
-                "they will be shown them before they can save theirs.",
+                "they will see them before they can save theirs.",
                 messages.WARNING,
             )
         else:
