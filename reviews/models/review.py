@@ -264,14 +264,6 @@ class Review(models.Model):
                 touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
             touch_pages(reviews=Q(pk=self.pk))  # where it shows now
 
-    def same_as_latest_revision(self) -> bool:
-        """True when every field a revision keeps, but the time of the save, is as its latest revision has it."""
-        latest = self.history.order_by("-history_date", "-history_id").first()
-        if latest is None:
-            return False
-        kept = [field for field in latest.tracked_fields if field.name != "updated_at"]
-        return all(field.value_from_object(self) == field.value_from_object(latest) for field in kept)
-
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])
 
@@ -281,6 +273,14 @@ class Review(models.Model):
             if self.film is not None and (franchise := self.film.franchise_id):
                 touch_pages(reviews=Q(film__franchise_id=franchise) & ~Q(pk=self.pk), films=Q(franchise_id=franchise))
             return super().delete(*args, **kwargs)
+
+    def same_as_latest_revision(self) -> bool:
+        """True when every field a revision keeps, but the time of the save, is as its latest revision has it."""
+        latest = self.history.order_by("-history_date", "-history_id").first()
+        if latest is None:
+            return False
+        kept = [field for field in latest.tracked_fields if field.name != "updated_at"]
+        return all(field.value_from_object(self) == field.value_from_object(latest) for field in kept)
 
     def touch(self) -> None:
         """Note that something on this review's page changed without the review itself changing."""
