@@ -12,8 +12,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstalled only when a requirements file changes.
-$(VENV)/.installed: $(BIN)/python requirements.txt tests/requirements.txt
+# Reinstalled only when a requirements file changes: the site's own for `make run`, the test tools on top
+# (pytest, playwright, ruff, moto…) for `make test` and the benchmarks.
+$(VENV)/.site-installed: $(BIN)/python requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip check
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.site-installed tests/requirements.txt
 	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
 	$(BIN)/python -m pip check
 	@touch $@
@@ -26,7 +32,7 @@ tests/node_modules/.installed: tests/package.json tests/package-lock.json
 
 install: $(VENV)/.installed
 
-run: install
+run: $(VENV)/.site-installed
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_demo
 	$(DEV) $(BIN)/python manage.py load_demo_comments
