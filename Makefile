@@ -35,7 +35,6 @@ install: $(VENV)/.installed
 run: $(VENV)/.site-installed
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_demo
-	$(DEV) $(BIN)/python manage.py load_demo_comments
 	@echo "Serving http://127.0.0.1:8000 with the task worker beside it (Ctrl-C stops both)"
 	@$(DEV) $(BIN)/python manage.py run_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reviews",
     "comments",
     "reviewblog",  # what knows both apps: the WordPress import and the old links it keeps working
+    "reviewblog.demo",  # the demo site (manage.py load_demo); no other app imports it
 ]
 
 MIDDLEWARE = [
