@@ -82,7 +82,9 @@ def environment(**options) -> Environment:
         picture=lambda image, alt, **kwargs: partial("includes/_picture.html", images.picture(image, alt, **kwargs)),
         rating_stars=lambda rating, size="normal": partial("reviews/_rating.html", rating_stars(rating, size)),
         meta_tags=pass_context(
-            lambda context, subject=None: partial("includes/_meta.html", seo.meta_tags(context, subject))
+            lambda context, subject=None, description="": partial(
+                "includes/_meta.html", seo.meta_tags(context, subject, description)
+            )
         ),
         feed_links=lambda subject=None: partial("includes/_feed_links.html", seo.feed_links(subject)),
         subscribe_links=lambda subject=None: partial("includes/_subscribe_links.html", seo.subscribe_links(subject)),

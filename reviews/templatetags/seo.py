@@ -1,17 +1,20 @@
 """What <head> tells search engines, link previews and feed readers about a page.
 
-{% meta_tags review %} canonical URL, OpenGraph and Twitter card tags (a plain page: {% meta_tags %})
+{% meta_tags review %} canonical URL, OpenGraph and Twitter card tags (a plain page: {% meta_tags description=… %},
+    which base.html fills with the page's meta description)
 {% feed_links film %} autodiscovery <link>s of the film's feeds (no argument: the site's feeds)
 {% subscribe_links film %} the same feeds as visible links
 {% structured_data review %} schema.org JSON-LD
 """
+
+import html
 
 from django import template
 from django.conf import settings
 from django.utils.translation import to_locale
 
 from .. import feeds
-from ..seo import PageMeta, absolute_url, page_meta, site_card
+from ..seo import PageMeta, absolute_url, page_meta, site_card, summary
 from ..structured_data import json_ld
 from ..structured_data import structured_data as structured_data_for
 
@@ -19,8 +22,12 @@ register = template.Library()
 
 
 @register.inclusion_tag("includes/_meta.html", takes_context=True)
-def meta_tags(context, subject=None):
-    meta = page_meta(subject) if subject is not None else PageMeta(title=settings.SITE_NAME, **site_card())
+def meta_tags(context, subject=None, description=""):
+    """`description`: of a page with no subject, as rendered for its <meta name="description"> (escaped)."""
+    if subject is not None:
+        meta = page_meta(subject)
+    else:
+        meta = PageMeta(title=settings.SITE_NAME, description=summary(html.unescape(description)), **site_card())
     request = context.get("request")
     url = meta.url or (request.path if request else "/")
     page = context.get("page")  # a page of a paginated list is a page of its own
