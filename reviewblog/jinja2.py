@@ -89,6 +89,7 @@ def environment(**options) -> Environment:
         feed_links=lambda subject=None: partial("includes/_feed_links.html", seo.feed_links(subject)),
         subscribe_links=lambda subject=None: partial("includes/_subscribe_links.html", seo.subscribe_links(subject)),
         structured_data=seo.structured_data,
+        site_structured_data=seo.site_structured_data,
         comment_feed_links=lambda review: partial("includes/_feed_links.html", comment_feed_links(review)),
         comment_section=pass_context(
             lambda context, review: partial("comments/_thread.html", comment_section(context, review))

@@ -4,7 +4,8 @@
     which base.html fills with the page's meta description)
 {% feed_links film %} autodiscovery <link>s of the film's feeds (no argument: the site's feeds)
 {% subscribe_links film %} the same feeds as visible links
-{% structured_data review %} schema.org JSON-LD
+{% structured_data review %} schema.org JSON-LD (of a page of a list: `{% structured_data page %}`)
+{% site_structured_data %} the WebSite and its search, for the home page
 """
 
 import html
@@ -15,7 +16,7 @@ from django.utils.translation import to_locale
 
 from .. import feeds
 from ..seo import PageMeta, absolute_url, page_meta, site_card, summary
-from ..structured_data import json_ld
+from ..structured_data import json_ld, website
 from ..structured_data import structured_data as structured_data_for
 
 register = template.Library()
@@ -61,4 +62,10 @@ def subscribe_links(subject=None):
 @register.simple_tag
 def structured_data(subject, **page):
     """JSON-LD for `subject`; keyword arguments add what only the page knows (a film's average rating)."""
-    return json_ld(structured_data_for(subject, **page))
+    data = structured_data_for(subject, **page)
+    return json_ld(data) if data else ""
+
+
+@register.simple_tag
+def site_structured_data():
+    return json_ld(website())
