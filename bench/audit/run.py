@@ -8,8 +8,10 @@ Then:
 - Lighthouse 12.2.3 on Debian's chromium scores the home, review, film, person and author pages,
   mobile and desktop, in its four categories: at least TARGET wanted.
 Prints a table and exits with 1 when a page misses. Everything it starts, it stops.
+`--page review --form-factor mobile` runs Lighthouse on that page and form factor only (both repeatable).
 """
 
+import argparse
 import json
 import os
 import shutil
@@ -29,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 TARGET = 98
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 LIGHTHOUSE_PAGES = ("home", "review", "film", "person", "author")
+FORM_FACTORS = ("mobile", "desktop")
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-background-networking --disable-gpu"
 
 # The pages of each type, found in the demo content (one shell call, one JSON line).
@@ -247,7 +250,11 @@ def lighthouse(url: str, form_factor: str, folder: Path) -> dict[str, int]:
     return scores
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--page", action="append", choices=LIGHTHOUSE_PAGES, help="Lighthouse on this page only")
+    parser.add_argument("--form-factor", action="append", choices=FORM_FACTORS, help="this form factor only")
+    args = parser.parse_args(argv)
     for tool in ("node", "java", "nginx", "chromium"):
         if not shutil.which(tool):
             raise SystemExit(
@@ -276,8 +283,8 @@ def main() -> int:
                     print(f"      {line}")
                 ok &= not found
             print(f"\nLighthouse 12.2.3 ({', '.join(CATEGORIES)}; target {TARGET} each):")
-            for name in LIGHTHOUSE_PAGES:
-                for form_factor in ("mobile", "desktop"):
+            for name in args.page or LIGHTHOUSE_PAGES:
+                for form_factor in args.form_factor or FORM_FACTORS:
                     scores = lighthouse(base + pages[name], form_factor, folder)
                     row = " ".join(f"{scores[c]:>4}" for c in CATEGORIES)
                     missed = [c for c in CATEGORIES if scores[c] < TARGET]
