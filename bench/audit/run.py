@@ -163,7 +163,7 @@ def fetch_pages(base: str, pages: dict, folder: Path) -> dict[str, Path]:
 
 
 class Resources(HTMLParser):
-    """The same-site addresses a page makes the browser load: scripts, stylesheets, icons, pictures."""
+    """The addresses a page makes the browser load: scripts, stylesheets, preloads (fonts), icons, pictures."""
 
     def __init__(self):
         super().__init__()
@@ -175,7 +175,7 @@ class Resources(HTMLParser):
             self.found.add(attrs["src"])
         if tag in ("img", "source") and attrs.get("srcset"):
             self.found.update(part.split()[0] for part in attrs["srcset"].split(",") if part.strip())
-        loaded = ("stylesheet", "icon", "apple-touch-icon", "manifest")
+        loaded = ("stylesheet", "preload", "icon", "apple-touch-icon", "manifest")
         if tag == "link" and attrs.get("href") and attrs.get("rel") in loaded:
             self.found.add(attrs["href"])
 
