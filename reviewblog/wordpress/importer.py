@@ -26,6 +26,7 @@ from reviews.models import Genre, every_page_touched_after
 from ..models import ImportedItem, OldLink
 from . import mapping, wxr
 from .comments import CommentImporter
+from .convert import plain_text
 from .films import term_role, title_key
 from .media import Attachment, MediaLibrary, attached_file, upload_path
 from .pages import PageImporter
@@ -120,8 +121,17 @@ class Importer:
                 if entry.post_type == "attachment" and rel:
                     alt = entry.meta.get("_wp_attachment_image_alt", "")
                     alt = alt if isinstance(alt, str) else ""
+                    caption = plain_text(entry.excerpt)
                     self.media.add(
-                        Attachment(entry.id, rel, alt=alt, title=entry.title, link=entry.link, url=entry.attachment_url)
+                        Attachment(
+                            entry.id,
+                            rel,
+                            alt=alt,
+                            caption=caption,
+                            title=entry.title,
+                            link=entry.link,
+                            url=entry.attachment_url,
+                        )
                     )
 
     def load_and_count(self) -> None:
