@@ -1,4 +1,5 @@
-"""WordPress posts → reviews: text, dates, status, author, film, hero image, rating, old links."""
+"""WordPress posts → reviews: text, dates, status, author, film, hero image and caption, rating, spoiler flag,
+scorecard, old links."""
 
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -38,6 +39,9 @@ class PostImporter:
         importer, report = self.importer, self.importer.report
         if item.status == "trash":
             report.skip("posts", "in WordPress's trash")
+            return None
+        if item.id in importer.here:
+            report.skip("posts", "already here")
             return None
         record = importer.existing(ImportedItem.Kind.POST, item.id)
         review = record.target if record else None
