@@ -185,11 +185,12 @@ class PostImporter:
         """The scorecard the export wrote: its lines in order; one it cannot read is left out, with a note."""
         value = item.meta[SCORECARD_META]
         if not isinstance(value, dict):
-            self.importer.report.notes.append(f"post {item.id} “{review.title}”: its scorecard is unreadable, kept")
+            self.importer.report.notes.append(
+                f"post {item.id} “{review.title}”: its scorecard could not be read, so the review's was kept"
+            )
             return
-        rows = [value[key] for key in sorted(value, key=str)]
         wanted, left_out = [], []
-        for row in rows:
+        for row in value.values():  # a PHP array keeps its order, and so does the dict read from it
             name = ASPECT_NAMES.get(str(row.get("name", "")).casefold()) if isinstance(row, dict) else None
             try:
                 score = Decimal(str(row.get("score", ""))) if name else None
@@ -201,7 +202,7 @@ class PostImporter:
             wanted.append((name, score))
         if left_out:
             self.importer.report.notes.append(
-                f"post {item.id} “{review.title}”: scorecard lines left out ({', '.join(left_out) or 'unreadable'})"
+                f"post {item.id} “{review.title}”: scorecard lines left out ({', '.join(left_out)})"
             )
         if [(a.name, a.score) for a in review.aspects.all()] != wanted:
             review.aspects.all().delete()

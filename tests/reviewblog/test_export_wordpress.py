@@ -621,3 +621,19 @@ def test_importing_the_sites_own_export_into_itself_duplicates_nothing_and_its_d
     again = {line.split(":")[0].strip(): line for line in run() if line.startswith("  ") and ":" in line}
     assert again["posts"] == "  posts: 1 imported, 4 skipped (4 already here)"
     assert Review.objects.count() == counts[0] and Review.objects.filter(slug="poor-things").exists()
+
+
+def test_a_scorecard_line_this_site_cannot_score_is_left_out_with_a_note(tmp_path):
+    review = ReviewFactory(slug="edited", film=FilmFactory(title="Heat", release_year=1995))
+    ReviewAspectFactory(review=review, name="Direction", score=Decimal("4.5"))
+    xml = export(site_url="https://copy.example")  # another site's export: imported beside the original
+    edited = [{"name": "Direction", "score": "5"}, {"name": "Vibes", "score": "4"}, {"name": "Acting", "score": "7"}]
+    written = cdata(serialize([{"name": "Direction", "score": "4.5"}]))
+    assert written in xml
+    path = tmp_path / "edited.xml"
+    path.write_text(xml.replace(written, cdata(serialize(edited))))
+    out = StringIO()
+    call_command("import_wordpress", str(path), stdout=out)
+    copy = Review.objects.exclude(pk=review.pk).get(title=review.title)
+    assert [(a.name, a.score) for a in copy.aspects.all()] == [("Direction", Decimal("5"))]
+    assert "scorecard lines left out (Vibes, Acting)" in out.getvalue()
