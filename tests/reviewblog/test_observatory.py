@@ -1,16 +1,20 @@
 """The MDN HTTP Observatory's own scanner (npm @mdn/mdn-http-observatory, tests/observatory.mjs) grades the
 site as the README's production recipe runs it: its nginx block in front of gunicorn with its variables.
+What that nginx adds is checked too: compression that caches know about, and headers on uploads.
 
 The nginx block is the README's, with what a test must change: ports of the test's choosing on 127.0.0.1,
 a throwaway CA's certificate for localhost (trusted by the scanner through NODE_EXTRA_CA_CERTS) and this
 test's folders. It needs node, nginx and openssl: skipped on a machine without them, required in CI
 (REQUIRE_EDGE, set by .ci/run, which installs nginx)."""
 
+import gzip
 import http.client
 import json
 import os
 import pwd
+import re
 import shutil
+import ssl
 import subprocess
 import sys
 import time
@@ -170,3 +174,35 @@ def test_the_observatory_grades_the_public_pages_a_plus_and_takes_no_point_off(p
     assert result["tests"]["redirection"]["result"] == "redirection-to-https"
     # Over a certificate it trusts: else this would be hsts-invalid-cert.
     assert result["tests"]["strict-transport-security"]["result"] == "hsts-implemented-max-age-at-least-six-months"
+
+
+def fetch(site, path: str, **headers) -> http.client.HTTPResponse:
+    _, https_port, ca, _ = site
+    context = ssl.create_default_context(cafile=str(ca))
+    connection = http.client.HTTPSConnection("localhost", https_port, context=context, timeout=10)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.body = response.read()
+    connection.close()
+    return response
+
+
+@pytest.mark.parametrize("path", ["/", "/feed/", "/sitemap.xml"])
+def test_pages_feeds_and_the_sitemap_come_compressed_and_say_they_vary_by_encoding(production_site, path):
+    response = fetch(production_site, path, **{"Accept-Encoding": "gzip"})
+
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert "Accept-Encoding" in response.getheader("Vary", "")
+    assert gzip.decompress(response.body)
+
+
+def test_uploaded_images_are_kept_by_browsers_and_never_sniffed(production_site):
+    review = fetch(production_site, production_site[3]).body.decode()
+    image = re.search(r'src="(/media/[^"]+)"', review).group(1)
+
+    response = fetch(production_site, image)
+
+    assert response.status == 200
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert "max-age=2592000" in response.getheader("Cache-Control", "")
