@@ -22,7 +22,7 @@ from markupsafe import Markup
 from comments.templatetags.comments import comment_feed_links, comment_section
 from reviews.page_cache import code_version, pages
 from reviews.templatetags import images, seo
-from reviews.templatetags.reviews import in_first_row, initials, rating_stars
+from reviews.templatetags.reviews import in_first_row, rating_stars
 
 
 def url(name, *args, **kwargs) -> str:
@@ -102,7 +102,6 @@ def environment(**options) -> Environment:
         linebreaks=lambda value: defaultfilters.linebreaks_filter(value, autoescape=True),
         floatformat=defaultfilters.floatformat,
         force_escape=defaultfilters.force_escape,  # also what Django marked safe (Jinja2's forceescape keeps it)
-        initials=initials,
         in_first_row=in_first_row,
     )
     return env
