@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Development only: production sets DEBUG, SECRET_KEY and the rest in its own environment.
 DEV := DEBUG=1
 
-.PHONY: run test install check lint clean
+.PHONY: run test install check lint clean audit
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "reviewblog needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
@@ -44,6 +44,14 @@ test: install tests/node_modules/.installed
 	$(DEV) $(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/lint-imports --no-cache
 	$(DEV) $(BIN)/pytest
+
+# Lighthouse and the Nu Html Checker on the demo site as production serves it (bench/audit/run.py): a few
+# minutes; needs node, java, nginx and chromium.
+bench/audit/node_modules/.installed: bench/audit/package.json bench/audit/package-lock.json
+	cd bench/audit && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed
+
+audit: install bench/audit/node_modules/.installed
+	$(BIN)/python -m bench.audit.run
 
 lint: install
 	$(BIN)/lint-imports --no-cache

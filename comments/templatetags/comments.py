@@ -1,5 +1,6 @@
 """The comment thread and form under a review: `{{ comment_section(review) }}` in the review page's
-Jinja2 template (reviewblog/jinja2.py), or `{% load comments %}{% comment_section review %}`.
+Jinja2 template (reviewblog/jinja2.py), or `{% load comments %}{% comment_section review %}`; and
+`{{ comment_feed_links(review) }}`, the autodiscovery <link>s of its comment feeds for the page's <head>.
 
 Fetches a fixed number of rows whatever the length of the discussion: the approved count, one page of
 top-level comments, and the replies of those threads, which are put into a tree here. The rendered
@@ -14,12 +15,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from reviews.page_cache import code_version, is_number, pages
 from reviews.pagination import page_or_404
+from reviews.seo import absolute_url
 
-from .. import spam
+from .. import feeds, spam
 from ..avatars import avatar_url
 from ..forms import CommentForm
 from ..models import Comment, thread_root_q
@@ -131,6 +134,26 @@ def comment_section(context, review):
         "review": review,
         "listing": mark_safe(listing),  # rendered from our own template, comment bodies sanitised on save
         "form_html": mark_safe(form_html),  # rendered from our own template, just now or earlier
+    }
+
+
+@register.inclusion_tag("includes/_feed_links.html")
+def comment_feed_links(review):
+    """The RSS and Atom feeds of a published review's comments (comments/feeds.py): title, type and URL."""
+    title = feeds.ReviewCommentsFeed().title(review)
+    return {
+        "feeds": [
+            {
+                "title": title,
+                "type": "application/rss+xml",
+                "url": absolute_url(reverse("comments:review_feed", args=[review.slug])),
+            },
+            {
+                "title": f"{title} (Atom)",
+                "type": "application/atom+xml",
+                "url": absolute_url(reverse("comments:review_feed_atom", args=[review.slug])),
+            },
+        ]
     }
 
 

@@ -281,6 +281,13 @@ def test_replies_are_shown_threaded_with_a_reply_link(client, review):
     assert html.count("replytocom=") == 2  # the third level is as deep as it goes
 
 
+def test_reply_links_ask_search_engines_not_to_follow_them(client, review):
+    top = CommentFactory(review=review, author_name="Top")
+    html = page_of(client, review)
+    link = re.search(r'<a [^>]*href="[^"]*replytocom=' + str(top.pk) + r'#respond"[^>]*>', html).group()
+    assert 'rel="nofollow"' in link  # each is the same page again, with the form replying
+
+
 def test_the_reply_link_turns_the_form_into_a_reply(client, review):
     top = CommentFactory(review=review, author_name="Top")
     html = page_of(client, review, f"?replytocom={top.pk}")
