@@ -16,7 +16,7 @@ from tests.reviews.test_browser import log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-# The demo's logins (reviews/demo_content.py USERS).
+# The demo's logins (reviewblog/demo/content.py USERS).
 LOGINS = {"author": ("ava", "ava-writes-reviews"), "editor": ("edith", "edith-edits-reviews"),
           "moderator": ("milo", "milo-moderates")}  # fmt: skip
 

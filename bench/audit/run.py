@@ -135,9 +135,7 @@ def site(stack: ExitStack, folder: Path) -> tuple[str, dict]:
     print("Building the demo site…", flush=True)
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
-    manage(env, "load_demo", "--allow-demo-logins")  # a throwaway site
-    if "load_demo_comments" in manage(env, "help", "--commands"):
-        manage(env, "load_demo_comments", "--allow-demo-comments")
+    manage(env, "load_demo", "--allow-demo-logins")  # a throwaway site; its readers' comments too
     manage(env, "make_renditions")
     pages = json.loads(manage(env, "shell", "-v", "0", "-c", FIND_PAGES).strip().splitlines()[-1])
     conf = folder / "nginx.conf"
