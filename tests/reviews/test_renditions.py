@@ -295,7 +295,7 @@ def test_the_review_page_hero_loads_first_at_the_width_of_the_article(client, co
     with committed():
         review = ReviewFactory(hero_image=picture_file(), hero_alt="Eve on a stage under one spotlight.")
     (hero,) = pictures(client.get(review.get_absolute_url()).content.decode())
-    assert 'sizes="(min-width: 50.5rem) 48rem, calc(100vw - 2.5rem)"' in hero
+    assert 'sizes="(min-width: 46.5rem) 44rem, calc(100vw - 2.5rem)"' in hero  # the 44rem article column
     assert 'width="1600" height="800" alt="Eve on a stage under one spotlight."' in hero
     assert 'loading="eager" fetchpriority="high"' in hero
     assert "1200w.webp 1200w" in hero and "1200w.jpg 1200w" in hero
