@@ -522,7 +522,7 @@ def main(argv=None) -> int:
         engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
         print(f"Building the load site on {engine} (the demo, DEBUG off)…", flush=True)
         manage(env, "migrate", "--noinput")
-        manage(env, "load_demo", "--allow-demo-logins")  # a throwaway site
+        manage(env, "load_demo", "--allow-demo-logins", "--no-comments")  # a throwaway site
         manage(env, "collectstatic", "--noinput")
         site = site_json(env, "setup", str(opts.posters), str(opts.rules)) | {"base": f"http://127.0.0.1:{port}"}
 

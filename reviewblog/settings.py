@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reviews",
     "comments",
     "reviewblog",  # what knows both apps: the WordPress import and the old links it keeps working
+    "reviewblog.demo",  # the demo site (manage.py load_demo); no other app imports it
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["reviewblog.formats"]  # a 24-hour clock everywhere (reviewblog/formats/en_GB)
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
@@ -230,7 +232,7 @@ IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", str(10 * 1
 IMAGE_MAX_WIDTH = int(os.environ.get("IMAGE_MAX_WIDTH", "1600"))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))  # decompression-bomb guard
 # Hero images, posters and photos also get narrower copies (WebP + JPEG/PNG) at these widths, never upscaled.
-IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", default="480,800,1200,1600")]
+IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", default="160,480,800,1200,1600")]
 # The task worker makes them after the save, so a save never waits for them; an image still waiting this
 # long (a lost task, rows written without save()) is made by the worker's chores instead.
 IMAGE_RENDITION_GRACE_SECONDS = int(os.environ.get("IMAGE_RENDITION_GRACE_SECONDS", "300"))

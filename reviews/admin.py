@@ -1,12 +1,14 @@
 """The authors' desk: reviews in Markdown with live preview, films with their credits, people."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Case, Count, Q, When
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
@@ -109,6 +111,15 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
             # A new review by an author is theirs; no need to show an empty read-only author.
             return [(name, {"fields": [f for f in opts["fields"] if f != "author"]}) for name, opts in self.fieldsets]
         return self.fieldsets
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Django shows a date and time as two boxes under one label that names neither (the label cannot point
+        at two inputs): each box gets a name of its own, "Publish date: date" and "Publish date: time"."""
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, AdminSplitDateTime):
+            for box, part in zip(formfield.widget.widgets, ["date", "time"], strict=True):
+                box.attrs["aria-label"] = f"{capfirst(formfield.label)}: {part}"
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":

@@ -34,8 +34,8 @@ from django.views.decorators.cache import never_cache
 from . import editing, revisions
 from .images import uploaded_image_size
 from .markdown import render_markdown
-from .mentions import resolve as resolve_mentions
 from .models import Autosave, EditLock, Review, display_name, reading_minutes
+from .models.mentions import resolve as resolve_mentions
 
 # Form fields an autosave or the browser's copy never holds: the session's token and the version the page showed.
 NOT_KEPT = {"csrfmiddlewaretoken", "loaded_version", "_save", "_continue", "_addanother", "_preview"}
@@ -250,7 +250,7 @@ class EditingAdmin:
             self.message_user(
                 request,
                 f"{display_name(lock.user)}{taken} at {clock(lock.since)}: your changes are saved, and "
-                "they will be shown them before they can save theirs.",
+                "they will see them before they can save theirs.",
                 messages.WARNING,
             )
         else:

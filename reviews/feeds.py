@@ -33,11 +33,12 @@ def absolute_links(html: str, base: str) -> str:
     """Make the links and image addresses in `html` absolute, so they work in a feed reader.
 
     Works on HTML written by reviews/markdown.py (nh3) and our templates, whose attributes are
-    always double-quoted; in-page anchors (#fn:1) are kept.
+    always double-quoted. In-page anchors (a heading's #acting, a footnote's #fn:1) become `base#…`
+    too: a feed reader shows the entry apart from the page, where a bare fragment leads nowhere.
     """
 
     def absolute(url: str) -> str:
-        return url if not url or url.startswith("#") else urljoin(base, url)
+        return urljoin(base, url) if url else url
 
     def replace(match):
         name, value = match.groups()

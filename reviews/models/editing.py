@@ -48,9 +48,12 @@ class EditLock(models.Model):
             except IntegrityError:  # a lock row exists (perhaps made a moment ago by another request)
                 pass
             lock = cls.objects.select_for_update().select_related("user").get(review=review)
-            if lock.user_id == user.pk:
+            if lock.user_id == user.pk and lock.is_fresh:
                 lock.heartbeat_at = now
                 lock.save(update_fields=["heartbeat_at"])
+            elif lock.user_id == user.pk:  # their own lock, long gone: opened afresh now
+                lock.since, lock.heartbeat_at, lock.taken_from = now, now, None
+                lock.save(update_fields=["since", "heartbeat_at", "taken_from"])
             elif take_over or not lock.is_fresh:
                 lock.taken_from = lock.user if lock.is_fresh else None
                 lock.user, lock.since, lock.heartbeat_at = user, now, now

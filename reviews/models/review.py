@@ -11,7 +11,6 @@ from simple_history.models import HistoricalRecords
 
 from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, images_missing_alt, render_markdown
-from ..mentions import resolve as resolve_mentions
 from .base import (
     MarkdownField,
     SizedImageField,
@@ -27,6 +26,7 @@ from .base import (
     unique_slug,
 )
 from .catalogue import Credit, Film, Person, ShownOnPages
+from .mentions import resolve as resolve_mentions
 from .stamps import touch_franchise_pages, touch_pages
 
 # What decides where a review is listed and counted (its film's franchise counts published reviews).
@@ -239,10 +239,19 @@ class Review(models.Model):
             *before, self.comment_count = before
             before = tuple(before)
         adding = self._state.adding
+        # A revision means a change: a save that changes nothing a revision keeps (an unchanged admin form
+        # only moves updated_at) records none.
+        quiet = full_save and not adding and self.same_as_latest_revision()
         with transaction.atomic():
             if self.pk is not None:
                 touch_pages(reviews=Q(pk=self.pk))  # where it showed before (its old film, what it mentioned)
-            super().save(*args, **kwargs)
+            if quiet:
+                self.skip_history_when_saving = True
+            try:
+                super().save(*args, **kwargs)
+            finally:
+                if quiet:
+                    del self.skip_history_when_saving
             # A new review that mentions nothing has no links to set or clear.
             if (full_save or "body" in update_fields) and (not adding or mentions.films or mentions.people):
                 self.mentioned_films.set(mentions.films)
@@ -264,6 +273,14 @@ class Review(models.Model):
             if self.film is not None and (franchise := self.film.franchise_id):
                 touch_pages(reviews=Q(film__franchise_id=franchise) & ~Q(pk=self.pk), films=Q(franchise_id=franchise))
             return super().delete(*args, **kwargs)
+
+    def same_as_latest_revision(self) -> bool:
+        """True when every field a revision keeps, but the time of the save, is as its latest revision has it."""
+        latest = self.history.order_by("-history_date", "-history_id").first()
+        if latest is None:
+            return False
+        kept = [field for field in latest.tracked_fields if field.name != "updated_at"]
+        return all(field.value_from_object(self) == field.value_from_object(latest) for field in kept)
 
     def refresh_mentions(self) -> None:
         """Re-link the [[mentions]] after a film or person changed, without a new revision."""

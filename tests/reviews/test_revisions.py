@@ -66,6 +66,20 @@ def test_saving_a_review_in_the_admin_keeps_a_revision_recording_who_saved_it(au
     assert review.history.count() == 2
 
 
+def test_saving_the_admin_form_unchanged_keeps_no_new_revision(author_client, author):
+    review = ReviewFactory(author=author, published_at=timezone.now().replace(microsecond=0))
+    before = review.history.count()
+    for _ in range(3):
+        form = browser_form(author_client.get(change_url(review)).content.decode())
+        assert author_client.post(change_url(review), form).status_code == 302
+
+    assert review.history.count() == before
+    form = browser_form(author_client.get(change_url(review)).content.decode())
+    author_client.post(change_url(review), {**form, "standfirst": "Sharper now."})
+    assert review.history.count() == before + 1  # a change still makes one
+    assert review.history.latest().standfirst == "Sharper now."
+
+
 def test_the_history_page_lists_who_saved_what_and_when(author_client, author, drafted, editor):
     Review.objects.filter(pk=drafted.pk).move_to(Review.Status.DRAFT, by=editor)
     html = author_client.get(history_url(drafted)).content.decode()

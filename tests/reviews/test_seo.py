@@ -220,6 +220,24 @@ def test_every_public_page_has_a_title_description_canonical_url_and_card(client
     assert archive.canonical == [f"{SITE}/archive/"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [reverse("reviews:home"), reverse("reviews:archive"), reverse("reviews:search"), reverse("comments:privacy")],
+)
+def test_pages_without_a_subject_give_link_previews_their_description(client, url):
+    ReviewFactory()
+    page = head(client, url)
+    assert page["description"].strip()
+    assert page["og:description"] == page["twitter:description"] == page["description"]
+
+
+def test_a_description_with_quotes_and_ampersands_is_escaped_once_for_link_previews(client, settings):
+    settings.SITE_NAME = 'Reel & "Real"'
+    page = head(client, reverse("comments:privacy"))
+    expected = 'What Reel & "Real" stores when you comment, why, and for how long.'
+    assert page["og:description"] == page["description"] == expected
+
+
 def test_a_missing_page_names_no_canonical_url(client):
     response = client.get("/films/no-such-film/")
     assert response.status_code == 404
