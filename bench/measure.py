@@ -34,7 +34,7 @@ WARM_PAGES = ("review", "home", "film", "person", "author", "genre", "franchise"
 COLD_PAGES = ("review", "home", "film", "person", "author", "genre")
 LOGGED_IN_PAGES = COLD_PAGES  # an author's session: each page rendered for them, never a shared copy
 
-# (page, server, target ratio to hello): the targets of issues 5 and 13.
+# (page, server, target ratio to hello): what bench/run holds each page to.
 TARGETS = {
     **{(page, "warm"): 0.90 for page in WARM_PAGES},
     **{(page, mode): 0.50 for page in COLD_PAGES for mode in ("cold", "logged in")},

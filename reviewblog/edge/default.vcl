@@ -1,5 +1,5 @@
 vcl 4.1;
-# The edge cache in front of gunicorn (issue 13): Debian's varnish and varnish-modules (for xkey).
+# The edge cache in front of gunicorn: Debian's varnish and varnish-modules (for xkey).
 # It mirrors reviews/page_cache.py: only pages the site marks with an `xkey` header are kept, only for
 # anonymous readers, and the site purges them by key after every change (EDGE_PURGE_URL, reviews/edge.py).
 # Run:  varnishd -a :6081 -f /path/to/default.vcl -s malloc,256m

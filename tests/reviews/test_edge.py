@@ -149,7 +149,7 @@ def test_an_edge_that_is_down_does_not_fail_the_change(settings, review, django_
     assert Review.objects.get(pk=review.pk).status == Review.Status.DRAFT
 
 
-# --- Delivered by the task worker (issue 13) ---
+# --- Delivered by the task worker ---
 
 
 @pytest.fixture

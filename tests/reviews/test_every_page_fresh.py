@@ -1,6 +1,6 @@
 """Every public page is shared from the page cache, and the next anonymous reader after any change sees it,
 whichever way the change was made: a save, a QuerySet.update(), delete() or bulk_create(), a many-to-many
-change, the admin, a comment approved, a scheduled review going live (issue 13)."""
+change, the admin, a comment approved, a scheduled review going live."""
 
 from datetime import timedelta
 
