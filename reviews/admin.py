@@ -199,14 +199,8 @@ class PersonAdmin(DeletesOneByOne, admin.ModelAdmin):
         return person.credit_count
 
 
-@admin.register(Genre)
-class GenreAdmin(DeletesOneByOne, admin.ModelAdmin):
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Franchise)
-class FranchiseAdmin(DeletesOneByOne, admin.ModelAdmin):
+@admin.register(Genre, Franchise)
+class FilmGroupAdmin(DeletesOneByOne, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -89,41 +89,41 @@ class ShownOnPages(models.Model):
         raise NotImplementedError
 
 
-class Genre(ShownOnPages, SluggedModel):
-    name = models.CharField(max_length=60, unique=True)
+class FilmGroup(ShownOnPages, SluggedModel):
+    """A genre or a franchise: a named group of films with a page listing their reviews. `films_field` is
+    Film's field that points at it, `url_name` its page, `pages` its own pages' name in touch_pages."""
+
+    films_field = url_name = pages = ""
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:
+        abstract = True
         ordering = ["name"]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("reviews:genre_detail", args=[self.slug])
+        return reverse(self.url_name, args=[self.slug])
 
     @classmethod
     def pages_showing(cls, pks):
-        return {"reviews": Q(film__genres__in=pks), "films": Q(genres__in=pks), "genres": Q(pk__in=pks)}
+        return {
+            "reviews": Q(**{f"film__{cls.films_field}__in": pks}),
+            "films": Q(**{f"{cls.films_field}__in": pks}),
+            cls.pages: Q(pk__in=pks),
+        }
 
 
-class Franchise(ShownOnPages, SluggedModel):
+class Genre(FilmGroup):
+    films_field, url_name, pages = "genres", "reviews:genre_detail", "genres"
+    name = models.CharField(max_length=60, unique=True)
+
+
+class Franchise(FilmGroup):
+    films_field, url_name, pages = "franchise", "reviews:franchise_detail", "franchises"
     name = models.CharField(max_length=120, unique=True, help_text='Shown as "From the World of …".')
     description = TextField(blank=True)
-    page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("reviews:franchise_detail", args=[self.slug])
-
-    @classmethod
-    def pages_showing(cls, pks):
-        return {"reviews": Q(film__franchise__in=pks), "films": Q(franchise__in=pks), "franchises": Q(pk__in=pks)}
 
 
 class FilmQuerySet(ShownQuerySet):
