@@ -7,13 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .base import (
-    SizedImageField,
     SluggedModel,
     TextField,
     alt_text_required,
-    portrait_fields,
-    renditions_due,
-    renditions_record,
+    image_fields,
     require_alt_text,
     unique_slug,
 )
@@ -143,18 +140,9 @@ class Film(ShownOnPages, SluggedModel):
     release_date = models.DateField(null=True, blank=True, help_text="First release, where known.")
     runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text="In minutes.")
     synopsis = TextField(blank=True)
-    poster = SizedImageField(
-        upload_to="posters/",
-        blank=True,
-        width_field="poster_width",
-        height_field="poster_height",
-        renditions_field="poster_renditions",
+    poster, poster_width, poster_height, poster_renditions, poster_renditions_due, poster_alt = image_fields(
+        "poster", "posters/", "poster"
     )
-    poster_width = models.PositiveIntegerField(null=True, editable=False)
-    poster_height = models.PositiveIntegerField(null=True, editable=False)
-    poster_renditions = renditions_record()
-    poster_renditions_due = renditions_due()
-    poster_alt = models.CharField("poster alt text", max_length=300, blank=True)
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
     franchise = models.ForeignKey(Franchise, null=True, blank=True, on_delete=models.SET_NULL, related_name="films")
     # Moved by anything its page shows, its reviews included (see touch_pages).
@@ -234,8 +222,9 @@ class Film(ShownOnPages, SluggedModel):
 class Person(ShownOnPages, SluggedModel):
     name = models.CharField(max_length=200)
     bio = TextField("short bio", blank=True)
-    photo, photo_width, photo_height, photo_alt, photo_renditions = portrait_fields("people/")
-    photo_renditions_due = renditions_due()
+    photo, photo_width, photo_height, photo_renditions, photo_renditions_due, photo_alt = image_fields(
+        "photo", "people/", "photo"
+    )
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:
