@@ -14,6 +14,7 @@ from ..markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, images_missing_alt,
 from ..mentions import resolve as resolve_mentions
 from .base import (
     MarkdownField,
+    SluggedModel,
     TextField,
     alt_text_required,
     half_step_constraint,
@@ -329,11 +330,10 @@ class ReviewAspect(models.Model):
         return f"{self.name}: {self.score}"
 
 
-class AuthorProfile(ShownOnPages):
+class AuthorProfile(ShownOnPages, SluggedModel):
     """What readers see about a reviewer on their author page."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile")
-    slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
     bio = TextField("short bio", blank=True)
     photo, photo_width, photo_height, photo_renditions, photo_renditions_due, photo_alt = image_fields(
         "photo", "authors/", "photo"
@@ -348,11 +348,6 @@ class AuthorProfile(ShownOnPages):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("reviews:author_detail", args=[self.slug])
