@@ -99,7 +99,7 @@ def main() -> None:
     quiet = {"verbosity": 0, "stdout": io.StringIO()}
     call_command("migrate", **quiet)
     call_command("collectstatic", "--noinput", **quiet)
-    call_command("load_demo", "--allow-demo-logins", **quiet)
+    call_command("load_demo", "--allow-demo-logins", "--no-comments", **quiet)
     review = Review.objects.get(slug=REVIEW_SLUG)
     rng = random.Random(5)
     with transaction.atomic():

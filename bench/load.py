@@ -1,5 +1,5 @@
 """bench/load's engine: comments posted concurrently through a real gunicorn while Akismet is ok, slow,
-failing or down, and readers timed meanwhile (issue 10).
+failing or down, and readers timed meanwhile.
 
 It builds a throwaway site (the demo, DEBUG off, collectstatic) on SQLite or on a fresh `<name>_load`
 PostgreSQL database, starts tests/akismet_server.py in the chosen mode, gunicorn and the site's task
@@ -522,7 +522,7 @@ def main(argv=None) -> int:
         engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
         print(f"Building the load site on {engine} (the demo, DEBUG off)…", flush=True)
         manage(env, "migrate", "--noinput")
-        manage(env, "load_demo", "--allow-demo-logins")  # a throwaway site
+        manage(env, "load_demo", "--allow-demo-logins", "--no-comments")  # a throwaway site
         manage(env, "collectstatic", "--noinput")
         site = site_json(env, "setup", str(opts.posters), str(opts.rules)) | {"base": f"http://127.0.0.1:{port}"}
 

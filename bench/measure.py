@@ -201,10 +201,6 @@ def report(results: list[Result], memory: dict[str, list[float]]) -> bool:
 
 
 def main() -> int:
-    if "--edge" in sys.argv[1:]:
-        from . import edge
-
-        return edge.main()
     if not shutil.which("wrk"):
         raise SystemExit("bench/run needs wrk (apt-get install wrk)")
     workdir = Path(tempfile.mkdtemp(prefix="reviewblog-bench-"))

@@ -1,4 +1,4 @@
-"""The moderation desk: WordPress's Comments screen in our admin (issue 11).
+"""The moderation desk: WordPress's Comments screen in our admin.
 
 Pending first, a tab per status with its count, each comment whole with the review it is on, the
 comment it answers, its author's record, why it is held and its history. Every decision is a button

@@ -1,4 +1,4 @@
-"""The spam-defence report (issue 11, part 4): what each layer stopped or held in the last 7 or 30 days,
+"""The spam-defence report: what each layer stopped or held in the last 7 or 30 days,
 how often moderators overturned it, the queue and how fast it is worked, and what the shadow rules would
 have done. Read from the history rows each layer writes (CommentEvent.layer) and, for the refusals that
 store no comment, from the daily counters (DefenceCount). Mounted by CommentAdmin.get_urls, for those

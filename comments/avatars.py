@@ -1,4 +1,4 @@
-"""Readers' pictures beside their comments, made here from a keyed hash of their email (issue 11).
+"""Readers' pictures beside their comments, made here from a keyed hash of their email.
 
 No request leaves for any third party and the picture gives nothing away: the hash is keyed with the
 site's SECRET_KEY, so nobody can match it to an address, unlike Gravatar's plain hash. Gravatar is

@@ -1,4 +1,4 @@
-"""RSS and Atom feeds of approved comments: the site's latest, and one review's (issue 11).
+"""RSS and Atom feeds of approved comments: the site's latest, and one review's.
 
 A fixed number of queries whatever the discussion's length: the review (for its feed), then one page
 of comments with their reviews.

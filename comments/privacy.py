@@ -1,6 +1,6 @@
 """What the site keeps about commenters, for how long, and how a reader gets it back or erased.
 
-The privacy page (templates/privacy.html) promises exactly what these functions do.
+The privacy page (templates/jinja2/privacy.html) promises exactly what these functions do.
 """
 
 from datetime import timedelta

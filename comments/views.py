@@ -103,8 +103,8 @@ def remembered_author(request) -> dict:
 @require_http_methods(["GET", "HEAD", "POST"])
 def post_comment(request, slug):
     if request.method != "POST":
-        # A reader reloading the page a failed comment left in the address bar goes back to the review's form
-        # (issue 14); the text they typed was in that POST and is gone either way.
+        # A reader reloading the page a failed comment left in the address bar goes back to the review's form;
+        # the text they typed was in that POST and is gone either way.
         review = get_object_or_404(Review.objects.published(), slug=slug)
         return HttpResponseRedirect(f"{review.get_absolute_url()}#respond")
     review = get_object_or_404(Review.objects.published().for_detail(), slug=slug)

@@ -1,7 +1,7 @@
 """The Jinja2 environment of the public pages, in templates/jinja2/ (the admin stays on Django templates).
 
 Jinja2 compiles a template to Python, so a page with hundreds of comments or cards costs a fraction of
-what Django's template engine spends looking up variables (issue 13). What Django's tags and filters
+what Django's template engine spends looking up variables. What Django's tags and filters
 gave the templates is here under the same names, built on the same functions: `{% url 'x' a %}` is
 `url('x', a)`, `{% picture … %}` is `picture(…)`, `|date:"j F Y"` is `|date("j F Y")`.
 """
@@ -19,10 +19,11 @@ from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup
 
-from comments.templatetags.comments import comment_section
+from comments.templatetags.comments import comment_feed_links, comment_section
+from reviews.models import display_name
 from reviews.page_cache import code_version, pages
 from reviews.templatetags import images, seo
-from reviews.templatetags.reviews import in_first_row, initials, rating_stars
+from reviews.templatetags.reviews import in_first_row, rating_stars
 
 
 def url(name, *args, **kwargs) -> str:
@@ -82,11 +83,16 @@ def environment(**options) -> Environment:
         picture=lambda image, alt, **kwargs: partial("includes/_picture.html", images.picture(image, alt, **kwargs)),
         rating_stars=lambda rating, size="normal": partial("reviews/_rating.html", rating_stars(rating, size)),
         meta_tags=pass_context(
-            lambda context, subject=None: partial("includes/_meta.html", seo.meta_tags(context, subject))
+            lambda context, subject=None, description="": partial(
+                "includes/_meta.html", seo.meta_tags(context, subject, description)
+            )
         ),
         feed_links=lambda subject=None: partial("includes/_feed_links.html", seo.feed_links(subject)),
         subscribe_links=lambda subject=None: partial("includes/_subscribe_links.html", seo.subscribe_links(subject)),
         structured_data=seo.structured_data,
+        display_name=display_name,
+        site_structured_data=seo.site_structured_data,
+        comment_feed_links=lambda review: partial("includes/_feed_links.html", comment_feed_links(review)),
         comment_section=pass_context(
             lambda context, review: partial("comments/_thread.html", comment_section(context, review))
         ),
@@ -98,7 +104,6 @@ def environment(**options) -> Environment:
         linebreaks=lambda value: defaultfilters.linebreaks_filter(value, autoescape=True),
         floatformat=defaultfilters.floatformat,
         force_escape=defaultfilters.force_escape,  # also what Django marked safe (Jinja2's forceescape keeps it)
-        initials=initials,
         in_first_row=in_first_row,
     )
     return env

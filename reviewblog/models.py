@@ -23,9 +23,6 @@ class ImportedItemQuerySet(models.QuerySet):
     def of(self, source: str, kind: str):
         return self.filter(source=source, kind=kind)
 
-    def for_object(self, obj):
-        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-
 
 class ImportedItem(models.Model):
     class Kind(models.TextChoices):

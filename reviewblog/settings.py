@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reviews",
     "comments",
     "reviewblog",  # what knows both apps: the WordPress import and the old links it keeps working
+    "reviewblog.demo",  # the demo site (manage.py load_demo); no other app imports it
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["reviewblog.formats"]  # a 24-hour clock everywhere (reviewblog/formats/en_GB)
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
@@ -230,9 +232,9 @@ IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", str(10 * 1
 IMAGE_MAX_WIDTH = int(os.environ.get("IMAGE_MAX_WIDTH", "1600"))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))  # decompression-bomb guard
 # Hero images, posters and photos also get narrower copies (WebP + JPEG/PNG) at these widths, never upscaled.
-IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", default="480,800,1200,1600")]
-# The task worker makes them after the save (issue 13); an image still waiting this long (a lost task,
-# rows written without save()) is made by the worker's chores instead.
+IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", default="160,480,800,1200,1600")]
+# The task worker makes them after the save, so a save never waits for them; an image still waiting this
+# long (a lost task, rows written without save()) is made by the worker's chores instead.
 IMAGE_RENDITION_GRACE_SECONDS = int(os.environ.get("IMAGE_RENDITION_GRACE_SECONDS", "300"))
 FILE_UPLOAD_PERMISSIONS = 0o644
 
@@ -242,7 +244,7 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 MARKDOWNX_SERVER_CALL_LATENCY = 400  # ms of quiet typing before the preview refreshes
 EDITOR_UPLOAD_PATH = "uploads/"  # in the default storage
 
-# --- Review editor: autosave, edit locks (issue 15) ---
+# --- Review editor: autosave, edit locks ---
 # The open editor saves a draft of the review this often while the author types (and on leaving the page),
 # says it is still open this often, and a review whose editor has been silent this long is free to take.
 REVIEW_AUTOSAVE_SECONDS = int(os.environ.get("REVIEW_AUTOSAVE_SECONDS", "45"))
@@ -275,7 +277,7 @@ CACHES = {"default": _cache("rb", 1000), "pages": _cache("rb-pages", 5000, PAGES
 # (reviews/page_cache.py); this only bounds how long an unread copy takes up room. 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", str(24 * 3600)))
 # An edge cache (Varnish with xkey, reviewblog/edge/default.vcl) in front: changes purge the pages that
-# show them there, after commit (issue 13). Empty: no edge.
+# show them there, after commit. Empty: no edge.
 EDGE_PURGE_URL = os.environ.get("EDGE_PURGE_URL", "")
 EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "2"))
 
@@ -415,7 +417,7 @@ COMMENT_TRUST_KNOWN_AUTHORS = env_bool("COMMENT_TRUST_KNOWN_AUTHORS", default=Tr
 COMMENT_PERSONAL_DATA_DAYS = int(os.environ.get("COMMENT_PERSONAL_DATA_DAYS", "30"))  # IP, user agent, referrer
 COMMENT_SPAM_DAYS = int(os.environ.get("COMMENT_SPAM_DAYS", "15"))  # spam and trash are deleted after this
 COMMENT_RECHECK_GIVE_UP_DAYS = int(os.environ.get("COMMENT_RECHECK_GIVE_UP_DAYS", "15"))
-# Bot signs before Akismet (comments/screening.py; issue 11). The form's signed stamp is taken when a reader
+# Bot signs before Akismet (comments/screening.py). The form's signed stamp is taken when a reader
 # first touches the form: sent sooner than COMMENT_INSTANT_SECONDS is a script (spam), sooner than
 # COMMENT_MIN_TYPING_SECONDS is held. Without JavaScript there is no stamp and timing plays no part.
 COMMENT_INSTANT_SECONDS = float(os.environ.get("COMMENT_INSTANT_SECONDS", "1"))
@@ -469,7 +471,7 @@ READY_MAX_TASK_AGE_SECONDS = int(os.environ.get("READY_MAX_TASK_AGE_SECONDS", "3
 # Seconds the cache and the media storage each have to answer before /readyz calls them failing.
 READY_CHECK_TIMEOUT = float(os.environ.get("READY_CHECK_TIMEOUT", "2"))
 
-# --- WordPress import from the admin (issue 12, part 4) ---
+# --- WordPress import from the admin ---
 # Limits of the uploaded export and of the zip of wp-content/uploads (checked before and while it is unzipped).
 WORDPRESS_UPLOAD_MAX_MB = int(os.environ.get("WORDPRESS_UPLOAD_MAX_MB", "512"))
 WORDPRESS_ZIP_MAX_MB = int(os.environ.get("WORDPRESS_ZIP_MAX_MB", "4096"))  # unzipped, all files together

@@ -1,12 +1,14 @@
 """The authors' desk: reviews in Markdown with live preview, films with their credits, people."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Case, Count, Q, When
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
@@ -14,7 +16,7 @@ from . import admin_outbox  # noqa: F401  (registers the outbox)
 from .admin_editing import EditingAdmin
 from .admin_revisions import RevisionsAdmin
 from .forms import CheckedImagesForm, ReviewForm
-from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
+from .models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect, display_name
 
 
 def can_edit_any(user) -> bool:
@@ -83,16 +85,16 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
 
     @admin.display(description="Author", ordering="author__last_name")
     def author_name(self, review):
-        """ "Ava Marlowe", not the login "ava" (issue 14)."""
-        return review.author.get_full_name() or review.author.get_username()
+        """ "Ava Marlowe", not the login "ava"."""
+        return display_name(review.author)
 
     @admin.display(description="Status", ordering="published_at")
     def status_label(self, review):
+        if review.is_public:
+            return format_html("Published {}", timezone.localtime(review.published_at).strftime("%d %b %Y"))
         if review.status == Review.Status.DRAFT:
             return "Draft"
-        if review.published_at > timezone.now():
-            return format_html("Scheduled for {}", timezone.localtime(review.published_at).strftime("%d %b %Y %H:%M"))
-        return format_html("Published {}", timezone.localtime(review.published_at).strftime("%d %b %Y"))
+        return format_html("Scheduled for {}", timezone.localtime(review.published_at).strftime("%d %b %Y %H:%M"))
 
     # --- Who may see and change what: authors their own reviews, editors all of them ---
 
@@ -120,6 +122,15 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
             # A new review by an author is theirs; no need to show an empty read-only author.
             return [(name, {"fields": [f for f in opts["fields"] if f != "author"]}) for name, opts in self.fieldsets]
         return self.fieldsets
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Django shows a date and time as two boxes under one label that names neither (the label cannot point
+        at two inputs): each box gets a name of its own, "Publish date: date" and "Publish date: time"."""
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, AdminSplitDateTime):
+            for box, part in zip(formfield.widget.widgets, ["date", "time"], strict=True):
+                box.attrs["aria-label"] = f"{capfirst(formfield.label)}: {part}"
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":

@@ -1,4 +1,4 @@
-"""The review editor's safety net in the admin (issue 15): authors never lose a word.
+"""The review editor's safety net in the admin: authors never lose a word.
 
 - No silent overwrite: the change form and the restore form carry the version they were loaded from
   (reviews/forms.py ReviewForm, reviews/editing.py); the list's bulk actions carry the time the list was
@@ -34,15 +34,11 @@ from django.views.decorators.cache import never_cache
 from . import editing, revisions
 from .images import uploaded_image_size
 from .markdown import render_markdown
-from .mentions import resolve as resolve_mentions
-from .models import Autosave, EditLock, Review, reading_minutes
+from .models import Autosave, EditLock, Review, display_name, reading_minutes
+from .models.mentions import resolve as resolve_mentions
 
 # Form fields an autosave or the browser's copy never holds: the session's token and the version the page showed.
 NOT_KEPT = {"csrfmiddlewaretoken", "loaded_version", "_save", "_continue", "_addanother", "_preview"}
-
-
-def person(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def clock(moment) -> str:
@@ -57,7 +53,7 @@ def lock_state(lock: EditLock | None, user) -> dict:
         return {"mine": True, "other": None}
     return {
         "mine": False,
-        "other": person(lock.user),
+        "other": display_name(lock.user),
         "since": lock.since.isoformat(),
         "since_label": clock(lock.since),
         "taken_from_you": lock.taken_from_id == user.pk,
@@ -253,8 +249,8 @@ class EditingAdmin:
             taken = " took over editing it" if lock.taken_from_id == request.user.pk else " has it open"
             self.message_user(
                 request,
-                f"{person(lock.user)}{taken} at {clock(lock.since)}: your changes are saved, and "
-                "they will be shown them before they can save theirs.",
+                f"{display_name(lock.user)}{taken} at {clock(lock.since)}: your changes are saved, and "
+                "they will see them before they can save theirs.",
                 messages.WARNING,
             )
         else:

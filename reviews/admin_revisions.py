@@ -25,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import revisions
 
-# "1 December 2026, 13:02": the site's own style; the locale's "1:02 p.m." ended sentences in "p.m.." (issue 14).
+# "1 December 2026, 13:02": the site's own style; the locale's "1:02 p.m." would end sentences in "p.m..".
 WHEN_FORMAT = "j F Y, H:i"
 
 
@@ -96,7 +96,7 @@ class RevisionsAdmin(SimpleHistoryAdmin):
         before_oldest = None if oldest.history_type == "+" else oldest.prev_record
         now = revisions.as_revision(request.revisions_of)
         # Only the newest revision (the first row of the first page) can be the current one: after a restore,
-        # the revision restored matches the text now as well, and two rows said "Current version" (issue 14).
+        # the revision restored matches the text now as well, and must not be called "Current version" too.
         newest = records[0] if getattr(historical_records, "number", 1) == 1 else None
         for record, previous in zip(records, [*records[1:], before_oldest], strict=True):
             record.summary = revisions.summarise(record, previous)

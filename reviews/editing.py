@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
 from . import revisions
-from .models import Review
+from .models import Review, display_name
 
 # The fields shown beside the body when telling someone what changed (the body gets a word diff).
 TEXT_FIELDS = ["title", "standfirst", "hero_alt", "hero_caption", "rating", "contains_spoilers"]
@@ -74,7 +74,7 @@ def conflict_since(review_pk, loaded_token: str, yours: dict | None = None) -> C
     names = []
     for record in later:
         user = record.history_user
-        name = (user.get_full_name() or user.get_username()) if user else "someone"
+        name = display_name(user) if user else "someone"
         if name not in names:
             names.append(name)
     now = revisions.as_revision(current)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .images import check_image, store_upload
 from .markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, render_markdown
-from .mentions import resolve as resolve_mentions
+from .models.mentions import resolve as resolve_mentions
 
 
 def _writers_only(view):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import feedgenerator
 
 from . import conditional, page_cache
-from .models import Film, Genre, Person, Review, lists_page_state, row_page_state
+from .models import Film, Genre, Person, Review, display_name, lists_page_state, row_page_state
 from .renditions import stored_bytes
 from .seo import absolute_url
 
@@ -32,11 +32,12 @@ def absolute_links(html: str, base: str) -> str:
     """Make the links and image addresses in `html` absolute, so they work in a feed reader.
 
     Works on HTML written by reviews/markdown.py (nh3) and our templates, whose attributes are
-    always double-quoted; in-page anchors (#fn:1) are kept.
+    always double-quoted. In-page anchors (a heading's #acting, a footnote's #fn:1) become `base#…`
+    too: a feed reader shows the entry apart from the page, where a bare fragment leads nowhere.
     """
 
     def absolute(url: str) -> str:
-        return url if not url or url.startswith("#") else urljoin(base, url)
+        return urljoin(base, url) if url else url
 
     def replace(match):
         name, value = match.groups()
@@ -141,7 +142,7 @@ class ReviewFeed(Feed):
         return max(review.updated_at, review.published_at)
 
     def item_author_name(self, review):
-        return review.author.get_full_name() or review.author.get_username()
+        return display_name(review.author)
 
     def item_author_link(self, review):
         profile = getattr(review.author, "author_profile", None)  # selected with the review

@@ -5,7 +5,7 @@ attribute, `javascript:` URL, iframe or style survives.
 
 Two additions to Markdown for reviewers:
 - `[[Atomic Blonde]]`, `[[Atomic Blonde (2017)]]` or `[[Ana de Armas]]` link to that film's or
-  person's page (the caller passes `mentions`, a label → URL mapping; see reviews/mentions.py);
+  person's page (the caller passes `mentions`, a label → URL mapping; see reviews/models/mentions.py);
   a mention that matches nothing stays plain text, and in the editor's preview it is flagged;
 - a paragraph (or several) wrapped in `||double bars||` is a spoiler: a `<details>` element the
   reader opens with a click, no JavaScript needed.
@@ -159,7 +159,7 @@ class _HeadingAnchors(Treeprocessor):
     """The "#" link toc adds inside each heading moves beside it, labelled with the heading's words.
 
     Inside, a screen reader reads the heading as "Direction #"; beside it, the heading is "Direction" and
-    the link "Link to the section Direction" (issue 14). The pair sits in a div.heading for the layout.
+    the link "Link to the section Direction". The pair sits in a div.heading for the layout.
     """
 
     def run(self, root):

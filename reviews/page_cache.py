@@ -50,6 +50,7 @@ PAGE_SETTINGS = [
     "COMMENT_MAX_LENGTH",
     "COMMENT_GRAVATAR",
     "IMAGE_RENDITION_WIDTHS",
+    "AKISMET_API_KEY",  # whether the comment form says Akismet screens comments (only a digest is kept)
 ]
 
 

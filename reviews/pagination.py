@@ -1,8 +1,8 @@
 """One page of a list, or a 404: a made-up page number is never shown as the last page.
 
-Django's `Paginator.get_page` answers `?page=4000` with the last page, so every made-up number made a
-page of its own for the page cache and its fragments to keep (issue 10: 3,000 such requests left
-6,006 keys in Redis). Past either end is now "not found", which nothing caches.
+Django's `Paginator.get_page` answers `?page=4000` with the last page, so every made-up number would
+make a page of its own for the page cache and its fragments to keep (3,000 such requests would leave
+6,006 keys in Redis). Past either end is "not found", which nothing caches.
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator

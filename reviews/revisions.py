@@ -34,7 +34,7 @@ def changed_fields(new, old) -> list[str]:
     """Names of the fields a user edits that differ between two revisions, in the order of the form.
 
     Text that differs only in line endings (a browser sends CRLF, a script LF) is the same text: the compare
-    page's diff (body_diff, by lines) shows no difference there, so the summary must not claim one (issue 14).
+    page's diff (body_diff, by lines) shows no difference there, so the summary must not claim one.
     """
     changed = set(new.diff_against(old).changed_fields)
     return [

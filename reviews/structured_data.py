@@ -1,6 +1,9 @@
-"""schema.org JSON-LD for the review, film and person pages: what Google reads for review snippets.
+"""schema.org JSON-LD: what Google reads for review snippets on review, film and person pages, a
+ProfilePage on an author's page, the WebSite with its search on the home page, and an ItemList of what
+a list page shows.
 
 Review snippets: https://developers.google.com/search/docs/appearance/structured-data/review-snippet
+Profile pages: https://developers.google.com/search/docs/appearance/structured-data/profile-page
 Everything here comes from rows the page has already loaded, so it costs no query of its own.
 """
 
@@ -8,10 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import singledispatch
 
 from django.conf import settings
+from django.core.paginator import Page
+from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Credit, Film, Person, Review
+from .models import AuthorProfile, Credit, Film, Person, Review, display_name
 from .seo import absolute_url
 
 BEST_RATING, WORST_RATING = 5, 0.5
@@ -57,7 +62,7 @@ def _author(user) -> dict:
     return _compact(
         {
             "@type": "Person",
-            "name": user.get_full_name() or user.get_username(),
+            "name": display_name(user),
             "url": absolute_url(profile.get_absolute_url()) if profile else None,
         }
     )
@@ -155,3 +160,51 @@ def _(person: Person, **page) -> dict:
             "image": _image(person.photo),
         }
     )
+
+
+@structured_data.register
+def _(profile: AuthorProfile, *, review_count=None, **page) -> dict:
+    """A reviewer's page: a ProfilePage about them, with how many reviews they have published."""
+    url = absolute_url(profile.get_absolute_url())
+    person = {
+        "@type": "Person",
+        "name": profile.name,
+        "url": url,
+        "description": profile.bio,
+        "image": _image(profile.photo),
+    }
+    if review_count is not None:
+        person["agentInteractionStatistic"] = {
+            "@type": "InteractionCounter",
+            "interactionType": "https://schema.org/WriteAction",
+            "userInteractionCount": review_count,
+        }
+    return {"@context": "https://schema.org", "@type": "ProfilePage", "url": url, "mainEntity": _compact(person)}
+
+
+@structured_data.register
+def _(page: Page, **extra) -> dict:
+    """One page of a list (reviews, search results): an ItemList of the addresses it shows, numbered on
+    from the pages before it. Nothing for an empty page."""
+    first = page.start_index()  # the paginator has counted the list already, to number its pages
+    items = [
+        {"@type": "ListItem", "position": first + index, "url": absolute_url(obj.get_absolute_url())}
+        for index, obj in enumerate(page)
+    ]
+    return {"@context": "https://schema.org", "@type": "ItemList", "itemListElement": items} if items else {}
+
+
+def website() -> dict:
+    """The site itself, and how to search it (the home page carries it)."""
+    search = absolute_url(reverse("reviews:search"))
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": settings.SITE_NAME,
+        "url": absolute_url("/"),
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {"@type": "EntryPoint", "urlTemplate": f"{search}?q={{search_term_string}}"},
+            "query-input": "required name=search_term_string",
+        },
+    }

@@ -25,7 +25,7 @@ def _png(data: bytes) -> HttpResponse:
 
 @require_safe
 def review_card(request, slug):
-    from .models import Review
+    from .models import Review, display_name
 
     review = get_object_or_404(Review.objects.published().for_list(), slug=slug)
     stamps = [review.updated_at, review.page_changed_at]
@@ -41,7 +41,7 @@ def review_card(request, slug):
                     poster.load()
             except (OSError, ValueError):
                 poster = None
-        author = review.author.get_full_name() or review.author.get_username()
+        author = display_name(review.author)
         data = artwork.share_card(
             kicker="Review" if film else "Article",
             title=review.title,

@@ -59,7 +59,6 @@ def demo_site(settings, db):
     """The demo as `make run` loads it: films, reviews, images, logins and reader comments."""
     settings.DEBUG = True
     call_command("load_demo", stdout=io.StringIO())
-    call_command("load_demo_comments", stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ class SmtpServer:
     def __init__(self):
         self.mode = "accept"
         self.hang_seconds = 5.0
+        self.hanging = 0  # messages it has sat on so far ("hang")
         self.received: list[EmailMessage] = []
         self.port = 0
         self._controller = None
@@ -54,6 +55,7 @@ class SmtpServer:
 
     async def handle_DATA(self, server, session, envelope):
         if self.mode == "hang":
+            self.hanging += 1
             await asyncio.sleep(self.hang_seconds)
             return "451 4.3.0 Too slow"
         self.received.append(message_from_bytes(envelope.content, policy=default))

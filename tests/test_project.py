@@ -283,3 +283,22 @@ def test_both_tls_settings_stop_the_site_at_start_and_say_why(tmp_path):
     result = manage(production_env(tmp_path, EMAIL_USE_TLS="1", EMAIL_USE_SSL="1"), "check")
     assert result.returncode != 0
     assert "Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL (TLS from the start), not both." in result.stderr
+
+
+def test_make_run_installs_the_site_without_the_test_tools(tmp_path):
+    """What `make run` would do on a fresh machine (a venv of its own, dry run): the site's requirements only."""
+    plan = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", f"VENV={tmp_path / 'venv'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    installs = [line for line in plan.splitlines() if "pip install" in line and " -r " in line]
+    assert installs and all(line.rstrip().endswith(" -r requirements.txt") for line in installs), plan
+
+
+def test_the_sqlite_files_the_demo_site_writes_are_not_shown_as_changes_by_git():
+    names = ["db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm", "db.sqlite3-journal"]
+    ignored = subprocess.run(["git", "check-ignore", *names], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert ignored == names

@@ -18,6 +18,8 @@ STORAGES = {
     "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_ROOT}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The widths the renditions tests name; tests/reviews/test_renditions.py checks the production default too.
+IMAGE_RENDITION_WIDTHS = [480, 800, 1200, 1600]
 WHITENOISE_USE_FINDERS = True  # no collectstatic before tests
 WHITENOISE_AUTOREFRESH = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -7,7 +7,6 @@ The state machine lives here (`Comment.move_to`); the verbs that do more than ch
 import ipaddress
 from datetime import timedelta
 
-import nh3
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models, transaction
@@ -15,11 +14,11 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import linebreaks, urlize
 
 from reviews.models import Review
 from reviews.models.base import TextField
 
+from .body import count_links, render_body
 from .counters import DefenceCount
 from .events import CommentEvent
 from .followups import ModeratorPreference, SentEmail, Subscription
@@ -40,26 +39,6 @@ __all__ = [
     "touch_review",
     "touch_reviews",
 ]
-
-
-def render_body(text: str) -> str:
-    """A reader's plain text as safe HTML: escaped, paragraphs kept, bare links made clickable.
-
-    Rendered once when saved. nh3 has the last word on the markup and stamps every link with the
-    rel a comment link needs, so nothing a reader types can carry markup or script through.
-    """
-    html = linebreaks(urlize(text, trim_url_limit=60, nofollow=False, autoescape=True), autoescape=False)
-    return nh3.clean(
-        html,
-        tags={"p", "br", "a"},
-        attributes={"a": {"href"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow ugc noopener",
-    )
-
-
-def count_links(text: str) -> int:
-    return render_body(text).count("<a ")
 
 
 def network_of(ip: str | None) -> str:
@@ -257,7 +236,7 @@ class Comment(models.Model):
     next_report_at = models.DateTimeField(null=True, blank=True)
 
     # Seconds from the reader's first touch of the form to sending it, from the signed stamp that
-    # static/js/comment-form.js fetches (comments/screening.py); empty without JavaScript. issue 11
+    # static/js/comment-form.js fetches (comments/screening.py); empty without JavaScript.
     typing_seconds = models.FloatField(null=True, blank=True, editable=False)
     # The form came back with a stamp we did not sign, or one used before (a bot copying fields): a bot signal.
     stamp_forged = models.BooleanField(default=False, editable=False)

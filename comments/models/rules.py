@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from reviews.models import PageStamp
 
+from .body import render_body
+
 _HREF = re.compile(r'href="([^"]*)"')
 _WORD_CHAR = re.compile(r"\w")
 _FIRST_WORD = re.compile(r"\w+|\S")
@@ -33,8 +35,6 @@ RULES_STAMP = "comment-rules"  # a PageStamp: moves with every change to the rul
 
 def link_hosts(comment) -> set[str]:
     """The hosts a comment links to: in its words (as rendered, so exactly the links readers get) and its website."""
-    from . import render_body
-
     urls = _HREF.findall(comment.body_html or render_body(comment.body or ""))
     if comment.author_url:
         urls.append(comment.author_url)

@@ -1,5 +1,6 @@
 """The comment thread and form under a review: `{{ comment_section(review) }}` in the review page's
-Jinja2 template (reviewblog/jinja2.py), or `{% load comments %}{% comment_section review %}`.
+Jinja2 template (reviewblog/jinja2.py), or `{% load comments %}{% comment_section review %}`; and
+`{{ comment_feed_links(review) }}`, the autodiscovery <link>s of its comment feeds for the page's <head>.
 
 Fetches a fixed number of rows whatever the length of the discussion: the approved count, one page of
 top-level comments, and the replies of those threads, which are put into a tree here. The rendered
@@ -14,11 +15,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from reviews.page_cache import code_version, is_number, pages
 from reviews.pagination import page_or_404
+from reviews.seo import absolute_url
 
+from .. import feeds, spam
 from ..avatars import avatar_url
 from ..forms import CommentForm
 from ..models import Comment, thread_root_q
@@ -133,8 +137,34 @@ def comment_section(context, review):
     }
 
 
+@register.inclusion_tag("includes/_feed_links.html")
+def comment_feed_links(review):
+    """The RSS and Atom feeds of a published review's comments (comments/feeds.py): title, type and URL."""
+    title = feeds.ReviewCommentsFeed().title(review)
+    return {
+        "feeds": [
+            {
+                "title": title,
+                "type": "application/rss+xml",
+                "url": absolute_url(reverse("comments:review_feed", args=[review.slug])),
+            },
+            {
+                "title": f"{title} (Atom)",
+                "type": "application/atom+xml",
+                "url": absolute_url(reverse("comments:review_feed_atom", args=[review.slug])),
+            },
+        ]
+    }
+
+
 def render_form(request, review, form, replying_to, page_number) -> str:
-    context = {"review": review, "form": form, "replying_to": replying_to, "page_number": page_number}
+    context = {
+        "review": review,
+        "form": form,
+        "replying_to": replying_to,
+        "page_number": page_number,
+        "screening_on": spam.is_configured(),  # the Akismet notice only where Akismet screens
+    }
     return render_to_string("comments/_form.html", context, request)
 
 
@@ -149,7 +179,7 @@ def blank_form(request, review) -> str:
     html = pages.get(key)
     if html is None:
         form = CommentForm(review=review, initial={"remember": False})
-        context = {"review": review, "form": form, "csrf_token": TOKEN_SLOT}
+        context = {"review": review, "form": form, "csrf_token": TOKEN_SLOT, "screening_on": spam.is_configured()}
         # Without the request: given one, the template engine would put this reader's token in the kept copy.
         html = render_to_string("comments/_form.html", context)
         pages.set(key, html, settings.PAGE_CACHE_SECONDS)

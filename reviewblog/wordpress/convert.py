@@ -2,7 +2,8 @@
 
 BeautifulSoup reads the HTML and markdownify writes the Markdown; the steps here only prepare the tree:
 block comments dropped, classic line breaks made into paragraphs (WordPress's `wpautop`), [caption]
-shortcodes made into an image and its caption, image and link addresses handed to the importer to
+shortcodes made into an image and its caption, `<details>` made into the `||spoiler||` Markdown of
+reviews/markdown.py (a hidden passage stays hidden), image and link addresses handed to the importer to
 rewrite. A rating written as the post's last line ("Rating: 4 out of 5", "4/5", "★★★★☆") is taken out
 of the text and returned.
 """
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bs4 import BeautifulSoup, Comment, NavigableString
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import MarkdownConverter
 
 # [caption id="attachment_12" align="alignnone" width="800"]<img …> The caption[/caption]
@@ -24,6 +25,11 @@ BLOCK_START = re.compile(
 RATING_WORDS = re.compile(r"^(?:\*\*|__)?(?:rating|score|verdict)?\s*:?\s*(?:\*\*|__)?\s*(\d(?:[.,]5)?)\s*"
                           r"(?:out of|/)\s*5(?:\s*stars?)?\.?(?:\*\*|__)?$", re.I)  # fmt: skip
 RATING_STARS = re.compile(r"^(?:\*\*|__)?(?:rating\s*:?\s*)?([★☆½⯪]{3,6})(?:\*\*|__)?$", re.I)
+# What reviews/markdown.py writes as a spoiler's summary: ours, not the author's words, so left out.
+OUR_SUMMARIES = {"spoiler", "spoiler — select to reveal"}
+# A <details> inside one of these (or beside text) hides words of a sentence: an inline `||spoiler||`.
+INLINE_PARENTS = {"p", "span", "a", "em", "strong", "b", "i", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
+OPEN_MARK, CLOSE_MARK = "reviewblogspoileropens", "reviewblogspoilercloses"
 
 
 @dataclass
@@ -96,10 +102,94 @@ def html_to_markdown(
             image.attrs.pop(attribute, None)
     for link in soup.find_all("a", href=True):
         link["href"] = rewrite_url(link["href"])
+    for details in reversed(soup.find_all("details")):  # innermost first
+        spoiler(soup, details)
     markdown = ReviewMarkdown(heading_style="ATX", bullets="-", escape_misc=False).convert_soup(soup)
+    markdown = bars(markdown) if OPEN_MARK in markdown else markdown
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip()
     markdown, rating = take_rating(markdown) if find_rating else (markdown, None)  # a page has no rating
     return Converted(markdown=markdown, rating=rating, images=images)
+
+
+def spoiler(soup: BeautifulSoup, details: Tag) -> None:
+    """A <details> (this site's spoilers, WordPress's Details block) as `||…||`, the Markdown that hides it
+    again: one passage of blocks, or words inside a sentence. A summary of the author's own words stays in
+    view before it; the summary reviews/markdown.py writes is dropped."""
+    summary = details.find("summary", recursive=False)
+    label = " ".join(summary.get_text(" ").split()) if summary else ""
+    if summary:
+        summary.extract()
+    if label.casefold() in OUR_SUMMARIES:
+        label = ""
+    if not details.get_text(strip=True) and not details.find("img"):  # nothing hidden
+        details.replace_with(NavigableString(label or " "))
+        return
+    classes = details.get("class") or []
+    beside_text = any(
+        isinstance(node, NavigableString) and node.strip() for node in (details.previous_sibling, details.next_sibling)
+    )
+    if "spoiler-inline" in classes or (
+        "spoiler" not in classes and (details.parent.name in INLINE_PARENTS or beside_text)
+    ):
+        inline_spoiler(details, label)
+        return
+    # Marks before the first block and after the last, made into the bars once the Markdown is written:
+    # "||" must open the passage's first line and close its last, whatever blocks lie between.
+    opening, closing = soup.new_tag("p"), soup.new_tag("p")
+    opening.string, closing.string = OPEN_MARK, CLOSE_MARK
+    details.insert(0, opening)
+    details.append(closing)
+    if label:
+        shown = soup.new_tag("p")
+        shown.string = label
+        details.insert_before(shown)
+    details.name, details.attrs = "div", {}  # unwrap() would move every child, one by one
+
+
+def bars(markdown: str) -> str:
+    """The marks a passage's spoiler left made into its bars: "||" opens the passage's first line and closes
+    its last, the blank lines between mark and words dropped, a quote's "> " kept. One pass over the lines."""
+    out: list[str] = []
+    opening = None  # the indent or "> " of an opening mark's line, until the passage's first line
+    for line in markdown.split("\n"):
+        words = line.strip(" \t>")
+        if words == OPEN_MARK:
+            opening = line[: line.index(OPEN_MARK)]
+        elif words == CLOSE_MARK:
+            while out and not out[-1].strip(" \t>"):
+                out.pop()
+            if out:
+                out[-1] += "||"
+        elif opening is not None and not words:
+            continue
+        else:
+            if opening is not None:
+                line = opening + "||" + line.removeprefix(opening)
+                opening = None
+            out.append(line)
+    return "\n".join(out)
+
+
+def inline_spoiler(details: Tag, label: str) -> None:
+    for tag in details.find_all(["p", "div", "br"]):  # words inside a sentence: no paragraph, no break
+        if tag.name == "br":
+            tag.replace_with(" ")
+        else:
+            tag.name, tag.attrs = "span", {}
+            tag.append(" ")
+    # The bars must touch the words, or they hide nothing: no space at either end (markdownify folds the rest).
+    texts = details.find_all(string=True)
+    for order, strip in ((range(len(texts)), str.lstrip), (reversed(range(len(texts))), str.rstrip)):
+        for i in order:
+            kept = NavigableString(strip(str(texts[i])))
+            if kept != texts[i]:
+                texts[i].replace_with(kept)
+                texts[i] = kept
+            if kept:
+                break
+    details.insert(0, NavigableString(f"{label}: ||" if label else "||"))
+    details.append(NavigableString("||"))
+    details.name, details.attrs = "span", {}
 
 
 def take_rating(markdown: str) -> tuple[str, Decimal | None]:

@@ -9,8 +9,11 @@ history as the Akismet plugin stores them. Anything that came from WordPress get
 every remembered one. Reviews are read one at a time (`.iterator()`) with a few queries each, and the file is written as
 it goes, so memory does not grow with the site.
 
-Two private post meta keys (`_reviewblog_film_title`, `_reviewblog_film_year`; WordPress hides keys
-starting with "_") name the review's film, so importing the file here again finds or makes the right film.
+Private post meta keys (WordPress hides keys starting with "_") carry what a WordPress post has no field
+for: `_reviewblog_film_title` and `_reviewblog_film_year` name the review's film, so importing the file
+here again finds or makes the right film; `_reviewblog_contains_spoilers` ("1" or "0") and
+`_reviewblog_scorecard` (a serialized array of name and score, as WordPress stores an array) keep the
+flag and the scorecard. Spoilers stay hidden in WordPress too: the stored HTML keeps their `<details>`.
 """
 
 import re
@@ -27,13 +30,14 @@ from django.utils import timezone
 from django.utils.html import escape as html_escape
 
 from comments.models import Comment, CommentEvent
-from reviews.models import Genre, Review
+from reviews.models import Genre, Review, display_name
 
 from ..models import ImportedItem
 from .export_media import Images
 from .export_pages import pages
 from .films import FILM_TITLE_META, FILM_YEAR_META
 from .php import serialize
+from .posts import SCORECARD_META, SPOILERS_META
 from .wxr_writer import cdata, meta, text, wp_date, wp_date_gmt
 
 User = get_user_model()
@@ -138,7 +142,7 @@ class Exporter:
         yield from self.categories()
         reviews = (
             Review.objects.select_related("film", "author")
-            .prefetch_related("film__genres")
+            .prefetch_related("film__genres", "aspects")
             .defer("body")
             .order_by("pk")
         )
@@ -185,7 +189,7 @@ class Exporter:
                 f"\t<wp:author><wp:author_id>{author_id}</wp:author_id>"
                 f"<wp:author_login>{cdata(user.get_username())}</wp:author_login>"
                 f"<wp:author_email>{cdata(user.email)}</wp:author_email>"
-                f"<wp:author_display_name>{cdata(user.get_full_name() or user.get_username())}</wp:author_display_name>"
+                f"<wp:author_display_name>{cdata(display_name(user))}</wp:author_display_name>"
                 f"<wp:author_first_name>{cdata(user.first_name)}</wp:author_first_name>"
                 f"<wp:author_last_name>{cdata(user.last_name)}</wp:author_last_name></wp:author>\n"
             )
@@ -221,9 +225,9 @@ class Exporter:
         yield "\t</item>\n"
 
     def status(self, review: Review) -> str:
-        if review.status != Review.Status.PUBLISHED:
-            return "draft"
-        return "future" if review.published_at > timezone.now() else "publish"
+        if review.is_public:
+            return "publish"
+        return "future" if review.status == Review.Status.PUBLISHED else "draft"
 
     def html(self, html: str) -> str:
         """Stored HTML as another site shows it: no heading anchors, every address absolute."""
@@ -271,6 +275,9 @@ class Exporter:
         # Empty for a piece about no film: the import reads that as "no film", not as "guess one".
         parts.append(meta("postmeta", FILM_TITLE_META, film.title if film else ""))
         parts.append(meta("postmeta", FILM_YEAR_META, str(film.release_year or "") if film else ""))
+        parts.append(meta("postmeta", SPOILERS_META, "1" if review.contains_spoilers else "0"))
+        scorecard = [{"name": a.name, "score": f"{a.score.normalize():f}"} for a in review.aspects.all()]
+        parts.append(meta("postmeta", SCORECARD_META, serialize(scorecard)))
         return "".join(parts)
 
     # --- Comments ---

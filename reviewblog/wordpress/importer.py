@@ -26,7 +26,9 @@ from reviews.models import Genre, every_page_touched_after
 from ..models import ImportedItem, OldLink
 from . import mapping, wxr
 from .comments import CommentImporter
+from .convert import plain_text
 from .films import term_role, title_key
+from .here import AlreadyHere
 from .media import Attachment, MediaLibrary, attached_file, upload_path
 from .pages import PageImporter
 from .posts import PostImporter
@@ -77,6 +79,7 @@ class Importer:
         self.posts = PostImporter(self)
         self.comments = CommentImporter(self)
         self.pages = PageImporter(self)
+        self.here = AlreadyHere(self)  # this site's own posts and pages, when the export is this site's
 
     # --- The two passes ---
 
@@ -116,13 +119,24 @@ class Importer:
                         )
                 if entry.post_type == "page":
                     self.pages.note(entry)
+                self.here.note(entry)
                 rel = upload_path(entry.attachment_url) or attached_file(entry.meta.get("_wp_attached_file"))
                 if entry.post_type == "attachment" and rel:
                     alt = entry.meta.get("_wp_attachment_image_alt", "")
                     alt = alt if isinstance(alt, str) else ""
+                    caption = plain_text(entry.excerpt)
                     self.media.add(
-                        Attachment(entry.id, rel, alt=alt, title=entry.title, link=entry.link, url=entry.attachment_url)
+                        Attachment(
+                            entry.id,
+                            rel,
+                            alt=alt,
+                            caption=caption,
+                            title=entry.title,
+                            link=entry.link,
+                            url=entry.attachment_url,
+                        )
                     )
+        self.here.settle()
 
     def load_and_count(self) -> None:
         try:
@@ -152,7 +166,9 @@ class Importer:
     def import_item(self, item: wxr.Item) -> None:
         if item.post_type == "attachment":
             attachment = self.media.by_id.get(item.id)
-            if attachment is None:
+            if item.parent in self.here:  # an image of a review already here, as its file is
+                self.report.skip("images", "already here")
+            elif attachment is None:
                 self.report.skip("images", "attachments without a file address")
             else:
                 with transaction.atomic():

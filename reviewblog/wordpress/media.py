@@ -46,6 +46,7 @@ class Attachment:
     id: int
     rel: str  # its path under wp-content/uploads/
     alt: str = ""
+    caption: str = ""  # WordPress keeps an image's caption as its excerpt
     title: str = ""
     link: str = ""
     url: str = ""

@@ -48,6 +48,9 @@ class PageImporter:
         if item.status == "trash":
             report.skip("pages", "in WordPress's trash")
             return None
+        if item.id in importer.here:
+            report.skip("pages", "already here")
+            return None
         if item.id not in self.slugs:
             self.note(item)
         record = importer.existing(ImportedItem.Kind.PAGE, item.id)

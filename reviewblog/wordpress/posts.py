@@ -1,5 +1,7 @@
-"""WordPress posts → reviews: text, dates, status, author, film, hero image, rating, old links."""
+"""WordPress posts → reviews: text, dates, status, author, film, hero image and caption, rating, spoiler flag,
+scorecard, old links."""
 
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from urllib.parse import unquote
 
@@ -7,12 +9,19 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
-from reviews.models import Film, Review, unique_slug
+from reviews.models import Film, Review, ReviewAspect, unique_slug
 
 from ..models import ImportedItem
 from . import wxr
 from .convert import html_to_markdown, plain_text
 from .films import FILM_TITLE_META, FILM_YEAR_META, NAMED, Catalogue, Guess, guess_film
+
+# An export of this site (`export_wordpress`) also keeps, in private post meta, what WordPress has no field
+# for: the "contains spoilers" flag ("1" or "0") and the scorecard (a serialized array of name and score).
+# Posts without them (every real WordPress blog's) leave both as they are.
+SPOILERS_META, SCORECARD_META = "_reviewblog_contains_spoilers", "_reviewblog_scorecard"
+ASPECT_NAMES = {name.casefold(): name for name in ReviewAspect.Name.values}
+HALF_STEPS = {Decimal(n) / 2 for n in range(1, 11)}
 
 # Posts of earlier imports whose film was not found waited as drafts on this film; they are matched again.
 PLACEHOLDER_TITLE = "Film not yet chosen"
@@ -30,6 +39,9 @@ class PostImporter:
         importer, report = self.importer, self.importer.report
         if item.status == "trash":
             report.skip("posts", "in WordPress's trash")
+            return None
+        if item.id in importer.here:
+            report.skip("posts", "already here")
             return None
         record = importer.existing(ImportedItem.Kind.POST, item.id)
         review = record.target if record else None
@@ -60,6 +72,8 @@ class PostImporter:
             wanted = slugify(unquote(item.slug)) or slugify(item.title) or f"post-{item.id}"
             review.slug = unique_slug(review, wanted)
         self.hero(item, review)
+        if SPOILERS_META in item.meta:
+            review.contains_spoilers = str(item.meta[SPOILERS_META]).strip() == "1"
         if review.pk is None or saved_values(review) != before:
             review.save()  # an unchanged review is not saved again: no revision, no page moved
         # Its last edit in WordPress, not the day of the import, or pages would say "updated" on every post.
@@ -68,6 +82,8 @@ class PostImporter:
         if review.updated_at != modified:
             review.updated_at = modified
             models.QuerySet.update(Review.objects.filter(pk=review.pk), updated_at=modified)
+        if SCORECARD_META in item.meta:
+            self.scorecard(item, review)
         genres = [genre for term in item.terms if (genre := importer.genre_for(term, film=review.film))]
         if review.film is not None:
             review.film.genres.add(*genres)
@@ -163,6 +179,37 @@ class PostImporter:
         if review.hero_image.name != stored.file:
             review.hero_image = stored.file
         review.hero_alt = alt[:500]
+        review.hero_caption = Truncator(attachment.caption).chars(300)  # WordPress keeps it as the excerpt
+
+    def scorecard(self, item: wxr.Item, review: Review) -> None:
+        """The scorecard the export wrote: its lines in order; one it cannot read is left out, with a note."""
+        value = item.meta[SCORECARD_META]
+        if not isinstance(value, dict):
+            self.importer.report.notes.append(
+                f"post {item.id} “{review.title}”: its scorecard could not be read, so the review's was kept"
+            )
+            return
+        wanted, left_out = [], []
+        for row in value.values():  # a PHP array keeps its order, and so does the dict read from it
+            name = ASPECT_NAMES.get(str(row.get("name", "")).casefold()) if isinstance(row, dict) else None
+            try:
+                score = Decimal(str(row.get("score", ""))) if name else None
+            except InvalidOperation:
+                score = None
+            if name is None or score not in HALF_STEPS or name in {n for n, _ in wanted}:
+                left_out.append(str(row.get("name", "?") if isinstance(row, dict) else row)[:40])
+                continue
+            wanted.append((name, score))
+        if left_out:
+            self.importer.report.notes.append(
+                f"post {item.id} “{review.title}”: scorecard lines left out ({', '.join(left_out)})"
+            )
+        if [(a.name, a.score) for a in review.aspects.all()] != wanted:
+            review.aspects.all().delete()
+            ReviewAspect.objects.bulk_create(
+                ReviewAspect(review=review, name=name, score=score, order=order)
+                for order, (name, score) in enumerate(wanted)
+            )
 
     def links(self, item: wxr.Item, review: Review) -> None:
         """Every address the post had, in the permalink structures WordPress offers, leads to the review."""

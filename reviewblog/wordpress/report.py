@@ -31,12 +31,12 @@ class Report:
     def render(self, *, dry_run: bool) -> str:
         lines = ["Dry run: nothing was saved. This is what the import would do." if dry_run else "Import finished."]
         for kind in self.KINDS:
-            counts = self.counts.get(kind)
-            if not counts:
-                continue
+            counts = self.counts.get(kind, Counter())
             usual = ("imported", "updated", "unchanged", "skipped")
             outcomes = [*usual, *sorted(set(counts) - set(usual))]  # "matched an existing user", say
             parts = [f"{counts[o]} {o}" for o in outcomes if counts[o]]
+            if not parts:
+                continue  # never an empty "authors:" line
             line = f"  {kind}: {', '.join(parts)}"
             if reasons := self.skipped.get(kind):
                 line += " (" + "; ".join(f"{n} {why}" for why, n in sorted(reasons.items())) + ")"

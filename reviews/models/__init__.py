@@ -11,7 +11,7 @@ from .catalogue import Credit, Film, FilmQuerySet, Franchise, Genre, Person, gro
 from .editing import Autosave, EditLock
 from .jobs import DailyChore
 from .outbox import OutgoingEmail, OutgoingEmailQuerySet
-from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet
+from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet, display_name
 from .stamps import (
     PageStamp,
     aware,
@@ -46,6 +46,7 @@ __all__ = [
     "ReviewAspect",
     "ReviewQuerySet",
     "SluggedModel",
+    "display_name",
     "every_page_touched_after",
     "group_credits",
     "reading_minutes",

@@ -33,7 +33,7 @@ def touch_pages_showing(model, pks) -> None:
 
 class ShownQuerySet(models.QuerySet):
     """update(), delete() and bulk_create() skip save() and delete(): they move the stamps of the pages
-    that show the rows too, so no caller has to remember to (issue 13)."""
+    that show the rows too, so no caller has to remember to."""
 
     def update(self, **kwargs):
         with transaction.atomic():
@@ -207,7 +207,7 @@ class Film(ShownOnPages, SluggedModel):
         """The other films of this film's franchise, in release order, with how many reviews each has."""
         if not self.franchise_id:
             return Film.objects.none()
-        published = Q(reviews__status=_reviews().Review.Status.PUBLISHED, reviews__published_at__lte=timezone.now())
+        published = _reviews().Review.published_q(via="reviews__")
         return (
             Film.objects.filter(franchise_id=self.franchise_id)
             .exclude(pk=self.pk)

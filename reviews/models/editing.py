@@ -36,9 +36,6 @@ class EditLock(models.Model):
     def is_fresh(self) -> bool:
         return self.heartbeat_at > timezone.now() - timedelta(seconds=settings.REVIEW_LOCK_SECONDS)
 
-    def held_by_other(self, user) -> bool:
-        return self.user_id != user.pk and self.is_fresh
-
     @classmethod
     def heartbeat(cls, review: Review, user, *, take_over: bool = False) -> "EditLock":
         """Claim or renew `user`'s lock on `review`; someone else's fresh lock stands unless `take_over`.
@@ -51,9 +48,12 @@ class EditLock(models.Model):
             except IntegrityError:  # a lock row exists (perhaps made a moment ago by another request)
                 pass
             lock = cls.objects.select_for_update().select_related("user").get(review=review)
-            if lock.user_id == user.pk:
+            if lock.user_id == user.pk and lock.is_fresh:
                 lock.heartbeat_at = now
                 lock.save(update_fields=["heartbeat_at"])
+            elif lock.user_id == user.pk:  # their own lock, long gone: opened afresh now
+                lock.since, lock.heartbeat_at, lock.taken_from = now, now, None
+                lock.save(update_fields=["since", "heartbeat_at", "taken_from"])
             elif take_over or not lock.is_fresh:
                 lock.taken_from = lock.user if lock.is_fresh else None
                 lock.user, lock.since, lock.heartbeat_at = user, now, now

@@ -11,7 +11,6 @@ from simple_history.models import HistoricalRecords
 
 from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, images_missing_alt, render_markdown
-from ..mentions import resolve as resolve_mentions
 from .base import (
     MarkdownField,
     SluggedModel,
@@ -25,6 +24,7 @@ from .base import (
     unique_slug,
 )
 from .catalogue import Credit, Film, Person, ShownOnPages
+from .mentions import resolve as resolve_mentions
 from .stamps import touch_franchise_pages, touch_pages
 
 # What decides where a review is listed and counted (its film's franchise counts published reviews).
@@ -33,12 +33,12 @@ LISTED_FIELDS = {"status", "published_at", "film", "film_id", "author", "author_
 
 class ReviewQuerySet(models.QuerySet):
     def published(self):
-        """What the public may read: published, and not dated in the future."""
-        return self.filter(status=Review.Status.PUBLISHED, published_at__lte=timezone.now())
+        """What the public may read (Review.published_q)."""
+        return self.filter(Review.published_q())
 
     def scheduled(self):
-        """Published but dated in the future: each goes live by itself when its time comes."""
-        return self.filter(status=Review.Status.PUBLISHED, published_at__gt=timezone.now())
+        """Published but not public yet (dated in the future): each goes live by itself when its time comes."""
+        return self.filter(status=Review.Status.PUBLISHED).exclude(Review.published_q())
 
     def for_list(self):
         """The shape of a review card: film and author (with their page) in the same query."""
@@ -126,7 +126,7 @@ class ReviewQuerySet(models.QuerySet):
             if user.has_perm("reviews.edit_any_review"):
                 return self.all()
             if user.has_perm("reviews.change_review"):
-                return self.filter(Q(pk__in=self.published().values("pk")) | Q(author=user))
+                return self.filter(Review.published_q() | Q(author=user))
         return self.published()
 
 
@@ -175,7 +175,7 @@ class Review(models.Model):
     # Bumped by anything else the page shows (an approved comment, say), so caches and feeds can tell.
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     # Approved reader comments, shown on cards. Kept by the comments app, counted afresh in the same UPDATE
-    # that bumps page_changed_at whenever a comment appears on or leaves the page (issue 11).
+    # that bumps page_changed_at whenever a comment appears on or leaves the page.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ReviewQuerySet.as_manager()
@@ -226,10 +226,19 @@ class Review(models.Model):
             *before, self.comment_count = before
             before = tuple(before)
         adding = self._state.adding
+        # A revision means a change: a save that changes nothing a revision keeps (an unchanged admin form
+        # only moves updated_at) records none.
+        quiet = full_save and not adding and self.same_as_latest_revision()
         with transaction.atomic():
             if self.pk is not None:
                 touch_pages(reviews=Q(pk=self.pk))  # where it showed before (its old film, what it mentioned)
-            super().save(*args, **kwargs)
+            if quiet:
+                self.skip_history_when_saving = True
+            try:
+                super().save(*args, **kwargs)
+            finally:
+                if quiet:
+                    del self.skip_history_when_saving
             # A new review that mentions nothing has no links to set or clear.
             if (full_save or "body" in update_fields) and (not adding or mentions.films or mentions.people):
                 self.mentioned_films.set(mentions.films)
@@ -252,10 +261,13 @@ class Review(models.Model):
                 touch_pages(reviews=Q(film__franchise_id=franchise) & ~Q(pk=self.pk), films=Q(franchise_id=franchise))
             return super().delete(*args, **kwargs)
 
-    def touch(self) -> None:
-        """Note that something on this review's page changed without the review itself changing."""
-        self.page_changed_at = timezone.now()
-        Review.objects.filter(pk=self.pk).update(page_changed_at=self.page_changed_at)
+    def same_as_latest_revision(self) -> bool:
+        """True when every field a revision keeps, but the time of the save, is as its latest revision has it."""
+        latest = self.history.order_by("-history_date", "-history_id").first()
+        if latest is None:
+            return False
+        kept = [field for field in latest.tracked_fields if field.name != "updated_at"]
+        return all(field.value_from_object(self) == field.value_from_object(latest) for field in kept)
 
     def refresh_mentions(self) -> None:
         """Re-link the [[mentions]] after a film or person changed, without a new revision."""
@@ -292,8 +304,19 @@ class Review(models.Model):
                 }
             )
 
+    # What the public may read: published, and not dated in the future. The one rule, as a filter (for
+    # querysets, annotations, and SQL written from the queryset's) and on an instance without a query;
+    # tests/reviews/test_models.py pins the two to the same answer for every status and date.
+
+    @classmethod
+    def published_q(cls, now=None, *, via: str = "") -> Q:
+        """The rule as a filter on reviews at `now` (by default, the present); `via` is the path to the
+        reviews from another model, e.g. "reviews__" to count a film's published reviews."""
+        return Q(**{f"{via}status": cls.Status.PUBLISHED, f"{via}published_at__lte": now or timezone.now()})
+
     @property
     def is_public(self) -> bool:
+        """The rule on this review, as it is now: `Review.published_q()` without a query."""
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
     @property
@@ -330,6 +353,12 @@ class ReviewAspect(models.Model):
         return f"{self.name}: {self.score}"
 
 
+def display_name(user) -> str:
+    """How the site names someone with a login (bylines, feeds, the admin, the export): their full name,
+    or their login when they gave none."""
+    return user.get_full_name() or user.get_username()
+
+
 class AuthorProfile(ShownOnPages, SluggedModel):
     """What readers see about a reviewer on their author page."""
 
@@ -362,4 +391,4 @@ class AuthorProfile(ShownOnPages, SluggedModel):
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)

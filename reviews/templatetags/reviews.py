@@ -2,7 +2,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from ..models import display_name
+
 register = template.Library()
+# `{{ user|display_name }}` in the admin's templates: how the site names someone with a login.
+register.filter("display_name", display_name)
 
 
 @register.inclusion_tag("reviews/_rating.html")
@@ -20,10 +24,3 @@ def in_first_row(counter) -> bool:
     """For a card's forloop.counter: the first row of cards (three) loads its images at once.
     A card outside a loop (the home page's lead, which loads first of all) has no counter."""
     return isinstance(counter, int) and counter <= 3
-
-
-@register.filter
-def initials(name: str) -> str:
-    """ "Ana de Armas" → "AA": the stand-in for a portrait nobody has uploaded."""
-    words = [word for word in str(name).split() if word[:1].isupper()] or str(name).split()
-    return "".join(word[0] for word in (words[:1] + words[1:][-1:]))

@@ -1,4 +1,4 @@
-/* The review editor's safety net (issue 15; the server side is reviews/admin_editing.py):
+/* The review editor's safety net (the server side is reviews/admin_editing.py):
    - a copy of the form in this browser (localStorage) on every change, offered back after a crash;
    - an autosave to the server every REVIEW_AUTOSAVE_SECONDS while the author types, and on leaving;
    - a heartbeat that keeps the edit lock and says who else has the review open, or took it over;

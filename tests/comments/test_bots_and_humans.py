@@ -1,5 +1,5 @@
 """Ten bot submissions shaped like real ones and five people, through the real view, with the local Akismet
-server calling every one of them ham (issue 11): at most one bot may wait for a moderator, none may be
+server calling every one of them ham: at most one bot may wait for a moderator, none may be
 public, and no person may be filed as spam or lost.
 
 The bots come as a spam run does, within a minute from a handful of addresses in one network, and

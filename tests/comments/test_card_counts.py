@@ -77,7 +77,7 @@ def test_cards_show_the_count_with_no_extra_query(client, moderator, settings, d
         touch_review(review)
     moderation.approve(Comment.objects.pending().filter(review=reviews[-1]).get(), by=moderator)
     # The budgets the pages had before cards showed a count (tests/reviews/test_views.py, test_publishing.py),
-    # with the page cache's stamp on the genre's and the author's (issue 13).
+    # with the page cache's stamp on the genre's and the author's.
     with django_assert_max_num_queries(3):
         home = client.get(reverse("reviews:home")).content.decode()
     with django_assert_max_num_queries(5):

@@ -9,7 +9,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from comments import demo_content
 from comments.models import Comment, CommentEvent, Subscription
 from tests.akismet_server import SPAM_AUTHOR
 from tests.factories import CommentFactory
@@ -259,77 +258,6 @@ def test_erase_for_an_unknown_email_says_there_is_nothing_to_do():
     out, _ = run("erase_comments", "nobody@example.com", "--no-input")
 
     assert out == "Nothing is stored about nobody@example.com: no comment, no follow-up; nothing to erase.\n"
-
-
-# --- load_demo_comments ---
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    return run("load_demo_comments")[0]
-
-
-def snapshot():
-    return {
-        "comments": list(Comment.objects.order_by("pk").values_list("pk", "status", "parent_id", "body")),
-        "events": CommentEvent.objects.count(),
-    }
-
-
-def test_loading_the_demo_comments_twice_changes_nothing(demo):
-    before = snapshot()
-
-    out, _ = run("load_demo_comments")
-
-    assert snapshot() == before
-    assert out == "Demo comments ready (0 new comments).\n"
-
-
-def test_demo_comments_hold_an_approved_thread_three_levels_deep(demo, client):
-    deepest = Comment.objects.public().get(depth=2)
-    reply = deepest.parent
-    top = reply.parent
-
-    assert (reply.status, top.status, top.parent) == (Status.APPROVED, Status.APPROVED, None)
-    assert top.review.slug == demo_content.GRIEF_WITH_A_GUN
-    page = client.get(top.review.get_absolute_url()).content.decode()
-    assert all(c.author_name in page for c in (top, reply, deepest))
-    assert demo == f"Demo comments ready ({len(demo_content.COMMENTS)} new comments).\n"
-
-
-def test_demo_comments_give_the_moderator_a_pending_comment_and_a_spam(demo, client):
-    pending = Comment.objects.pending().get()
-    spam = Comment.objects.get(status=Status.SPAM)
-
-    assert pending.why_held() == ["first comment from this address"]
-    assert spam.why_held() == ["Akismet: spam"]
-    page = client.get(pending.review.get_absolute_url()).content.decode()
-    assert pending.author_name not in page
-    assert not Comment.objects.exclude(events__kind=Kind.SUBMITTED).exists()
-
-
-def test_demo_comments_wait_for_the_demo_reviews(settings):
-    settings.DEBUG = True
-
-    out, _ = run("load_demo_comments")
-
-    assert "run `manage.py load_demo` first" in out
-    assert not Comment.objects.exists()
-
-
-def test_demo_comments_refuse_without_debug_unless_asked(settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
-
-    with pytest.raises(CommandError, match="DEBUG=1"):
-        run("load_demo_comments")
-    assert not Comment.objects.exists()
-
-    run("load_demo_comments", "--allow-demo-comments")
-    assert Comment.objects.count() == len(demo_content.COMMENTS)
 
 
 def test_erase_delete_removes_a_readers_own_reply_chain_entirely(review):

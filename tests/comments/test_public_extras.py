@@ -1,4 +1,6 @@
-"""On the public side: comment feeds, readers' pictures made here, and badges (issue 11, part 6)."""
+"""On the public side: comment feeds, readers' pictures made here, and badges."""
+
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -38,6 +40,45 @@ def test_comment_feeds_run_a_fixed_number_of_queries(client, review, django_asse
         assert client.get(reverse("comments:feed_atom")).status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(reverse("comments:review_feed", args=[review.slug])).status_code == 200
+
+
+class HeadFeeds(HTMLParser):
+    """The feeds a feed reader or browser finds in a page's <head>: (type, title, address)."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.feeds, self._in_head = [], False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self._in_head = self._in_head or tag == "head"
+        if self._in_head and tag == "link" and attrs.get("rel") == "alternate":
+            self.feeds.append((attrs["type"], attrs["title"], attrs["href"]))
+
+    def handle_endtag(self, tag):
+        self._in_head = self._in_head and tag != "head"
+
+
+def test_the_review_page_lists_its_comment_feeds_in_its_head(client, review, settings):
+    settings.SITE_URL = "https://films.example"
+    feeds = HeadFeeds(client.get(review.get_absolute_url()).content.decode()).feeds
+    rss, atom = (reverse(name, args=[review.slug]) for name in ("comments:review_feed", "comments:review_feed_atom"))
+    assert ("application/rss+xml", "Comments on “Ballerina dances with knives”", f"https://films.example{rss}") in feeds
+    assert (
+        "application/atom+xml",
+        "Comments on “Ballerina dances with knives” (Atom)",
+        f"https://films.example{atom}",
+    ) in feeds
+    for kind, url in (("application/rss+xml", rss), ("application/atom+xml", atom)):
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"].startswith(kind)
+
+
+def test_a_draft_preview_lists_no_comment_feed(admin_client):
+    draft = ReviewFactory(status="draft")
+    feeds = HeadFeeds(admin_client.get(draft.get_absolute_url()).content.decode()).feeds
+    assert not [url for _, _, url in feeds if "/comments/" in url]  # its feed would be "not found"
 
 
 def test_pictures_are_made_here_from_a_keyed_hash(settings):

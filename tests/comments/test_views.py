@@ -24,7 +24,8 @@ def page_of(client, review, query=""):
 # --- The form ---
 
 
-def test_open_review_shows_the_form_with_the_akismet_notice(client, review):
+def test_open_review_shows_the_form_with_the_akismet_notice(client, review, settings):
+    settings.AKISMET_API_KEY = "a-key"
     html = page_of(client, review)
     assert "Share your opinion!" in html
     for label in [
@@ -37,6 +38,13 @@ def test_open_review_shows_the_form_with_the_akismet_notice(client, review):
     ]:
         assert label in html
     assert "This site uses Akismet to reduce spam." in html
+    assert '<a href="/privacy/">Learn how your comment data is processed</a>' in html
+
+
+def test_without_an_akismet_key_the_form_does_not_claim_akismet_screens_comments(client, review, settings):
+    settings.AKISMET_API_KEY = ""
+    html = page_of(client, review)
+    assert "Akismet" not in html
     assert '<a href="/privacy/">Learn how your comment data is processed</a>' in html
 
 
@@ -273,6 +281,13 @@ def test_replies_are_shown_threaded_with_a_reply_link(client, review):
     assert html.count("replytocom=") == 2  # the third level is as deep as it goes
 
 
+def test_reply_links_ask_search_engines_not_to_follow_them(client, review):
+    top = CommentFactory(review=review, author_name="Top")
+    html = page_of(client, review)
+    link = re.search(r'<a [^>]*href="[^"]*replytocom=' + str(top.pk) + r'#respond"[^>]*>', html).group()
+    assert 'rel="nofollow"' in link  # each is the same page again, with the form replying
+
+
 def test_the_reply_link_turns_the_form_into_a_reply(client, review):
     top = CommentFactory(review=review, author_name="Top")
     html = page_of(client, review, f"?replytocom={top.pk}")
@@ -449,7 +464,7 @@ def test_a_mistyped_rate_limit_fails_the_system_check(settings):
 
 
 def test_the_form_address_sends_a_reload_back_to_the_review(client, review):
-    """After a failed comment the address bar shows the form's address; reloading it is a GET (issue 14)."""
+    """After a failed comment the address bar shows the form's address; reloading it (a GET) goes to the review."""
     response = client.get(f"{review.get_absolute_url()}comments/")
     assert response.status_code == 302
     assert response["Location"] == f"{review.get_absolute_url()}#respond"

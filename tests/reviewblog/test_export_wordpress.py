@@ -21,7 +21,15 @@ from reviewblog.models import ImportedItem
 from reviewblog.wordpress.php import serialize, unserialize
 from reviewblog.wordpress.wxr_writer import cdata
 from reviews.models import Review
-from tests.factories import CommentFactory, FilmFactory, GenreFactory, ReviewFactory, UserFactory, image_file
+from tests.factories import (
+    CommentFactory,
+    FilmFactory,
+    GenreFactory,
+    ReviewAspectFactory,
+    ReviewFactory,
+    UserFactory,
+    image_file,
+)
 
 from .conftest import FIXTURES
 
@@ -523,3 +531,109 @@ def test_round_trip_twice_changes_nothing(site, tmp_path, media_root):
     call_command("import_wordpress", str(second), "--create-films", stdout=StringIO())
     assert snapshot() == before
     assert Comment.objects.count() == len(before["comments"])
+
+
+SPOILER_BODY = """The first act is patient.
+
+||The ballerina was never the target.
+
+Her father chose this long before she did.||
+
+The last shot, ||a match struck in the snow||, stays with you."""
+
+
+# Outside a test transaction: flush truncates tables, which PostgreSQL refuses inside one that wrote to them.
+@pytest.mark.django_db(transaction=True)
+def test_round_trip_keeps_spoilers_hidden_the_hero_caption_and_the_scorecard(media_root, tmp_path, client):
+    review = ReviewFactory(
+        slug="ballerina-spoilers",
+        film=FilmFactory(title="Ballerina", release_year=2025),
+        body=SPOILER_BODY,
+        rating=Decimal("4"),
+        contains_spoilers=True,
+        hero_image=image_file("poster.jpg", size=(200, 120)),
+        hero_alt="A dancer in a dark coat against neon",
+        hero_caption="The poster, all smoke and neon",
+    )
+    for order, (name, score) in enumerate([("Direction", "4.5"), ("Acting", "5"), ("Action", "3")]):
+        ReviewAspectFactory(review=review, name=name, score=Decimal(score), order=order)
+
+    def fields(review):
+        aspects = [(a.name, a.score, a.order) for a in review.aspects.all()]
+        return (review.body, review.contains_spoilers, review.hero_alt, review.hero_caption, aspects)
+
+    before = fields(review)
+    export_file = tmp_path / "export.xml"
+    call_command("export_wordpress", output=str(export_file))
+    # In WordPress too the passages stay folded away: the post's HTML keeps them in <details>.
+    (post,) = items(parse(export_file.read_text()), "post")
+    assert html_details(post.findtext("content:encoded", namespaces=NS)) == [
+        "The ballerina was never the target. Her father chose this long before she did.",
+        "a match struck in the snow",
+    ]
+    shutil.copytree(media_root, tmp_path / "uploads")
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("import_wordpress", str(export_file), "--media", str(tmp_path / "uploads"), stdout=StringIO())
+
+    review = Review.objects.get(slug="ballerina-spoilers")
+    assert fields(review) == before
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "This review contains spoilers" in page
+    assert '<details class="spoiler">' in page and '<details class="spoiler-inline">' in page
+    assert "a match struck in the snow" not in strip_tags(re.sub(r"<details.*?</details>", "", page, flags=re.S))
+    assert "The poster, all smoke and neon" in page
+    assert "Scores out of 5 by aspect" in page
+
+
+def html_details(html: str) -> list[str]:
+    """The text each <details> hides (its summary left out), in order."""
+    hidden = re.findall(r"<details[^>]*>\s*<summary>[^<]*</summary>(.*?)</details>", html, flags=re.S)
+    return [" ".join(strip_tags(text).split()) for text in hidden]
+
+
+def test_an_import_from_wordpress_without_our_meta_leaves_spoilers_and_scorecard_alone(films, uploads):
+    call_command("import_wordpress", str(FIXTURES / "blog.xml"), "--media", str(uploads), stdout=StringIO())
+    review = ImportedItem.objects.get(kind="post", source_id="10").target
+    assert review.contains_spoilers is False and not review.aspects.exists()
+
+
+def test_importing_the_sites_own_export_into_itself_duplicates_nothing_and_its_dry_run_says_so(site, tmp_path):
+    export_file = tmp_path / "export.xml"
+    call_command("export_wordpress", output=str(export_file))
+    counts = (Review.objects.count(), Comment.objects.count(), FlatPage.objects.count())
+
+    def run(*options) -> list[str]:
+        out = StringIO()
+        call_command("import_wordpress", str(export_file), *options, "--films-out", str(tmp_path / "f.csv"), stdout=out)
+        return out.getvalue().splitlines()
+
+    dry = run("--dry-run")
+    real = run()
+    assert (Review.objects.count(), Comment.objects.count(), FlatPage.objects.count()) == counts
+    assert dry[1:] == real[1:]  # the dry run says what the real run did (all but its first line)
+    lines = {line.split(":")[0].strip(): line for line in real if line.startswith("  ") and ":" in line}
+    assert lines["posts"] == "  posts: 5 skipped (5 already here)"
+    assert lines["pages"] == "  pages: 3 skipped (3 already here)"
+    assert "comments" not in lines
+    assert all(line.split(":", 1)[1].strip() for line in lines.values())  # no empty "authors:" line
+    # A review deleted since the export comes back; the others stay as they are.
+    Review.objects.get(slug="poor-things").delete()
+    again = {line.split(":")[0].strip(): line for line in run() if line.startswith("  ") and ":" in line}
+    assert again["posts"] == "  posts: 1 imported, 4 skipped (4 already here)"
+    assert Review.objects.count() == counts[0] and Review.objects.filter(slug="poor-things").exists()
+
+
+def test_a_scorecard_line_this_site_cannot_score_is_left_out_with_a_note(tmp_path):
+    review = ReviewFactory(slug="edited", film=FilmFactory(title="Heat", release_year=1995))
+    ReviewAspectFactory(review=review, name="Direction", score=Decimal("4.5"))
+    xml = export(site_url="https://copy.example")  # another site's export: imported beside the original
+    edited = [{"name": "Direction", "score": "5"}, {"name": "Vibes", "score": "4"}, {"name": "Acting", "score": "7"}]
+    written = cdata(serialize([{"name": "Direction", "score": "4.5"}]))
+    assert written in xml
+    path = tmp_path / "edited.xml"
+    path.write_text(xml.replace(written, cdata(serialize(edited))))
+    out = StringIO()
+    call_command("import_wordpress", str(path), stdout=out)
+    copy = Review.objects.exclude(pk=review.pk).get(title=review.title)
+    assert [(a.name, a.score) for a in copy.aspects.all()] == [("Direction", Decimal("5"))]
+    assert "scorecard lines left out (Vibes, Acting)" in out.getvalue()

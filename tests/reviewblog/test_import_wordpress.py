@@ -295,3 +295,20 @@ def test_a_post_keeps_its_last_edit_in_wordpress_rather_than_the_day_of_the_impo
     assert 'updated <time datetime="2025-06-05T10:00:00+01:00">5 June 2025</time>' in html
     never_edited = imported("post", 25)  # no post_modified: as published
     assert never_edited.updated_at == never_edited.published_at
+
+
+def test_a_details_block_comes_in_as_a_spoiler_still_hidden(films, uploads, tmp_path, client):
+    details = (
+        '<!-- wp:details -->\n<details class="wp-block-details"><summary>Who is behind it?</summary>'
+        "<!-- wp:paragraph -->\n<p>The Director herself.</p>\n<!-- /wp:paragraph --></details>\n<!-- /wp:details -->"
+    )
+    export = tmp_path / "blog.xml"
+    export.write_text(
+        (FIXTURES / "blog.xml").read_text().replace("<!-- wp:quote -->", details + "\n\n<!-- wp:quote -->")
+    )
+    call_command("import_wordpress", str(export), "--media", str(uploads), stdout=StringIO())
+    review = imported("post", 10)
+    assert "Who is behind it?\n\n||The Director herself.||" in review.body
+    page = client.get(review.get_absolute_url()).content.decode()
+    hidden = page.split('<details class="spoiler">', 1)[1].split("</details>", 1)[0]
+    assert "The Director herself." in hidden

@@ -331,7 +331,7 @@ def test_saving_a_user_unchanged_keeps_when_they_joined_and_last_logged_in(admin
 
 
 def test_the_review_list_names_authors_in_full_and_the_desk_wears_the_sites_colours(editor_client):
-    """Issue 14: 'ava' became 'Ava Marlowe'; the admin was stock blue and unbranded."""
+    """Authors are listed as 'Ava Marlowe', not by the login 'ava'; the admin wears the site's colours."""
     ReviewFactory(author=UserFactory(username="ava", first_name="Ava", last_name="Marlowe", group="Authors"))
     listing = editor_client.get(reverse("admin:reviews_review_changelist")).content.decode()
     assert '<td class="field-author_name">Ava Marlowe</td>' in listing

@@ -70,7 +70,9 @@ def test_the_other_editor_can_take_over_and_the_first_is_told_at_their_heartbeat
 
     form["standfirst"] = "Saved all the same."
     response = author_client.post(change_url(review), form, follow=True)
-    assert f"{editor.get_full_name()} took over editing it at" in response.content.decode()
+    told = response.content.decode()
+    assert f"{editor.get_full_name()} took over editing it at" in told
+    assert "your changes are saved, and they will see them before they can save theirs." in told
     review.refresh_from_db()
     assert review.standfirst == "Saved all the same."  # nothing lost; the editor's save will be shown this one
 
@@ -80,6 +82,21 @@ def test_a_lock_whose_editor_fell_silent_is_free(author_client, editor_browser, 
     EditLock.objects.update(heartbeat_at=timezone.now() - timedelta(seconds=settings.REVIEW_LOCK_SECONDS + 1))
     assert "has been editing" not in editor_browser.get(change_url(review)).content.decode()
     assert EditLock.objects.get(review=review).user == editor
+
+
+def test_reopening_a_review_after_ones_own_lock_lapsed_counts_the_editing_from_now(
+    author_client, author, editor_browser, review, settings
+):
+    author_client.get(change_url(review))
+    lapsed = timezone.now() - timedelta(hours=1)
+    EditLock.objects.update(since=lapsed, heartbeat_at=lapsed)
+
+    author_client.get(change_url(review))  # back an hour later
+
+    html = editor_browser.get(change_url(review)).content.decode()
+    since = timezone.localtime(EditLock.objects.get(review=review).since)
+    assert since > lapsed + timedelta(minutes=59)
+    assert f"has been editing this review since {since:%H:%M}." in html
 
 
 def test_a_save_releases_the_lock(author_client, review):
@@ -143,6 +160,23 @@ def test_reopening_a_review_offers_the_newer_autosave_with_its_diff_to_restore(a
     assert review.body == "## Acting\n\nAna de Armas is astonishing."
     assert not Autosave.objects.exists()
     assert "saved automatically" not in author_client.get(change_url(review)).content.decode()
+
+
+def test_times_in_the_editor_are_one_24_hour_style_and_end_a_sentence_with_one_full_stop(
+    author_client, editor_browser, editor, review
+):
+    form = browser_form(author_client.get(change_url(review)).content.decode())
+    author_client.post(url("autosave", review), {**form, "body": "## Acting\r\n\r\nAstonishing."})
+    EditLock.objects.all().delete()  # the author closed it; the editor opens it
+    editor_browser.get(change_url(review))
+
+    html = author_client.get(change_url(review)).content.decode()
+    notice = re.search(r"You have a draft of this review saved automatically at (.*?)</p>", html).group(1)
+    saved = timezone.localtime(Autosave.objects.get().saved_at)
+    assert f"{saved:%H:%M}</strong>. It has changes" in notice
+    since = timezone.localtime(EditLock.objects.get(review=review).since)
+    assert f"since {since:%H:%M}." in html
+    assert not re.search(r"[ap]\.m\.", html)
 
 
 def test_an_autosave_the_same_as_the_review_is_not_offered(author_client, review):

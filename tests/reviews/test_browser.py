@@ -47,7 +47,7 @@ def test_demo_author_writes_markdown_sees_the_live_preview_and_publishes(browser
     preview = page.locator(".markdownx-preview")
     preview.locator("h2#acting").wait_for()
     assert preview.locator("strong").inner_text() == "superb"
-    # The preview is set in the public article's styles (issue 14): same face, no visible "#" after headings.
+    # The preview is set in the public article's styles: same face, no visible "#" after headings.
     style = "e => [getComputedStyle(e).fontFamily, getComputedStyle(e).fontSize, getComputedStyle(e).lineHeight]"
     preview_heading = preview.locator("h2#acting").evaluate(style)
     preview_text = preview.locator("p").first.evaluate(style)

@@ -117,7 +117,10 @@ def test_rss_item_carries_the_whole_review_with_absolute_links_and_the_hero_as_e
     assert "De Armas is <strong>superb</strong>." in content
     assert f'src="{SITE}/media/uploads/stairs.jpg"' in content  # an image dropped into the body
     assert f'href="{SITE}/films/{review.film.slug}/"' in content
-    assert 'href="#fnref:1"' in content  # in-review anchors still work inside the reader
+    # A feed reader shows the entry away from the page: its heading and footnote links lead to the review.
+    assert f'href="{SITE}/reviews/{review.slug}/#acting"' in content
+    assert f'href="{SITE}/reviews/{review.slug}/#fnref:1"' in content
+    assert 'href="#' not in content
     assert "Rating: 4.5 out of 5." in content
     assert 'src="/' not in content and 'href="/' not in content
 
@@ -310,7 +313,8 @@ def test_review_page_advertises_its_films_feed(client, review, ballerina):
     [
         ('<img src="/media/a.jpg" alt="">', f'<img src="{SITE}/media/a.jpg" alt="">'),
         ('<a href="https://elsewhere.example/x">x</a>', '<a href="https://elsewhere.example/x">x</a>'),
-        ('<a href="#fn:1">1</a>', '<a href="#fn:1">1</a>'),
+        ('<a href="#fn:1">1</a>', f'<a href="{SITE}/reviews/r/#fn:1">1</a>'),
+        ('<a class="headerlink" href="#acting">#</a>', f'<a class="headerlink" href="{SITE}/reviews/r/#acting">#</a>'),
         ('<a href="notes/">n</a>', f'<a href="{SITE}/reviews/r/notes/">n</a>'),
         (
             '<img srcset="/m/a-480.webp 480w, /m/a-960.webp 960w" src="/m/a.jpg">',

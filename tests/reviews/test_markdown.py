@@ -71,7 +71,7 @@ def test_preview_answers_staff_only(client):
 
 
 def test_a_heading_is_read_by_its_words_and_its_anchor_link_says_where_it_goes():
-    """Screen readers used to read "Direction #": the link now sits beside the heading, labelled (issue 14)."""
+    """A screen reader reads the heading as "Direction", not "Direction #": the link sits beside it, labelled."""
     html = render_markdown("## Direction *and* acting\n\nText.")
     assert (
         '<div class="heading"><h2 id="direction-and-acting">Direction <em>and</em> acting</h2>'

@@ -1,4 +1,4 @@
-"""Pathological Markdown stays fast (issue 10), and what people write renders as before."""
+"""Pathological Markdown stays fast, and what people write renders as before."""
 
 import time
 

@@ -6,7 +6,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reviews.models import Credit, Review, ReviewAspect
-from tests.factories import CreditFactory, FilmFactory, PersonFactory, ReviewAspectFactory, ReviewFactory, image_file
+from tests.factories import (
+    CreditFactory,
+    FilmFactory,
+    FranchiseFactory,
+    PersonFactory,
+    ReviewAspectFactory,
+    ReviewFactory,
+    image_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +92,27 @@ def test_published_excludes_drafts_and_future_dates():
     ReviewFactory(status=Review.Status.DRAFT)
     ReviewFactory(published_at=timezone.now() + timezone.timedelta(hours=1))
     assert list(Review.objects.published()) == [live]
+
+
+@pytest.mark.parametrize("status", Review.Status.values)
+@pytest.mark.parametrize("days", [-365, -1, 0, 1, 365])
+def test_a_review_is_public_exactly_when_the_published_queryset_lists_it(status, days):
+    """One rule: Review.is_public (on the instance) and Review.published_q (the filter) always agree."""
+    review = ReviewFactory(status=status, published_at=timezone.now() + timezone.timedelta(days=days))
+    listed = Review.objects.published().filter(pk=review.pk).exists()
+    assert review.is_public is listed
+    assert listed is (status == Review.Status.PUBLISHED and days <= 0)
+    scheduled = Review.objects.scheduled().filter(pk=review.pk).exists()
+    assert scheduled is (status == Review.Status.PUBLISHED and days > 0)
+
+
+def test_a_film_counts_only_the_public_reviews_of_its_franchise_siblings():
+    franchise = FranchiseFactory()
+    saga, sibling = FilmFactory(franchise=franchise), FilmFactory(franchise=franchise)
+    ReviewFactory(film=sibling)
+    ReviewFactory(film=sibling, status=Review.Status.DRAFT)
+    ReviewFactory(film=sibling, published_at=timezone.now() + timezone.timedelta(days=1))
+    assert [(film, film.review_count) for film in saga.more_from_franchise()] == [(sibling, 1)]
 
 
 def test_rating_text_reads_like_the_blog():

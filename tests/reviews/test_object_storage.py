@@ -158,7 +158,6 @@ def test_a_share_card_draws_the_films_poster_from_the_bucket(client, s3_media):
 def demo_in_bucket(settings, s3_media):
     settings.DEBUG = True
     call_command("load_demo", stdout=io.StringIO())
-    call_command("load_demo_comments", stdout=io.StringIO())
     return s3_media
 
 

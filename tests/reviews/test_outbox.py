@@ -229,6 +229,7 @@ def test_a_try_that_outlived_its_claim_leaves_the_other_workers_outcome_alone(sm
     first = threading.Thread(target=worker_one)
     first.start()
     wait_until(lambda: OutgoingEmail.objects.get(pk=email.pk).next_attempt_at > timezone.now())  # worker 1's claim
+    wait_until(lambda: smtp_server.hanging)  # and its message is with the server, which sits on it
     smtp_server.mode = "accept"
     fall_due(email)  # the claim ran out (worker 1 still waiting on the server)
     assert outbox.attempt(email.pk) == Status.SENT  # worker 2

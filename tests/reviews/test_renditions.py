@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from reviewblog import settings as site_settings
 from reviews.models import AuthorProfile, Film, Person, Review
 from tests.factories import (
     CreditFactory,
@@ -294,7 +295,7 @@ def test_the_review_page_hero_loads_first_at_the_width_of_the_article(client, co
     with committed():
         review = ReviewFactory(hero_image=picture_file(), hero_alt="Eve on a stage under one spotlight.")
     (hero,) = pictures(client.get(review.get_absolute_url()).content.decode())
-    assert 'sizes="(min-width: 50.5rem) 48rem, calc(100vw - 2.5rem)"' in hero
+    assert 'sizes="(min-width: 46.5rem) 44rem, calc(100vw - 2.5rem)"' in hero  # the 44rem article column
     assert 'width="1600" height="800" alt="Eve on a stage under one spotlight."' in hero
     assert 'loading="eager" fetchpriority="high"' in hero
     assert "1200w.webp 1200w" in hero and "1200w.jpg 1200w" in hero
@@ -315,6 +316,22 @@ def test_film_and_person_pages_show_responsive_posters_and_photos(client, make_r
     assert '<source type="image/webp" srcset="/media/renditions/' in image and "600w.webp 600w" in image
     assert f'width="600" height="900" alt="{"The poster." if css_class == "poster" else "A portrait."}"' in image
     assert f'class="{css_class}" loading="eager" fetchpriority="high"' in image
+
+
+def test_with_the_default_widths_faces_and_thumbnails_get_a_small_copy(client, settings, committed):
+    settings.IMAGE_RENDITION_WIDTHS = site_settings.IMAGE_RENDITION_WIDTHS  # the production default
+    photo = io.BytesIO()
+    Image.effect_noise((800, 1000), 40).convert("RGB").save(photo, format="JPEG")  # detail, like a real face
+    with committed():
+        person = PersonFactory(photo=ContentFile(photo.getvalue(), name="face.jpg"), photo_alt="A portrait.")
+        film = CreditFactory(person=person).film
+    html = client.get(film.get_absolute_url()).content.decode()
+
+    face = re.search(r"<picture>(?:(?!</picture>).)*class=\"face\"(?:(?!</picture>).)*</picture>", html, re.S)
+    assert face and " 160w" in face.group(0)
+    folder = Path(settings.MEDIA_ROOT) / "renditions"
+    small, larger = (folder / f"{person.photo.name}-{width}w.webp" for width in (160, 480))
+    assert small.stat().st_size * 4 < larger.stat().st_size  # a 44 px face fetches a few KB, not the 480 px copy
 
 
 def test_an_image_without_renditions_shows_the_original_with_its_size(client):
@@ -356,7 +373,8 @@ def test_responsive_images_add_no_queries(client, committed):
     # Home: the cards and the lead's film poster ("now reviewing"); film: 31 cards and the poster.
     assert [images for _, images in with_images] == [settings.REVIEWS_PER_PAGE + 1, 1, 32, 1]
     assert [images for _, images in without_images] == [0, 0, 0, 0]  # …and no images, responsive or not
-    assert "<img" not in client.get(person.get_absolute_url()).content.decode()
+    sources = re.findall(r'<img [^>]*src="([^"]+)"', client.get(person.get_absolute_url()).content.decode())
+    assert set(sources) == {"/static/img/person-placeholder.svg"}  # only the drawn silhouette stands in
 
 
 # --- Old images ---

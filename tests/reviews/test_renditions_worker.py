@@ -1,4 +1,4 @@
-"""Renditions made by the task worker after the save (issue 13), and pages that never ask the storage.
+"""Renditions made by the task worker after the save, and pages that never ask the storage.
 
 These run the production configuration: tasks wait in the database for `run_worker`."""
 

@@ -66,6 +66,20 @@ def test_saving_a_review_in_the_admin_keeps_a_revision_recording_who_saved_it(au
     assert review.history.count() == 2
 
 
+def test_saving_the_admin_form_unchanged_keeps_no_new_revision(author_client, author):
+    review = ReviewFactory(author=author, published_at=timezone.now().replace(microsecond=0))
+    before = review.history.count()
+    for _ in range(3):
+        form = browser_form(author_client.get(change_url(review)).content.decode())
+        assert author_client.post(change_url(review), form).status_code == 302
+
+    assert review.history.count() == before
+    form = browser_form(author_client.get(change_url(review)).content.decode())
+    author_client.post(change_url(review), {**form, "standfirst": "Sharper now."})
+    assert review.history.count() == before + 1  # a change still makes one
+    assert review.history.latest().standfirst == "Sharper now."
+
+
 def test_the_history_page_lists_who_saved_what_and_when(author_client, author, drafted, editor):
     Review.objects.filter(pk=drafted.pk).move_to(Review.Status.DRAFT, by=editor)
     html = author_client.get(history_url(drafted)).content.decode()
@@ -318,7 +332,7 @@ def test_restoring_a_revision_brings_back_its_whole_number_rating(author_client,
 
 
 def test_after_a_restore_only_the_newest_revision_is_current(author_client, author, drafted):
-    """The restored revision matches the text now too; two rows said "Current version" (issue 14)."""
+    """The restored revision matches the text now too, but only the newest row says "Current version"."""
     first = drafted.history.earliest()
     author_client.post(restore_url(first), form_data(author_client.get(restore_url(first)).content.decode()))
     listing = author_client.get(history_url(drafted)).content.decode()
@@ -327,7 +341,7 @@ def test_after_a_restore_only_the_newest_revision_is_current(author_client, auth
 
 
 def test_a_save_that_only_changed_line_endings_does_not_say_the_body_changed(editor_client, author):
-    """A browser sends CRLF; the compare page showed no change while the list said "Changed the body" (issue 14)."""
+    """A browser sends CRLF: the compare page shows no change, so the list must not say "Changed the body"."""
     review = ReviewFactory(author=author, body="## Fights\n\nThe stairs fight.")
     record = save_as(author, review, body="## Fights\r\n\r\nThe stairs fight.", title="A new title")
     listing = editor_client.get(history_url(review)).content.decode()

@@ -338,7 +338,7 @@ def test_search_runs_on_the_gin_indexes_on_postgresql():
 def test_reviews_come_first_as_the_tabs_promise_and_thumbnails_are_small_renditions(
     client, settings, django_capture_on_commit_callbacks
 ):
-    """On a phone the reviews were 1,400 px down, under films and people, with 1,600 px images (issue 14)."""
+    """On a phone the reviews come first, above films and people, as small thumbnails, not 1,600 px images."""
     with django_capture_on_commit_callbacks(execute=True):  # the renditions are made after the commit
         film = FilmFactory(title="Zeppelin", poster=image_file(size=(600, 900)), poster_alt="A poster")
         ReviewFactory(film=film, title="Zeppelin review", hero_image=image_file(size=(1600, 900)), hero_alt="A still")

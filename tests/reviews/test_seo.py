@@ -107,7 +107,7 @@ def test_review_page_describes_itself_to_search_engines_and_link_previews(client
 
 
 def test_a_review_without_a_hero_image_is_shared_with_a_drawn_card_of_its_title_film_and_stars(client, film):
-    """Issue 14: a wide card with the title, the film's poster and the stars, drawn with Pillow."""
+    """A wide card with the title, the film's poster and the stars, drawn with Pillow."""
     review = ReviewFactory(film=film, rating=Decimal("3.5"), title="Grief with a gun")
     page = head(client, review.get_absolute_url())
     card = reverse("reviews:review_share_card", args=[review.slug])
@@ -125,7 +125,7 @@ def test_a_review_without_a_hero_image_is_shared_with_a_drawn_card_of_its_title_
 
 
 def test_pages_without_a_picture_of_their_own_are_shared_with_the_site_card(client):
-    """The home page and a person without a photo had no og:image (issue 14)."""
+    """The home page and a person without a photo still have an og:image: the site's card."""
     person = PersonFactory()
     card = f"{SITE}{reverse('reviews:site_share_card')}"
     for url in [reverse("reviews:home"), person.get_absolute_url()]:
@@ -218,6 +218,24 @@ def test_every_public_page_has_a_title_description_canonical_url_and_card(client
             assert page["og:type"] == "profile" and page["og:description"] == "Writes about action films."
     archive = head(client, reverse("reviews:archive"))
     assert archive.canonical == [f"{SITE}/archive/"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [reverse("reviews:home"), reverse("reviews:archive"), reverse("reviews:search"), reverse("comments:privacy")],
+)
+def test_pages_without_a_subject_give_link_previews_their_description(client, url):
+    ReviewFactory()
+    page = head(client, url)
+    assert page["description"].strip()
+    assert page["og:description"] == page["twitter:description"] == page["description"]
+
+
+def test_a_description_with_quotes_and_ampersands_is_escaped_once_for_link_previews(client, settings):
+    settings.SITE_NAME = 'Reel & "Real"'
+    page = head(client, reverse("comments:privacy"))
+    expected = 'What Reel & "Real" stores when you comment, why, and for how long.'
+    assert page["og:description"] == page["description"] == expected
 
 
 def test_a_missing_page_names_no_canonical_url(client):

@@ -1,15 +1,28 @@
 """schema.org JSON-LD: a Review of a Movie on review pages, a Movie with its ratings on film pages, a
-Person on person pages; checked against what Google's review-snippet documentation requires."""
+Person on person pages, a ProfilePage on author pages, the WebSite and its search on the home page, and
+an ItemList wherever a list of reviews is shown; checked against what Google's documentation requires."""
 
 import json
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from reviews.models import AuthorProfile, Credit
 from reviews.structured_data import json_ld
-from tests.factories import CreditFactory, FilmFactory, PersonFactory, ReviewFactory, UserFactory, image_file
+from tests.factories import (
+    CreditFactory,
+    FilmFactory,
+    FranchiseFactory,
+    GenreFactory,
+    PersonFactory,
+    ReviewFactory,
+    UserFactory,
+    image_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +181,92 @@ def test_person_page_carries_a_person(client):
         "description": "Cuban-Spanish actor.",
         "image": f"{SITE}{person.photo.url}",
     }
+
+
+def test_home_page_tells_search_engines_how_to_search_the_site(client):
+    review = ReviewFactory(title="Grief with a gun")
+    [website, _] = json_lds(client, reverse("reviews:home"))
+    assert website == {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": "Reel Verdicts",
+        "url": f"{SITE}/",
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {"@type": "EntryPoint", "urlTemplate": f"{SITE}/search/?q={{search_term_string}}"},
+            "query-input": "required name=search_term_string",
+        },
+    }
+    search = website["potentialAction"]["target"]["urlTemplate"].replace("{search_term_string}", "grief")
+    assert item_list(client, search.removeprefix(SITE)) == [f"{SITE}{review.get_absolute_url()}"]  # it works
+
+
+def test_author_page_is_the_profile_page_of_the_reviewer(client):
+    user = UserFactory(first_name="Ava", last_name="Marlowe", group="Authors")
+    ReviewFactory.create_batch(2, author=user)
+    profile = AuthorProfile.objects.get(user=user)  # made with their first review
+    profile.bio = "Writes about action films."
+    profile.photo = image_file("ava.jpg")
+    profile.photo_alt = "Ava smiling."
+    profile.save()
+    [page, _] = json_lds(client, profile.get_absolute_url())
+    assert page == {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": f"{SITE}/authors/{profile.slug}/",
+        "mainEntity": {
+            "@type": "Person",
+            "name": "Ava Marlowe",
+            "url": f"{SITE}/authors/{profile.slug}/",
+            "description": "Writes about action films.",
+            "image": f"{SITE}{profile.photo.url}",
+            "agentInteractionStatistic": {
+                "@type": "InteractionCounter",
+                "interactionType": "https://schema.org/WriteAction",
+                "userInteractionCount": 2,
+            },
+        },
+    }
+
+
+def item_list(client, url) -> list[str]:
+    """The addresses of the page's ItemList, checked to be numbered from 1 in order."""
+    [data] = [data for data in json_lds(client, url) if data["@type"] == "ItemList"]
+    assert data["@context"] == "https://schema.org"
+    elements = data["itemListElement"]
+    assert [(e["@type"], e["position"]) for e in elements] == [("ListItem", n) for n in range(1, len(elements) + 1)]
+    return [e["url"] for e in elements]
+
+
+def test_every_list_of_reviews_is_an_item_list_of_the_reviews_shown(client):
+    author = UserFactory(group="Authors")
+    film = FilmFactory(franchise=FranchiseFactory())
+    film.genres.add(GenreFactory())
+    older = ReviewFactory(film=film, author=author, title="Slow burn", published_at=timezone.now() - timedelta(days=3))
+    newer = ReviewFactory(film=film, author=author, title="Slow again", published_at=timezone.now() - timedelta(days=2))
+    shown = [f"{SITE}{newer.get_absolute_url()}", f"{SITE}{older.get_absolute_url()}"]
+    when = timezone.localtime(newer.published_at)
+    for url in [
+        reverse("reviews:home"),
+        author.author_profile.get_absolute_url(),
+        film.genres.get().get_absolute_url(),
+        film.franchise.get_absolute_url(),
+        reverse("reviews:archive_year", args=[when.year]),
+        reverse("reviews:archive_month", args=[when.year, when.month]),
+        reverse("reviews:search") + "?q=slow",
+    ]:
+        assert item_list(client, url)[-2:] == shown, url
+
+
+def test_a_later_page_numbers_its_items_on_from_the_page_before(client, settings):
+    settings.REVIEWS_PER_PAGE = 2
+    reviews = [ReviewFactory(published_at=timezone.now() - timedelta(days=days)) for days in (1, 2, 3)]
+    [data] = [d for d in json_lds(client, reverse("reviews:home") + "?page=2") if d["@type"] == "ItemList"]
+    assert data["itemListElement"] == [
+        {"@type": "ListItem", "position": 3, "url": f"{SITE}{reviews[2].get_absolute_url()}"}
+    ]
+
+
+def test_an_empty_list_claims_no_item_list(client):
+    assert [d["@type"] for d in json_lds(client, reverse("reviews:home"))] == ["WebSite"]
+    assert json_lds(client, reverse("reviews:search") + "?q=nothing") == []

@@ -291,3 +291,15 @@ def test_pages_work_without_javascript(client, ballerina):
             "<script>",
         }
         assert set(scripts) <= allowed
+
+
+@pytest.mark.parametrize(("first", "last", "shown"), [("Ava", "Marlowe", "Ava Marlowe"), ("", "", "ava")])
+def test_an_author_has_one_name_on_the_page_in_its_structured_data_and_in_the_feed(client, first, last, shown):
+    """Their full name, or their login when they gave none."""
+    author = UserFactory(username="ava", first_name=first, last_name=last, group="Authors")
+    review = ReviewFactory(author=author)
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert f'rel="author">{shown}</a>' in page
+    assert f'"@type": "Person", "name": "{shown}"' in page
+    feed = client.get(reverse("reviews:feed_atom")).content.decode()
+    assert f"<author><name>{shown}</name>" in feed

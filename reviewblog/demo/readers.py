@@ -1,4 +1,4 @@
-"""The demo site's reader comments, on the two Ballerina reviews of `reviews/demo_content.py`.
+"""The demo site's reader comments, on the two Ballerina reviews of `content.py` beside this module.
 
 A short thread (a comment, a reply, a reply to the reply), one more approved comment, and a
 moderation queue for the demo moderator (milo): a first-time commenter waiting, and one spam.

@@ -143,7 +143,7 @@ FILMS = [
     },
 ]
 
-# People given a drawn placeholder portrait (reviews/artwork.py), so their pages and credits show one.
+# People given a drawn placeholder portrait (artwork.py beside this module), so their pages and credits show one.
 PORTRAITS = ["Ana de Armas", "Keanu Reeves", "Anjelica Huston", "Charlize Theron", "Kim Ok-vin", "Len Wiseman",
              "Chad Stahelski", "David Leitch", "Ian McShane"]  # fmt: skip
 

@@ -1,3 +1,5 @@
+"""`manage.py load_demo`: the demo site `make run` shows, loaded as a developer would, twice."""
+
 import io
 from pathlib import Path
 
@@ -7,15 +9,25 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from comments.models import Comment, CommentEvent, CommentRule
+from reviewblog.demo import readers
 from reviews.models import Credit, Film, Person, Review
 
 pytestmark = pytest.mark.django_db
+Status, Kind = Comment.Status, CommentEvent.Kind
+
+
+def run(*args):
+    """Run load_demo; returns what it printed."""
+    out = io.StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
 
 
 @pytest.fixture
 def demo(settings):
     settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
+    return run()
 
 
 def snapshot():
@@ -25,13 +37,20 @@ def snapshot():
         "credits": Credit.objects.count(),
         "reviews": list(Review.objects.order_by("pk").values_list("slug", "updated_at", "body_html")),
         "files": sorted(p.name for p in Path(django_settings.MEDIA_ROOT).rglob("*") if p.is_file()),
+        "comments": list(Comment.objects.order_by("pk").values_list("pk", "status", "parent_id", "body")),
+        "events": CommentEvent.objects.count(),
+        "rules": CommentRule.objects.count(),
     }
 
 
 def test_loading_the_demo_twice_changes_nothing(demo):
     before = snapshot()
-    call_command("load_demo", stdout=io.StringIO())
+
+    out = run()
+
     assert snapshot() == before
+    assert "Demo content ready (0 new review(s)).\n" in out
+    assert "Demo comments ready (0 new comments).\n" in out
 
 
 def test_demo_has_ballerina_with_its_real_credits_and_two_reviews(demo, client):
@@ -55,7 +74,7 @@ def test_demo_has_ballerina_with_its_real_credits_and_two_reviews(demo, client):
 
 
 def test_demo_images_are_drawn_locally_and_described(demo):
-    """Stills, posters and portraits drawn with Pillow, each said to be an illustration (issue 14)."""
+    """Stills, posters and portraits drawn with Pillow, each said to be an illustration."""
     reviews = Review.objects.published()
     assert reviews.filter(hero_image="").exists()  # one is shown with its film's poster instead
     for review in reviews.exclude(hero_image=""):
@@ -83,11 +102,16 @@ def test_demo_logins_work_for_the_author_and_the_moderator(demo, client, usernam
     assert client.get("/admin/").status_code == 200
 
 
-def test_demo_refuses_to_create_public_passwords_on_a_production_site(settings):
+def test_demo_refuses_to_create_public_passwords_on_a_production_site_unless_asked(settings):
     settings.DEBUG = False
+
     with pytest.raises(CommandError, match="DEBUG=1"):
-        call_command("load_demo")
-    assert not Review.objects.exists()
+        run()
+    assert not Review.objects.exists() and not Comment.objects.exists()
+
+    run("--allow-demo-logins")
+    assert Review.objects.exists()
+    assert Comment.objects.count() == len(readers.COMMENTS)
 
 
 def test_demo_has_an_article_about_no_single_film(demo, client):
@@ -95,3 +119,56 @@ def test_demo_has_an_article_about_no_single_film(demo, client):
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Five stairwell fights, ranked" in html and 'class="mention"' in html
     assert '<p class="card-film">Article</p>' in client.get("/").content.decode()
+
+
+# --- The readers' comments ---
+
+
+def test_demo_comments_hold_an_approved_thread_three_levels_deep(demo, client):
+    deepest = Comment.objects.public().get(depth=2)
+    reply = deepest.parent
+    top = reply.parent
+
+    assert (reply.status, top.status, top.parent) == (Status.APPROVED, Status.APPROVED, None)
+    assert top.review.slug == readers.GRIEF_WITH_A_GUN
+    page = client.get(top.review.get_absolute_url()).content.decode()
+    assert all(c.author_name in page for c in (top, reply, deepest))
+    assert f"Demo comments ready ({len(readers.COMMENTS)} new comments).\n" in demo
+
+
+def test_demo_comments_give_the_moderator_a_pending_comment_and_a_spam(demo, client):
+    pending = Comment.objects.pending().get()
+    spam = Comment.objects.get(status=Status.SPAM)
+
+    assert pending.why_held() == ["first comment from this address"]
+    assert spam.why_held() == ["Akismet: spam"]
+    page = client.get(pending.review.get_absolute_url()).content.decode()
+    assert pending.author_name not in page
+    assert not Comment.objects.exclude(events__kind=Kind.SUBMITTED).exists()
+
+
+def test_the_demo_without_comments_has_no_readers_until_loaded_again(settings):
+    settings.DEBUG = True
+
+    out = run("--no-comments")
+
+    assert Review.objects.published().filter(slug=readers.GRIEF_WITH_A_GUN).exists()
+    assert not Comment.objects.exists() and not CommentRule.objects.exists()
+    assert "Demo comments" not in out
+    run()
+    assert Comment.objects.count() == len(readers.COMMENTS)
+    assert CommentRule.objects.count() == len(readers.RULES)
+
+
+def test_demo_comments_skip_a_demo_review_taken_down(settings):
+    settings.DEBUG = True
+    run("--no-comments")
+    Review.objects.filter(slug=readers.SLOWER_AND_BETTER).update(status=Review.Status.DRAFT)
+
+    out = run()
+
+    assert f"Skipped the comments of unpublished reviews: {readers.SLOWER_AND_BETTER}." in out
+    assert not Comment.objects.filter(review__slug=readers.SLOWER_AND_BETTER).exists()
+    assert Comment.objects.filter(review__slug=readers.GRIEF_WITH_A_GUN).count() == sum(
+        data["review"] == readers.GRIEF_WITH_A_GUN for data in readers.COMMENTS
+    )

@@ -1,7 +1,9 @@
-"""Load the demo site: films, people, credits, reviews, images drawn with Pillow, and demo logins.
+"""Load the demo site: films, people, credits, reviews, images drawn with Pillow, demo logins, and
+the readers' comments with the moderator's first rules (`--no-comments` leaves those out).
 
-Idempotent: rows are looked up by their natural keys and left alone when they exist, and images
-are only drawn when their file is missing, so a second run changes nothing.
+Idempotent: rows are looked up by their natural keys (a comment by its review and the time it was
+written) and left alone when they exist, and images are only drawn when their file is missing, so a
+second run changes nothing.
 """
 
 from datetime import date, datetime
@@ -15,19 +17,25 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
 
-from reviews import artwork, renditions
-from reviews import demo_content as demo
+from comments.models import Comment, CommentEvent, CommentRule, touch_review
+from reviewblog.demo import artwork, readers
+from reviewblog.demo import content as demo
+from reviews import renditions
+from reviews.artwork import to_bytes
 from reviews.markdown import render_markdown
 from reviews.models import AuthorProfile, Credit, Film, Franchise, Genre, Person, Review, ReviewAspect
+
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
 
 
 def ensure_image(path: str, draw) -> str:
     """Store the JPEG `draw()` makes at `path`, unless a file is already there."""
     if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(artwork.to_bytes(draw(), "JPEG", quality=84, progressive=True)))
+        default_storage.save(path, ContentFile(to_bytes(draw(), "JPEG", quality=84, progressive=True)))
     return path
 
 
@@ -36,16 +44,26 @@ def aware(value: str) -> datetime:
 
 
 class Command(BaseCommand):
-    help = "Load the demo films, reviews, images and logins (safe to run again; it changes nothing the second time)."
+    help = (
+        "Load the demo films, reviews, images, logins and readers' comments "
+        "(safe to run again; it changes nothing the second time)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--no-comments",
+            action="store_false",
+            dest="comments",
+            help="Leave out the readers' comments and the moderator's rules (for a site that brings its own).",
+        )
+        parser.add_argument(
             "--allow-demo-logins",
             action="store_true",
-            help="Create the demo logins even with DEBUG off (their passwords are public: never on a real site).",
+            help="Load the demo even with DEBUG off (its logins' passwords are public and its readers made up: "
+            "never on a real site).",
         )
 
-    def handle(self, *args, allow_demo_logins=False, **options):
+    def handle(self, *args, comments=True, allow_demo_logins=False, **options):
         if not settings.DEBUG and not allow_demo_logins:
             raise CommandError(
                 "The demo logins have published passwords; load_demo runs with DEBUG=1 only "
@@ -59,6 +77,8 @@ class Command(BaseCommand):
         # New rows queue theirs for the task worker; made here and now, the demo shows them from the first page.
         renditions.make_missing()
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new review(s))."))
+        if comments:
+            self.load_readers()
         self.stdout.write("Demo logins for http://127.0.0.1:8000/admin/ :")
         for username, password, _first, _last, _group, role in demo.USERS:
             self.stdout.write(f"  {role:>14}: {username} / {password}")
@@ -166,3 +186,64 @@ class Command(BaseCommand):
                     for i, (name, score) in enumerate(data["aspects"])
                 )
         return created_count
+
+    def load_readers(self) -> None:
+        """The readers' comments on the demo reviews, and the rules a moderator starts with."""
+        slugs = {data["review"] for data in readers.COMMENTS}
+        reviews = {review.slug: review for review in Review.objects.published().filter(slug__in=slugs)}
+        with transaction.atomic():
+            created = self.load_comments(reviews)
+            self.load_rules()
+        self.stdout.write(self.style.SUCCESS(f"Demo comments ready ({created} new comment{pluralize(created)})."))
+        if missing := slugs - reviews.keys():
+            self.stdout.write(
+                self.style.WARNING(f"Skipped the comments of unpublished reviews: {', '.join(sorted(missing))}.")
+            )
+
+    def load_comments(self, reviews) -> int:
+        comments, touched, created = {}, set(), 0
+        for data in readers.COMMENTS:
+            review = reviews.get(data["review"])
+            if review is None:
+                continue
+            written = aware(data["written"])
+            comment = Comment.objects.filter(review=review, created_at=written).first()
+            if comment is None:
+                comment = self.create_comment(review, data, written, parent=comments.get(data.get("parent")))
+                created += 1
+                touched.add(review)
+            comments[data["key"]] = comment
+        for review in touched:
+            touch_review(review)
+        return created
+
+    def load_rules(self) -> None:
+        """Two rules of the kind a moderator starts with, so the rules page shows how they work."""
+        for kind, pattern, action, shadow, note in readers.RULES:
+            CommentRule.objects.get_or_create(
+                kind=kind, pattern=pattern, defaults={"action": action, "shadow": shadow, "note": note}
+            )
+
+    def create_comment(self, review, data, written, parent) -> Comment:
+        Status, Verdict = Comment.Status, Comment.Verdict
+        status = data["status"]
+        comment = Comment.objects.create(
+            review=review,
+            parent=parent,
+            author_name=data["name"],
+            author_email=data["email"],
+            author_url=data.get("url", ""),
+            body=data["body"],
+            created_at=written,
+            ip_address=data["ip"],
+            user_agent=USER_AGENT,
+            status=status,
+            # Spam stays in the moderator's spam folder until the purge, COMMENT_SPAM_DAYS after loading.
+            status_changed_at=timezone.now() if status == Status.SPAM else written,
+            verdict=Verdict.SPAM if status == Status.SPAM else Verdict.HAM,
+            check_attempts=1,
+            hold_notes=data.get("hold_notes", []),
+        )
+        event = comment.log(CommentEvent.Kind.SUBMITTED)
+        CommentEvent.objects.filter(pk=event.pk).update(created_at=written)  # its history starts when it was written
+        return comment

@@ -12,7 +12,8 @@ from operator import or_
 
 from django.db.models import Q
 
-from .markdown import mention_labels
+from ..markdown import mention_labels
+from .catalogue import Film, Person
 
 TITLE_WITH_YEAR = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>\d{4})\)$")
 
@@ -27,8 +28,6 @@ class Mentions:
 
 def resolve(text: str) -> Mentions:
     """Resolve every mention in a text with at most two queries (films, then people)."""
-    from .models import Film, Person  # models import this module
-
     labels = sorted(mention_labels(text))
     found = Mentions()
     if not labels:
