@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from reviews.admin import DeletesOneByOne
+from reviews.admin import DeletesOneByOne, bulk_action
 
 from . import admin_desk, admin_report, admin_rules, moderation  # noqa: F401  (admin_rules registers the rules' admin)
 from .models import Comment, CommentEvent, InvalidTransition, touch_review
@@ -270,21 +270,10 @@ class CommentAdmin(DeletesOneByOne, admin.ModelAdmin):
             message += f" {skipped} already were, or cannot be from where they are."
         self.message_user(request, message, messages.SUCCESS if changed else messages.WARNING)
 
-    @admin.action(description="Approve selected comments", permissions=["change"])
-    def approve_selected(self, request, queryset):
-        self._bulk(request, queryset, "approve")
-
-    @admin.action(description="Mark selected comments as spam", permissions=["change"])
-    def spam_selected(self, request, queryset):
-        self._bulk(request, queryset, "spam")
-
-    @admin.action(description="Move selected comments to the trash", permissions=["change"])
-    def trash_selected(self, request, queryset):
-        self._bulk(request, queryset, "trash")
-
-    @admin.action(description="Not spam: approve selected and tell Akismet", permissions=["change"])
-    def not_spam_selected(self, request, queryset):
-        self._bulk(request, queryset, "not-spam")
+    approve_selected = bulk_action("Approve selected comments", _bulk, "approve")
+    spam_selected = bulk_action("Mark selected comments as spam", _bulk, "spam")
+    trash_selected = bulk_action("Move selected comments to the trash", _bulk, "trash")
+    not_spam_selected = bulk_action("Not spam: approve selected and tell Akismet", _bulk, "not-spam")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

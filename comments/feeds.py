@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import feedgenerator
 
+from reviews.feeds import atom
 from reviews.models import Review
 
 from .models import Comment
@@ -71,11 +72,5 @@ class ReviewCommentsFeed(LatestCommentsFeed):
         return Comment.objects.public().filter(review=obj)
 
 
-class LatestCommentsAtom(LatestCommentsFeed):
-    feed_type = feedgenerator.Atom1Feed
-    subtitle = LatestCommentsFeed.description
-
-
-class ReviewCommentsAtom(ReviewCommentsFeed):
-    feed_type = feedgenerator.Atom1Feed
-    subtitle = ReviewCommentsFeed.description
+LatestCommentsAtom = atom(LatestCommentsFeed, feedgenerator.Atom1Feed)
+ReviewCommentsAtom = atom(ReviewCommentsFeed, feedgenerator.Atom1Feed)

@@ -7,16 +7,11 @@ from django.db.models.signals import post_delete, post_migrate
 # Editors may import a WordPress export from the admin and read the reports (others get a 403), and keep
 # the simple pages (About, Contact) an import brings or they write.
 EDITOR_PERMISSIONS = {
-    "reviewblog": ["add_importrun", "view_importrun"],
-    "flatpages": ["add_flatpage", "change_flatpage", "delete_flatpage", "view_flatpage"],
+    "Editors": {
+        "reviewblog": ["add_importrun", "view_importrun"],
+        "flatpages": ["add_flatpage", "change_flatpage", "delete_flatpage", "view_flatpage"],
+    }
 }
-
-
-def give_imports_to_editors(using="default", **kwargs):
-    from reviews.groups import grant
-
-    for app_label, codenames in EDITOR_PERMISSIONS.items():
-        grant("Editors", app_label, codenames, using)
 
 
 def name_the_site(using="default", **kwargs):
@@ -40,13 +35,15 @@ class ReviewblogConfig(AppConfig):
     def ready(self):
         from django_tasks.signals import task_finished, task_started
 
+        from reviews.groups import keep_granted
+
         from .imports import delete_upload
         from .request_log import forget_running_task, name_running_task
 
         task_started.connect(name_running_task, dispatch_uid="reviewblog.name_running_task")
         task_finished.connect(forget_running_task, dispatch_uid="reviewblog.forget_running_task")
 
-        post_migrate.connect(give_imports_to_editors, sender=self, dispatch_uid="reviewblog.import_permissions")
+        keep_granted(self, EDITOR_PERMISSIONS)
         # The upload holds readers' emails and IPs: it goes with its run, however the run is deleted.
         post_delete.connect(
             lambda instance, **kwargs: delete_upload(instance),

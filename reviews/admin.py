@@ -41,6 +41,17 @@ class DeletesOneByOne:
                 obj.delete()
 
 
+def bulk_action(description: str, act, *args):
+    """An admin action (for those who may change the rows) that hands the selected rows to `act`:
+    `act(modeladmin, request, queryset, *args)`, a method of the admin defined above the action."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin, request, queryset):
+        act(modeladmin, request, queryset, *args)
+
+    return action
+
+
 @admin.register(Review)
 class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
     form = ReviewForm
@@ -140,21 +151,17 @@ class ReviewAdmin(DeletesOneByOne, EditingAdmin, RevisionsAdmin):
             obj.film_to_check = False  # a person chose it
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Publish the selected reviews", permissions=["change"])
-    def publish(self, request, queryset):
-        def publish():
-            count = queryset.move_to(Review.Status.PUBLISHED, by=request.user)
-            self.message_user(request, f"{count} review(s) published.", messages.SUCCESS)
+    def _move_selected(self, request, queryset, status, done: str):
+        def move():
+            count = queryset.move_to(status, by=request.user)
+            self.message_user(request, f"{count} review(s) {done}.", messages.SUCCESS)
 
-        self.act_unless_changed(request, queryset, "published", publish)
+        self.act_unless_changed(request, queryset, done, move)
 
-    @admin.action(description="Move the selected reviews back to draft", permissions=["change"])
-    def unpublish(self, request, queryset):
-        def unpublish():
-            count = queryset.move_to(Review.Status.DRAFT, by=request.user)
-            self.message_user(request, f"{count} review(s) moved to draft.", messages.SUCCESS)
-
-        self.act_unless_changed(request, queryset, "moved to draft", unpublish)
+    publish = bulk_action("Publish the selected reviews", _move_selected, Review.Status.PUBLISHED, "published")
+    unpublish = bulk_action(
+        "Move the selected reviews back to draft", _move_selected, Review.Status.DRAFT, "moved to draft"
+    )
 
     @admin.action(description="Mark the film of the selected reviews as checked", permissions=["change"])
     def film_checked(self, request, queryset):
@@ -210,14 +217,8 @@ class PersonAdmin(DeletesOneByOne, admin.ModelAdmin):
         return person.credit_count
 
 
-@admin.register(Genre)
-class GenreAdmin(DeletesOneByOne, admin.ModelAdmin):
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Franchise)
-class FranchiseAdmin(DeletesOneByOne, admin.ModelAdmin):
+@admin.register(Genre, Franchise)
+class FilmGroupAdmin(DeletesOneByOne, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

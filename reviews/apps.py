@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_save
 
 NAME_FIELDS = {"first_name", "last_name", "username"}
 
@@ -48,9 +48,9 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from . import checks, renditions  # noqa: F401  (checks registers the system checks)
-        from .groups import sync_groups
+        from .groups import PERMISSIONS, keep_granted
 
-        post_migrate.connect(sync_groups, sender=self, dispatch_uid="reviews.sync_groups")
+        keep_granted(self, PERMISSIONS)
         # Responsive copies of hero images, posters and photos follow their rows: made on save, deleted with them.
         renditions.connect()
         post_save.connect(author_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="reviews.author_renamed")

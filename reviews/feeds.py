@@ -9,7 +9,6 @@ shares one copy with anonymous readers and answers a feed reader whose copy is c
 
 import mimetypes
 import re
-from functools import partial
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -76,12 +75,15 @@ class ReviewFeed(Feed):
     feed_type = RssWithContent
     url_name = "reviews:feed"
     model = None  # the subject's model
+    films_of_subject = ""  # the lookup from a film to its subject's slug
 
     # --- Which reviews ---
 
     def reviews(self, slug=None):
         """Every review of this feed, drafts too (they count as changes when they leave it)."""
-        return Review.objects.all()
+        if self.model is None:
+            return Review.objects.all()
+        return Review.objects.filter(film__in=Film.objects.filter(**{self.films_of_subject: slug}))
 
     def get_object(self, request, slug=None):
         return get_object_or_404(self.model, slug=slug) if self.model else None
@@ -89,10 +91,10 @@ class ReviewFeed(Feed):
     def items(self, subject):
         return self.reviews(subject.slug if subject else None).published().for_feed()[:FEED_ITEMS]
 
-    @staticmethod
-    def page_state(slug=None):
+    @classmethod
+    def page_state(cls, slug=None):
         """The stamp the feed shares with its subject's page (touch_pages moves it with every review)."""
-        return lists_page_state()
+        return row_page_state(cls.model, slug) if cls.model else lists_page_state()
 
     # --- The feed ---
 
@@ -101,9 +103,6 @@ class ReviewFeed(Feed):
 
     def description(self, subject):
         return "New reviews as they are published: direction, acting, writing and craft, scored honestly."
-
-    def subtitle(self, subject):  # Atom's name for the description
-        return self.description(subject)
 
     def link(self, subject):
         return absolute_url(subject.get_absolute_url() if subject else reverse("reviews:home"))
@@ -170,13 +169,7 @@ class ReviewFeed(Feed):
 
 
 class FilmFeed(ReviewFeed):
-    url_name = "reviews:film_feed"
-    model = Film
-
-    def reviews(self, slug=None):
-        return Review.objects.filter(film__slug=slug)
-
-    page_state = staticmethod(partial(row_page_state, Film))
+    url_name, model, films_of_subject = "reviews:film_feed", Film, "slug"
 
     def title(self, film):
         return f"Reviews of {film} · {settings.SITE_NAME}"
@@ -186,13 +179,7 @@ class FilmFeed(ReviewFeed):
 
 
 class PersonFeed(ReviewFeed):
-    url_name = "reviews:person_feed"
-    model = Person
-
-    def reviews(self, slug=None):
-        return Review.objects.filter(film__in=Film.objects.filter(credits__person__slug=slug))
-
-    page_state = staticmethod(partial(row_page_state, Person))
+    url_name, model, films_of_subject = "reviews:person_feed", Person, "credits__person__slug"
 
     def title(self, person):
         return f"Reviews of films with {person.name} · {settings.SITE_NAME}"
@@ -202,13 +189,7 @@ class PersonFeed(ReviewFeed):
 
 
 class GenreFeed(ReviewFeed):
-    url_name = "reviews:genre_feed"
-    model = Genre
-
-    def reviews(self, slug=None):
-        return Review.objects.filter(film__genres__slug=slug)
-
-    page_state = staticmethod(partial(row_page_state, Genre))
+    url_name, model, films_of_subject = "reviews:genre_feed", Genre, "genres__slug"
 
     def title(self, genre):
         return f"{genre.name} film reviews · {settings.SITE_NAME}"
@@ -217,17 +198,18 @@ class GenreFeed(ReviewFeed):
         return f"New reviews of {genre.name.lower()} films on {settings.SITE_NAME}."
 
 
-def atom(feed_class):
-    """The Atom twin of an RSS feed class: same items, Atom's format, its own address."""
+def atom(feed_class, feed_type=AtomWithContent, **attributes):
+    """The Atom twin of an RSS feed class: same items, Atom's format (its description as Atom's subtitle).
+    The comments' feeds use it too."""
     return type(
         f"{feed_class.__name__}Atom",
         (feed_class,),
-        {"feed_type": AtomWithContent, "url_name": f"{feed_class.url_name}_atom"},
+        {"feed_type": feed_type, "subtitle": feed_class.description, **attributes},
     )
 
 
 RSS_FEEDS = [ReviewFeed, FilmFeed, PersonFeed, GenreFeed]
-ATOM_FEEDS = {rss_class: atom(rss_class) for rss_class in RSS_FEEDS}
+ATOM_FEEDS = {rss_class: atom(rss_class, url_name=f"{rss_class.url_name}_atom") for rss_class in RSS_FEEDS}
 # URL name → view, for reviews/urls.py.
 VIEWS = {
     feed_class.url_name.removeprefix("reviews:"): page_cache.cached_page(

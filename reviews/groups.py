@@ -10,6 +10,7 @@ a test flush, and pick up the permissions of models added later.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import post_migrate
 
 ALL = ["add", "change", "delete", "view"]
 GROUPS = {
@@ -42,16 +43,23 @@ def codename(action: str, model: str) -> str:
     return "edit_any_review" if action == "edit_any" else f"{action}_{model}"
 
 
-def grant(group_name: str, app_label: str, codenames, using="default") -> None:
-    """Give a group (created if missing) these permissions of one app; the comments app uses it too."""
-    group, _ = Group.objects.using(using).get_or_create(name=group_name)
-    group.permissions.add(
-        *Permission.objects.using(using).filter(content_type__app_label=app_label, codename__in=codenames)
-    )
+def keep_granted(app_config, permissions: dict[str, dict[str, list[str]]]) -> None:
+    """After every migrate of this app, give each group (created if missing) its permissions, as
+    {group: {app_label: [codename, …]}}. Every app that gives its permissions to a group calls this from ready()."""
+
+    def grant(using="default", **kwargs):
+        for group_name, apps in permissions.items():
+            group, _ = Group.objects.using(using).get_or_create(name=group_name)
+            for app_label, codenames in apps.items():
+                group.permissions.add(
+                    *Permission.objects.using(using).filter(content_type__app_label=app_label, codename__in=codenames)
+                )
+
+    post_migrate.connect(grant, sender=app_config, weak=False, dispatch_uid=f"{app_config.label}.keep_granted")
 
 
-def sync_groups(using="default", **kwargs):
-    for name, models in GROUPS.items():
-        grant(
-            name, "reviews", [codename(action, model) for model, actions in models.items() for action in actions], using
-        )
+# What keep_granted gives the groups of this app's permissions.
+PERMISSIONS = {
+    name: {"reviews": [codename(action, model) for model, actions in models.items() for action in actions]}
+    for name, models in GROUPS.items()
+}

@@ -119,31 +119,28 @@ class SizedImageField(models.ImageField):
         return name, "django.db.models.ImageField", args, kwargs  # the same column: migrations need not know
 
 
-def renditions_record():
-    """What renditions.py made for the image beside it: {"state": "made", "for": <name>, "width": …}."""
-    return models.JSONField(default=dict, blank=True, editable=False)
+def image_fields(prefix: str, upload_to: str, what: str, *, alt_max_length: int = 300, alt_help_text: str = ""):
+    """An image that needs alt text, as six fields, to be named in this order:
+    `image, <prefix>_width, <prefix>_height, <prefix>_renditions, <prefix>_renditions_due, <prefix>_alt`.
 
-
-def renditions_due():
-    """When the worker makes the renditions of the image beside it (reviews/renditions.py): its task's
-    grace, a worker's claim (reviews/jobs.py), or empty (made, or never queued). Pages never read it."""
-    return models.DateTimeField(null=True, blank=True, editable=False)
-
-
-def portrait_fields(upload_to: str):
-    """photo, photo_width, photo_height, photo_alt, photo_renditions: the portrait of a person or an author."""
+    The renditions record is what renditions.py made for the image ({"state": "made", "for": <name>,
+    "width": …}); when they are due is the worker's business (its task's grace, a worker's claim in
+    reviews/jobs.py, or empty: made, or never queued). Pages never read when. `what` names the image in
+    the alt text's label and in the messages of `alt_text_required` and `require_alt_text`.
+    """
     return (
         SizedImageField(
             upload_to=upload_to,
             blank=True,
-            width_field="photo_width",
-            height_field="photo_height",
-            renditions_field="photo_renditions",
+            width_field=f"{prefix}_width",
+            height_field=f"{prefix}_height",
+            renditions_field=f"{prefix}_renditions",
         ),
         models.PositiveIntegerField(null=True, editable=False),
         models.PositiveIntegerField(null=True, editable=False),
-        models.CharField("photo alt text", max_length=300, blank=True),
-        renditions_record(),
+        models.JSONField(default=dict, blank=True, editable=False),
+        models.DateTimeField(null=True, blank=True, editable=False),
+        models.CharField(f"{what} alt text", max_length=alt_max_length, blank=True, help_text=alt_help_text),
     )
 
 

@@ -7,13 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .base import (
-    SizedImageField,
     SluggedModel,
     TextField,
     alt_text_required,
-    portrait_fields,
-    renditions_due,
-    renditions_record,
+    image_fields,
     require_alt_text,
     unique_slug,
 )
@@ -89,41 +86,41 @@ class ShownOnPages(models.Model):
         raise NotImplementedError
 
 
-class Genre(ShownOnPages, SluggedModel):
-    name = models.CharField(max_length=60, unique=True)
+class FilmGroup(ShownOnPages, SluggedModel):
+    """A genre or a franchise: a named group of films with a page listing their reviews. `films_field` is
+    Film's field that points at it, `url_name` its page, `pages` its own pages' name in touch_pages."""
+
+    films_field = url_name = pages = ""
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:
+        abstract = True
         ordering = ["name"]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("reviews:genre_detail", args=[self.slug])
+        return reverse(self.url_name, args=[self.slug])
 
     @classmethod
     def pages_showing(cls, pks):
-        return {"reviews": Q(film__genres__in=pks), "films": Q(genres__in=pks), "genres": Q(pk__in=pks)}
+        return {
+            "reviews": Q(**{f"film__{cls.films_field}__in": pks}),
+            "films": Q(**{f"{cls.films_field}__in": pks}),
+            cls.pages: Q(pk__in=pks),
+        }
 
 
-class Franchise(ShownOnPages, SluggedModel):
+class Genre(FilmGroup):
+    films_field, url_name, pages = "genres", "reviews:genre_detail", "genres"
+    name = models.CharField(max_length=60, unique=True)
+
+
+class Franchise(FilmGroup):
+    films_field, url_name, pages = "franchise", "reviews:franchise_detail", "franchises"
     name = models.CharField(max_length=120, unique=True, help_text='Shown as "From the World of …".')
     description = TextField(blank=True)
-    page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("reviews:franchise_detail", args=[self.slug])
-
-    @classmethod
-    def pages_showing(cls, pks):
-        return {"reviews": Q(film__franchise__in=pks), "films": Q(franchise__in=pks), "franchises": Q(pk__in=pks)}
 
 
 class FilmQuerySet(ShownQuerySet):
@@ -143,18 +140,9 @@ class Film(ShownOnPages, SluggedModel):
     release_date = models.DateField(null=True, blank=True, help_text="First release, where known.")
     runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text="In minutes.")
     synopsis = TextField(blank=True)
-    poster = SizedImageField(
-        upload_to="posters/",
-        blank=True,
-        width_field="poster_width",
-        height_field="poster_height",
-        renditions_field="poster_renditions",
+    poster, poster_width, poster_height, poster_renditions, poster_renditions_due, poster_alt = image_fields(
+        "poster", "posters/", "poster"
     )
-    poster_width = models.PositiveIntegerField(null=True, editable=False)
-    poster_height = models.PositiveIntegerField(null=True, editable=False)
-    poster_renditions = renditions_record()
-    poster_renditions_due = renditions_due()
-    poster_alt = models.CharField("poster alt text", max_length=300, blank=True)
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
     franchise = models.ForeignKey(Franchise, null=True, blank=True, on_delete=models.SET_NULL, related_name="films")
     # Moved by anything its page shows, its reviews included (see touch_pages).
@@ -234,8 +222,9 @@ class Film(ShownOnPages, SluggedModel):
 class Person(ShownOnPages, SluggedModel):
     name = models.CharField(max_length=200)
     bio = TextField("short bio", blank=True)
-    photo, photo_width, photo_height, photo_alt, photo_renditions = portrait_fields("people/")
-    photo_renditions_due = renditions_due()
+    photo, photo_width, photo_height, photo_renditions, photo_renditions_due, photo_alt = image_fields(
+        "photo", "people/", "photo"
+    )
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:

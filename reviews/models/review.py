@@ -13,14 +13,12 @@ from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, images_missing_alt, render_markdown
 from .base import (
     MarkdownField,
-    SizedImageField,
+    SluggedModel,
     TextField,
     alt_text_required,
     half_step_constraint,
-    portrait_fields,
+    image_fields,
     reading_minutes,
-    renditions_due,
-    renditions_record,
     require_alt_text,
     score_field,
     unique_slug,
@@ -155,19 +153,8 @@ class Review(models.Model):
     standfirst = models.CharField(max_length=300, help_text="One line under the title, shown on cards.")
     body = MarkdownField(help_text="Markdown: ## headings, tables, footnotes[^1]; drop images into the editor.")
     body_html = models.TextField(editable=False, default="")
-    hero_image = SizedImageField(
-        upload_to="heroes/",
-        blank=True,
-        width_field="hero_width",
-        height_field="hero_height",
-        renditions_field="hero_renditions",
-    )
-    hero_width = models.PositiveIntegerField(null=True, editable=False)
-    hero_height = models.PositiveIntegerField(null=True, editable=False)
-    hero_renditions = renditions_record()
-    hero_renditions_due = renditions_due()
-    hero_alt = models.CharField(
-        "hero image alt text", max_length=500, blank=True, help_text="What the image shows, for screen readers."
+    hero_image, hero_width, hero_height, hero_renditions, hero_renditions_due, hero_alt = image_fields(
+        "hero", "heroes/", "hero image", alt_max_length=500, alt_help_text="What the image shows, for screen readers."
     )
     hero_caption = models.CharField(max_length=300, blank=True)
     rating = score_field(null=True, blank=True, help_text="0.5 to 5 in half steps; leave empty for no rating.")
@@ -372,14 +359,14 @@ def display_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-class AuthorProfile(ShownOnPages):
+class AuthorProfile(ShownOnPages, SluggedModel):
     """What readers see about a reviewer on their author page."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile")
-    slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Left blank, it is made from the name.")
     bio = TextField("short bio", blank=True)
-    photo, photo_width, photo_height, photo_alt, photo_renditions = portrait_fields("authors/")
-    photo_renditions_due = renditions_due()
+    photo, photo_width, photo_height, photo_renditions, photo_renditions_due, photo_alt = image_fields(
+        "photo", "authors/", "photo"
+    )
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)  # see touch_pages
 
     class Meta:
@@ -390,11 +377,6 @@ class AuthorProfile(ShownOnPages):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("reviews:author_detail", args=[self.slug])

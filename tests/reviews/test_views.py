@@ -256,6 +256,15 @@ def test_archive_groups_published_reviews_by_month(client, django_assert_max_num
     assert "March piece" in year
 
 
+def test_list_pages_without_reviews_say_so(client):
+    genre, saga = GenreFactory(name="Western"), FranchiseFactory(name="Dollars")
+    assert "No reviews in this genre yet." in client.get(genre.get_absolute_url()).content.decode()
+    assert "No reviews of these films yet." in client.get(saga.get_absolute_url()).content.decode()
+    march = client.get(reverse("reviews:archive_month", args=[2025, 3])).content.decode()
+    archive = reverse("reviews:archive")
+    assert f'No reviews were published in March 2025. <a href="{archive}">See every month</a>.' in march
+
+
 @pytest.mark.parametrize("path", ["/archive/2025/13/", "/archive/1066/", "/films/nothing-here/", "/no/such/page/"])
 def test_missing_pages_get_a_friendly_404(client, path):
     response = client.get(path)
