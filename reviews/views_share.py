@@ -18,9 +18,9 @@ from .templatetags.reviews import rating_stars
 SECONDS = 7 * 24 * 3600
 
 
-def _png(request, kept_under: str, data: bytes) -> HttpResponse:
+def _jpeg(request, kept_under: str, data: bytes) -> HttpResponse:
     """The card, current while its key is: no lifetime of its own, a link preview asks again and gets 304."""
-    response = HttpResponse(data, content_type="image/png")
+    response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "public, no-cache"
     response["ETag"] = etag(kept_under)
     return get_conditional_response(request, etag=response["ETag"], response=response)
@@ -54,7 +54,7 @@ def review_card(request, slug):
             site=settings.SITE_NAME,
         )
         pages.set(kept_under, data, SECONDS)
-    return _png(request, kept_under, data)
+    return _jpeg(request, kept_under, data)
 
 
 @require_safe
@@ -70,4 +70,4 @@ def site_card(request):
             site=settings.SITE_NAME,
         )
         pages.set(kept_under, data, SECONDS)
-    return _png(request, kept_under, data)
+    return _jpeg(request, kept_under, data)

@@ -45,7 +45,7 @@ def test_an_article_is_listed_on_home_in_feeds_search_and_its_share_card(client,
     search = client.get(reverse("reviews:search"), {"q": "ten films"}).content.decode()
     assert 'Reviews <span class="search-count">1</span>' in search and '<p class="card-film">Article</p>' in search
     card = client.get(reverse("reviews:review_share_card", args=[article.slug]))
-    assert card.status_code == 200 and card["Content-Type"] == "image/png"
+    assert card.status_code == 200 and card["Content-Type"] == "image/jpeg"
 
 
 def test_a_film_whose_year_is_unknown_says_so_everywhere(client):

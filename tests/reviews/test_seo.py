@@ -118,9 +118,10 @@ def test_a_review_without_a_hero_image_is_shared_with_a_drawn_card_of_its_title_
     assert page["twitter:card"] == "summary_large_image"
 
     response = client.get(card)
-    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     image = Image.open(io.BytesIO(response.content))
-    assert image.size == (1200, 630)
+    assert image.format == "JPEG" and image.size == (1200, 630)
+    assert len(response.content) < 150_000  # a PNG of the same card was ~600 KB
     assert client.get(card).content == response.content  # kept, not drawn again
 
 
