@@ -19,6 +19,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
+from . import share_cards
 from .models import AuthorProfile, Film, Franchise, Genre, Person, Review
 
 DESCRIPTION_CHARS = 160  # what search results show of a description
@@ -41,7 +42,8 @@ class PageMeta:
     url: str = ""  # the canonical path; empty: the requested path
     type: str = "website"  # og:type
     image: ImageFieldFile | None = None
-    image_url: str = ""  # a drawn share card (reviews/views_share.py) when there is no uploaded image
+    image_url: str = ""  # a share card (reviews/share_cards.py, views_share.py) when there is no uploaded image
+    image_type: str = ""  # og:image:type, where known without opening the file
     image_alt: str = ""
     image_size: tuple[int | None, int | None] = (None, None)
     properties: list[tuple[str, str]] = field(default_factory=list)  # more OpenGraph properties
@@ -52,7 +54,7 @@ SHARE_CARD_SIZE = (1200, 630)
 
 
 def _share_card(url: str, alt: str) -> dict:
-    return {"image_url": url, "image_alt": alt, "image_size": SHARE_CARD_SIZE}
+    return {"image_url": url, "image_alt": alt, "image_size": SHARE_CARD_SIZE, "image_type": "image/jpeg"}
 
 
 def site_card() -> dict:
@@ -83,11 +85,12 @@ def _(review: Review) -> PageMeta:
         description=summary(review.standfirst),
         url=review.get_absolute_url(),
         type="article",
-        # The hero image, or else a card drawn with the title, the film, its poster and the stars.
+        # The hero image, or else a card of the title, the film, its poster and the stars: the one the
+        # worker stored, or while there is none for what the review shows now, one drawn on request.
         **(
             _image(review.hero_image, review.hero_alt, review.hero_width, review.hero_height)
             or _share_card(
-                reverse("reviews:review_share_card", args=[review.slug]),
+                share_cards.stored_url(review) or reverse("reviews:review_share_card", args=[review.slug]),
                 (
                     f"{review.title}: a review of {film} on {settings.SITE_NAME}"
                     if film

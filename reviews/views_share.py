@@ -1,7 +1,8 @@
 """Share cards: the og:image of a review without a hero image, and of pages with no picture of their own.
 
-Drawn with Pillow (reviews/artwork.py) when a link preview first asks, then kept in the page cache
-under the review's change stamps, so an edit draws a new one and nobody waits twice.
+A review's card is drawn ahead by the task worker and stored (reviews/share_cards.py); pages point
+here only until that card exists. Here it is drawn with Pillow when a link preview first asks, then
+kept in the page cache under the review's change stamps, so an edit draws a new one.
 """
 
 from django.conf import settings
@@ -9,11 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
-from PIL import Image
 
-from . import artwork
+from . import artwork, share_cards
 from .page_cache import etag, key, pages
-from .templatetags.reviews import rating_stars
 
 SECONDS = 7 * 24 * 3600
 
@@ -28,31 +27,13 @@ def _jpeg(request, kept_under: str, data: bytes) -> HttpResponse:
 
 @require_safe
 def review_card(request, slug):
-    from .models import Review, display_name
+    from .models import Review
 
     review = get_object_or_404(Review.objects.published().for_list(), slug=slug)
     kept_under = key("share:review", review.pk, review.updated_at, review.page_changed_at)
     data = pages.get(kept_under)
     if data is None:
-        film = review.film
-        poster = None
-        if film and film.poster:
-            try:
-                with film.poster.open("rb") as file:
-                    poster = Image.open(file)
-                    poster.load()
-            except (OSError, ValueError):
-                poster = None
-        author = display_name(review.author)
-        data = artwork.share_card(
-            kicker="Review" if film else "Article",
-            title=review.title,
-            subtitle=f"{film.title} ({film.year_label})" if film else settings.SITE_NAME,
-            rating=rating_stars(review.rating).get("rating"),
-            byline=f"By {author}",
-            poster=poster,
-            site=settings.SITE_NAME,
-        )
+        data = share_cards.draw(review)
         pages.set(kept_under, data, SECONDS)
     return _jpeg(request, kept_under, data)
 

@@ -1,5 +1,8 @@
 """Reviews, their scorecards and their authors' pages."""
 
+from decimal import Decimal
+from functools import partial
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -9,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .. import share_cards
 from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, images_missing_alt, render_markdown
 from .base import (
@@ -80,6 +84,8 @@ class ReviewQuerySet(models.QuerySet):
             # update() skips save() and its signals, so keep the revisions a save would have kept.
             moved = Review.objects.filter(pk__in=moving).defer("body_html", "page_changed_at")
             Review.history.bulk_history_create(moved, update=True, default_user=by, default_date=now)
+            for review in Review.objects.filter(pk__in=moving).for_list():
+                share_cards.queue(review)
         return count
 
     def update(self, **kwargs):
@@ -177,6 +183,8 @@ class Review(models.Model):
     # Approved reader comments, shown on cards. Kept by the comments app, counted afresh in the same UPDATE
     # that bumps page_changed_at whenever a comment appears on or leaves the page.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # The stored share card's name, written by the task that draws it (reviews/share_cards.py).
+    share_card = models.CharField(max_length=200, blank=True, default="", editable=False)
 
     objects = ReviewQuerySet.as_manager()
     # Every save keeps a revision (who, when, what); the admin lists, compares and restores them.
@@ -189,6 +197,7 @@ class Review(models.Model):
             "comment_count",
             "hero_renditions",
             "hero_renditions_due",
+            "share_card",
         ]
     )
 
@@ -219,11 +228,15 @@ class Review(models.Model):
             if not full_save:
                 kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
         listed = ("status", "published_at", "film_id", "author_id")
-        before = Review.objects.filter(pk=self.pk).values_list(*listed, "comment_count").first() if full_save else None
+        before = (
+            Review.objects.filter(pk=self.pk).values_list(*listed, "comment_count", "share_card").first()
+            if full_save
+            else None
+        )
         if before:
             # Not ours to write: a review loaded earlier, or restored from a revision, keeps the count the
-            # comments app keeps (and any comment change counts afresh anyway).
-            *before, self.comment_count = before
+            # comments app keeps (and any comment change counts afresh anyway) and the card the worker stored.
+            *before, self.comment_count, self.share_card = before
             before = tuple(before)
         adding = self._state.adding
         # A revision means a change: a save that changes nothing a revision keeps (an unchanged admin form
@@ -250,6 +263,7 @@ class Review(models.Model):
                 franchises = Film.objects.filter(pk__in=films, franchise__isnull=False).values("franchise")
                 touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
             touch_pages(reviews=Q(pk=self.pk))  # where it shows now
+            share_cards.queue(self)
 
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])
@@ -259,7 +273,21 @@ class Review(models.Model):
             touch_pages(reviews=Q(pk=self.pk))
             if self.film is not None and (franchise := self.film.franchise_id):
                 touch_pages(reviews=Q(film__franchise_id=franchise) & ~Q(pk=self.pk), films=Q(franchise_id=franchise))
+            card = Review.objects.filter(pk=self.pk).values_list("share_card", flat=True).first()  # the worker's
+            transaction.on_commit(partial(share_cards.delete, card or ""))
             return super().delete(*args, **kwargs)
+
+    def share_card_shows(self) -> dict:
+        """What the review's share card shows: its words, its stars and the film's poster it is drawn with."""
+        film = self.film
+        return {
+            "kicker": "Review" if film else "Article",
+            "title": self.title,
+            "subtitle": f"{film.title} ({film.year_label})" if film else settings.SITE_NAME,
+            "rating": f"{Decimal(self.rating).normalize():f}" if self.rating is not None else None,
+            "byline": f"By {display_name(self.author)}",
+            "poster": film.poster.name if film and film.poster else "",
+        }
 
     def same_as_latest_revision(self) -> bool:
         """True when every field a revision keeps, but the time of the save, is as its latest revision has it."""
