@@ -6,7 +6,8 @@ worker when the review is published or changes what its card shows, never on a r
 The row records the card's name (Review.share_card); pages compare it with the name the review would
 have now, without asking the storage: while they differ (not drawn yet, drawing failed, the film's
 poster changed since), the page points at the card drawn on request (reviews/views_share.py) instead.
-A new card replaces the old one, whose file is then deleted, as is the card of a deleted review.
+A new card replaces the old one, whose file is then deleted, as is the card of a deleted review. The
+worker's chores (`make_missing`) draw what no task did: a lost task, a film renamed or given a new poster.
 """
 
 import hashlib
@@ -90,6 +91,23 @@ def make_share_card(pk: int) -> str:
     if old:
         default_storage.delete(old)
     return "made"
+
+
+def make_missing(limit: int = 20) -> int:
+    """The worker's chore: draw the cards published reviews lack for what they show now (a task lost, a
+    film renamed or given a new poster, a row written by update()). One query reads them all; at most
+    `limit` drawings a round, so other chores are not held up. Returns how many it drew."""
+    Review = apps.get_model("reviews", "Review")
+    made = 0
+    for review in Review.objects.filter(status=Review.Status.PUBLISHED).for_list().iterator():
+        if review.share_card != name_for(review):
+            try:
+                made += make_share_card.call(review.pk) == "made"
+            except Exception:  # one card that can't be drawn must not hold up the others
+                logger.warning("Could not draw the share card of review %s", review.pk, exc_info=True)
+            if made >= limit:
+                break
+    return made
 
 
 def delete(name: str) -> None:

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from PIL import Image
 
+from reviews import share_cards
 from reviews.models import Review
 from tests.factories import FilmFactory, ReviewFactory
 from tests.reviews.test_seo import SITE, head
@@ -101,3 +102,20 @@ def test_deleting_a_review_deletes_its_card(committed):
     with committed():
         review.delete()
     assert not default_storage.exists(name)
+
+
+def test_the_worker_draws_the_card_of_a_review_whose_film_was_renamed(client, committed):
+    with committed():
+        review = ReviewFactory(film=FilmFactory(title="Ballerina"))
+    first = stored_card(head(client, review.get_absolute_url()))
+    film = review.film
+    film.title = "From the World of John Wick: Ballerina"
+    film.save()
+    page = head(client, review.get_absolute_url())
+    assert page["og:image"] == f"{SITE}{reverse('reviews:review_share_card', args=[review.slug])}"
+
+    assert share_cards.make_missing() == 1
+    assert share_cards.make_missing() == 0  # drawn once
+    second = stored_card(head(client, review.get_absolute_url()))
+    assert second != first and default_storage.exists(second)
+    assert not default_storage.exists(first)
