@@ -26,7 +26,10 @@ def require_axe():
 
 
 def axe_violations(page) -> list[dict]:
-    """axe-core's violations on the page as it stands, each with its rule, impact and offending elements."""
+    """axe-core's violations on the page as it settles, each with its rule, impact and offending elements.
+    A theme just switched fades link colours over 0.15 s (the admin's and the site's transitions); axe reading a
+    colour halfway would report a contrast no reader sees, so running animations finish first."""
+    page.evaluate("async () => { await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))); }")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS.read_text())  # from outside the page: an inline <script> would break its CSP
     results = page.evaluate(
