@@ -3,6 +3,8 @@
 The privacy page (templates/jinja2/privacy.html) promises exactly what these functions do.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +24,24 @@ from .models.followups import address_key
 
 ANONYMOUS = "Anonymous"
 CONFIRM_DAYS = 7  # how long a follow-up's confirmation link works (comments/followups.py)
+
+
+@dataclass(frozen=True)
+class Share:
+    """What an app above this one keeps about an address (the newsletter), for `export` and `erase`:
+    export(email) → JSON-ready data, erase(email) → how many rows went, held(email) → how many rows."""
+
+    export: Callable[[str], object]
+    erase: Callable[[str], int]
+    held: Callable[[str], int]
+
+
+# Filled by those apps' AppConfig.ready (this app cannot import them): name → Share.
+SHARES: dict[str, Share] = {}
+
+
+def add_share(name: str, *, export, erase, held) -> None:
+    SHARES[name] = Share(export=export, erase=erase, held=held)
 
 
 def purge(now=None) -> dict[str, int]:
@@ -76,7 +96,7 @@ def export(email: str) -> dict:
     """Everything stored about this email address (a data-access request): the comments written with it,
     each with its whole history (the words a moderator's edit replaced too) and the emails sent about it,
     the follow-up emails it asked for, the emails the outbox holds for it, and the moderators' rules that
-    name it."""
+    name it; and what other apps keep about it (`SHARES`: the newsletter), each under its name."""
     comments = Comment.objects.by_email(email).select_related("review").prefetch_related("events")
     follow_ups = Subscription.objects.filter(email__iexact=email.strip()).select_related("review")
     return {
@@ -84,6 +104,7 @@ def export(email: str) -> dict:
         "follow_ups": _exported_follow_ups(follow_ups),
         "emails": _exported_emails(OutgoingEmail.objects.filter(to__iexact=email.strip())),
         "rules_naming_this_address": [str(rule) for rule in _rules_naming(email)],
+        **{name: share.export(email) for name, share in SHARES.items()},
     }
 
 
@@ -196,6 +217,8 @@ def erase(email: str, *, delete: bool = False) -> int:
         touch_reviews(Q(pk__in=review_ids))
         Subscription.objects.filter(email__iexact=email.strip()).delete()  # and no more follow-up emails
         SentEmail.objects.filter(address=address_key(email)).delete()  # a hash of the address, still theirs
+        for share in SHARES.values():  # the newsletter's subscription
+            share.erase(email)
         # The outbox's emails to the address, and those about their comments (to followers, to moderators).
         about_theirs = OutgoingEmail.objects.about(Comment, every_id).values("pk")
         OutgoingEmail.objects.filter(Q(to__iexact=email.strip()) | Q(pk__in=about_theirs)).delete()
@@ -204,8 +227,9 @@ def erase(email: str, *, delete: bool = False) -> int:
 
 
 def held_about(email: str) -> int:
-    """How many comments and follow-ups this address has (what `erase` would act on)."""
-    return Comment.objects.by_email(email).count() + Subscription.objects.filter(email__iexact=email.strip()).count()
+    """How many comments, follow-ups and other apps' rows (`SHARES`) this address has (what `erase` acts on)."""
+    held = Comment.objects.by_email(email).count() + Subscription.objects.filter(email__iexact=email.strip()).count()
+    return held + sum(share.held(email) for share in SHARES.values())
 
 
 def leave_no_trace() -> None:

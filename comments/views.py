@@ -50,29 +50,30 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiple or 1) * RATE_WINDOWS[unit]
 
 
-def rate_limits(ip: str) -> list[tuple[str, str]]:
+def rate_limits(ip: str, *, prefix: str = "comments:rate:", rate=None, network_rate=None) -> list[tuple[str, str]]:
     """(cache key, rate) of each count a comment from this address adds to: one IPv4 address, or an IPv6
     /64 (one subscriber's line: a client can take any address in it) and the /56 around it (a household's
-    or a server's prefix, with a larger limit, so rotating through its 256 /64s still meets one)."""
+    or a server's prefix, with a larger limit, so rotating through its 256 /64s still meets one). Another
+    form counts apart with its own `prefix` and rates (the newsletter's sign-up)."""
+    rate = rate or settings.COMMENT_RATE_LIMIT
+    network_rate = network_rate or settings.COMMENT_NETWORK_RATE_LIMIT
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
-        return [("comments:rate:", settings.COMMENT_RATE_LIMIT)]  # no address: all such readers together
+        return [(prefix, rate)]  # no address: all such readers together
     if address.version == 6 and address.ipv4_mapped:
         address = address.ipv4_mapped
     if address.version == 4:
-        return [(f"comments:rate:{address}", settings.COMMENT_RATE_LIMIT)]
-    line, prefix = (ipaddress.ip_network(f"{address}/{bits}", strict=False) for bits in (64, 56))
-    return [
-        (f"comments:rate:{line}", settings.COMMENT_RATE_LIMIT),
-        (f"comments:rate:{prefix}", settings.COMMENT_NETWORK_RATE_LIMIT),
-    ]
+        return [(f"{prefix}{address}", rate)]
+    line, network = (ipaddress.ip_network(f"{address}/{bits}", strict=False) for bits in (64, 56))
+    return [(f"{prefix}{line}", rate), (f"{prefix}{network}", network_rate)]
 
 
-def over_rate_limit(ip: str) -> bool:
-    """True once this address or its network has sent more than its limit in the window (`rate_limits`)."""
+def over_rate_limit(ip: str, **limits) -> bool:
+    """True once this address or its network has sent more than its limit in the window (`rate_limits`,
+    which takes `limits`)."""
     over = False
-    for key, rate in rate_limits(ip):
+    for key, rate in rate_limits(ip, **limits):
         limit, seconds = parse_rate(rate)
         cache.add(key, 0, timeout=seconds)
         try:

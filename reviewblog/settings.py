@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reviews",
     "comments",
     "reviewblog",  # what knows both apps: the WordPress import and the old links it keeps working
+    "reviewblog.newsletter",  # email for every new review or a weekly round-up (it builds on both apps)
     "reviewblog.demo",  # the demo site (manage.py load_demo); no other app imports it
 ]
 
@@ -440,6 +441,18 @@ FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY = int(os.environ.get("FOLLOWUP_EMAILS_PER_AD
 COMMENT_GRAVATAR = env_bool("COMMENT_GRAVATAR", default=False)
 if COMMENT_GRAVATAR:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("https://www.gravatar.com")
+
+# --- Newsletter (reviewblog/newsletter/) ---
+# At most this many newsletter emails are recorded for sending in any such span ("600/h", "10/m"): "600/h"
+# may send 600 at once and then wait; "10/m" is the same hourly total at an even pace.
+NEWSLETTER_RATE = os.environ.get("NEWSLETTER_RATE", "600/h")
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "200"))  # most emails one chore round records
+NEWSLETTER_WEEKLY_DAY = int(os.environ.get("NEWSLETTER_WEEKLY_DAY", "4"))  # the round-up's weekday: 0 Monday … 4 Friday
+# A review that went live longer ago than this when the worker first notices it is not news (a backdated import).
+NEWSLETTER_NEWS_HOURS = float(os.environ.get("NEWSLETTER_NEWS_HOURS", "48"))
+# Sign-ups per IPv4 address or IPv6 /64, and per IPv6 /56, as the comments' limits are counted.
+NEWSLETTER_SIGNUP_RATE = os.environ.get("NEWSLETTER_SIGNUP_RATE", "5/h")
+NEWSLETTER_SIGNUP_NETWORK_RATE = os.environ.get("NEWSLETTER_SIGNUP_NETWORK_RATE", "20/h")
 
 # --- Background tasks (django-tasks) ---
 # Akismet checks, reports and emails run in the task worker, never in the request that posts a comment,

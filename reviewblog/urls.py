@@ -31,6 +31,7 @@ urlpatterns = [
     # shadow the site's addresses (the fallback middleware would also answer 404s before the old links).
     path("pages/", include("django.contrib.flatpages.urls")),
     path("", include("comments.urls")),
+    path("", include("reviewblog.newsletter.urls")),
     path("", include("reviews.urls")),
 ]
 

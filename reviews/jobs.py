@@ -113,6 +113,21 @@ def once_a_day(name: str) -> bool:
     return True
 
 
+def once_a_week(name: str, weekday: int) -> bool:
+    """True for the first caller of the chore `name` on or after this week's `weekday` (0 Monday … 6
+    Sunday, the site's time zone), across every worker, host and restart: as `once_a_day`, recorded under
+    the date of that weekday, so a worker that was down that day runs it the next day it runs."""
+    DailyChore = apps.get_model("reviews", "DailyChore")
+    today = timezone.localdate()
+    due_day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    try:
+        with transaction.atomic():
+            DailyChore.objects.create(name=name, day=due_day)
+    except IntegrityError:
+        return False
+    return True
+
+
 def enqueue_once_a_day(name: str, task, *args) -> bool:
     """Queue `task` if the chore `name` has not run today. The day's row and the task's row commit
     together: a queue that fails leaves the chore to the next round, never lost for the day."""

@@ -169,8 +169,14 @@ def test_export_for_an_unknown_email_prints_empty_lists_and_says_why():
 
     out, err = run("export_comments", "nobody@example.com")
 
-    assert json.loads(out) == {"comments": [], "follow_ups": [], "emails": [], "rules_naming_this_address": []}
-    assert err == "Nothing is stored about nobody@example.com: no comment, no follow-up.\n"
+    assert json.loads(out) == {
+        "comments": [],
+        "follow_ups": [],
+        "emails": [],
+        "rules_naming_this_address": [],
+        "newsletter": [],
+    }
+    assert err == "Nothing is stored about nobody@example.com: no comment, no follow-up, no subscription.\n"
 
 
 def test_export_includes_the_follow_up_emails_the_reader_asked_for():
@@ -257,7 +263,9 @@ def test_erase_with_nobody_to_answer_refuses_and_changes_nothing(monkeypatch):
 def test_erase_for_an_unknown_email_says_there_is_nothing_to_do():
     out, _ = run("erase_comments", "nobody@example.com", "--no-input")
 
-    assert out == "Nothing is stored about nobody@example.com: no comment, no follow-up; nothing to erase.\n"
+    assert out == (
+        "Nothing is stored about nobody@example.com: no comment, no follow-up, no subscription; nothing to erase.\n"
+    )
 
 
 def test_erase_delete_removes_a_readers_own_reply_chain_entirely(review):

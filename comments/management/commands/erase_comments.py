@@ -28,7 +28,9 @@ class Command(BaseCommand):
     def handle(self, *args, email, delete=False, interactive=True, **options):
         count = Comment.objects.by_email(email).count()
         if not privacy.held_about(email):
-            self.stdout.write(f"Nothing is stored about {email}: no comment, no follow-up; nothing to erase.")
+            self.stdout.write(
+                f"Nothing is stored about {email}: no comment, no follow-up, no subscription; nothing to erase."
+            )
             return
         if interactive:
             verb = "delete" if delete else "anonymise"

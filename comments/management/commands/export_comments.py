@@ -1,5 +1,5 @@
 """Give a reader everything the site keeps about their email address (a data-access request), as JSON:
-their comments and the follow-up emails they asked for."""
+their comments, the follow-up emails they asked for, and what other apps keep (the newsletter)."""
 
 import json
 from pathlib import Path
@@ -21,9 +21,9 @@ class Command(BaseCommand):
         data = privacy.export(email)
         text = json.dumps(data, indent=2, ensure_ascii=False)
         comments, follow_ups = len(data["comments"]), len(data["follow_ups"])
-        if not comments and not follow_ups:
+        if not privacy.held_about(email):
             # Still valid JSON (empty lists) on stdout or in the file, so a script can rely on it.
-            self.stderr.write(f"Nothing is stored about {email}: no comment, no follow-up.")
+            self.stderr.write(f"Nothing is stored about {email}: no comment, no follow-up, no subscription.")
         if output:
             Path(output).write_text(text + "\n", encoding="utf-8")
             self.stdout.write(

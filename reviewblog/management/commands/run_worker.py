@@ -3,7 +3,8 @@
 Akismet checks, reports, emails, image renditions, edge purges and imports are tasks; the chores
 (`CHORES`) catch what no task covers: re-checks that fell due, first checks whose task was lost or whose
 worker died, follow-up emails whose task was lost, images whose renditions task was lost, share cards
-no task drew, and the daily ones (the purge, the moderators' digest, pruning the task table), which
+no task drew, the newsletter's mailings and their batches,
+and the daily ones (the purge, the moderators' digest, pruning the task table), which
 run once a day however many workers run (reviews/jobs.py). Emails have threads of their own (`Beside`): the outbox's
 tasks wait on their own queue and its retries are its own round, so a mail server that hangs holds up
 no Akismet check, purge or chore. Nothing of this runs in a web request. The loops outlive a locked
@@ -25,6 +26,7 @@ from django_tasks_db.management.commands import db_worker
 
 from comments import chores
 from reviewblog.models import WorkerHeartbeat
+from reviewblog.newsletter import sending as newsletter
 from reviews import jobs, outbox, renditions, share_cards
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ CHORES = [
     chores.run_chores,
     renditions.make_overdue,  # images whose renditions task was lost or never queued
     share_cards.make_missing,  # share cards of reviews whose task was lost, or whose film changed
+    newsletter.run_chores,  # reviews gone live, the weekly round-up, the next batch of each mailing
     jobs.prune_if_due,  # finished rows of the task table, once a day
 ]
 
