@@ -11,9 +11,10 @@ def sign_up(client, django_capture_on_commit_callbacks):
     """Post the footer's form as a browser without JavaScript sends it; the confirmation email goes out
     on commit, as it does outside tests."""
 
-    def post(email="ana@example.com", frequency="each", **extra):
+    def post(email="ana@example.com", frequency="each", *, follow=False, **extra):
+        data = {"email": email, "frequency": frequency, "website": "", **extra}
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post("/newsletter/", {"email": email, "frequency": frequency, "website": "", **extra})
+            return client.post("/newsletter/", data, follow=follow, REMOTE_ADDR="198.51.100.4")
 
     return post
 
