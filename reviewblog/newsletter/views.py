@@ -23,7 +23,7 @@ from .models import Subscriber
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     if request.method != "POST":
-        return render(request, "newsletter/subscribe.html", {"form_id": "newsletter-page"})
+        return render(request, "newsletter/subscribe.html")
     form = SubscribeForm(request.POST)
     limits = {
         "prefix": "newsletter:rate:",
@@ -42,7 +42,6 @@ def subscribe(request):
 
 def page_with_error(request, form, error: str, status: int):
     context = {
-        "form_id": "newsletter-page",
         "errors": error,
         "email": request.POST.get("email", "")[:254],
         "frequency": request.POST.get("frequency", ""),
