@@ -126,8 +126,9 @@ def budget(now=None) -> int:
 
 def send_batches() -> int:
     """Record the next batch of each mailing under way, oldest first, within the budget."""
-    left, total = budget(), 0
-    for mailing_id in Mailing.objects.in_progress().order_by("created_at", "pk").values_list("pk", flat=True):
+    under_way = list(Mailing.objects.in_progress().order_by("created_at", "pk").values_list("pk", flat=True))
+    left, total = (budget() if under_way else 0), 0
+    for mailing_id in under_way:
         if left <= 0:
             break
         recorded_now = record_batch(mailing_id, left)
