@@ -118,14 +118,16 @@ def test_the_weekly_round_up_goes_once_with_the_weeks_reviews(subscribers, chore
     assert mail.outbox[0].subject == f"{settings.SITE_NAME}: the week's 2 new reviews"
 
 
-def test_the_admin_shows_each_send_with_its_counts(subscribers, chores, admin_client, django_assert_max_num_queries):
+def test_editors_see_each_send_with_its_counts_in_the_admin(
+    subscribers, chores, editor_client, django_assert_max_num_queries
+):
     subscribers(3)
     ReviewFactory(title="Counted", published_at=timezone.now())
     chores()
     OutgoingEmail.objects.filter(to="reader2@example.com").update(status=OutgoingEmail.Status.FAILED)
     Mailing.objects.update(unsubscribed=1)
     with django_assert_max_num_queries(12):
-        html = admin_client.get("/admin/newsletter/mailing/").content.decode()
+        html = editor_client.get("/admin/newsletter/mailing/").content.decode()
     row = html[html.index("New review: Counted") :]
     row = row[: row.index("</tr>")]
     cells = [cell.split(">", 1)[1].split("<", 1)[0] for cell in row.split("<td")[1:]]

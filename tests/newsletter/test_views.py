@@ -97,6 +97,15 @@ def test_the_unsubscribe_page_asks_first_and_its_button_leaves(client, subscribe
     assert "not subscribed" in client.get(path).content.decode()
 
 
-def test_the_sign_up_page_reads_few_queries(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
-        assert client.get("/newsletter/").status_code == 200
+def test_the_newsletter_pages_read_few_queries(client, subscribers, django_assert_max_num_queries):
+    [reader] = subscribers(1)
+    confirm = signup.confirm_link(reader, "weekly").removeprefix("http://127.0.0.1:8000")
+    leave = signup.unsubscribe_link(reader).removeprefix("http://127.0.0.1:8000")
+    for path in ("/newsletter/", "/newsletter/thanks/", confirm, leave):
+        with django_assert_max_num_queries(3):
+            assert client.get(path).status_code == 200
+
+
+def test_the_privacy_page_says_what_the_newsletter_keeps(client):
+    html = client.get("/privacy/").content.decode()
+    assert 'id="newsletter"' in html and "unsubscribing deletes your address" in html
