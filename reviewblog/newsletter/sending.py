@@ -139,21 +139,22 @@ def send_batches() -> int:
 def record_batch(mailing_id: int, limit: int) -> int:
     """Record the emails of the next `limit` subscribers of a mailing (in the order they joined), and move
     its cursor past them in the same transaction; returns how many were recorded. A worker that lost the
-    race for the batch records nothing (its transaction is rolled back)."""
+    race for the batch records nothing (its transaction is rolled back). The emails are made before the
+    transaction, which on SQLite holds the write lock the outbox's mail threads wait for."""
+    mailing = Mailing.objects.select_related("review__film").get(pk=mailing_id)
+    if mailing.finished_at or mailing.stopped_at or limit <= 0:
+        return 0
+    reviews = _reviews_of(mailing)
+    if not reviews:  # its review unpublished: stop_unpublished deals with it
+        return 0
+    frequency = Subscriber.Frequency.EACH if mailing.kind == Kind.REVIEW else Subscriber.Frequency.WEEKLY
+    batch = list(Subscriber.objects.receiving(frequency).filter(pk__gt=mailing.cursor).order_by("pk")[:limit])
+    emails = []
+    if batch:
+        text, html = render(mailing, reviews)
+        emails = [_email(mailing, subscriber, text, html) for subscriber in batch]
     with transaction.atomic():
-        mailing = Mailing.objects.select_related("review__film").get(pk=mailing_id)
-        if mailing.finished_at or mailing.stopped_at or limit <= 0:
-            return 0
-        reviews = _reviews_of(mailing)
-        if not reviews:  # its review unpublished: stop_unpublished deals with it
-            return 0
-        frequency = Subscriber.Frequency.EACH if mailing.kind == Kind.REVIEW else Subscriber.Frequency.WEEKLY
-        batch = list(Subscriber.objects.receiving(frequency).filter(pk__gt=mailing.cursor).order_by("pk")[:limit])
-        recorded_now = 0
-        if batch:
-            text, html = render(mailing, reviews)
-            for subscriber in batch:
-                recorded_now += _record(mailing, subscriber, text, html) is not None
+        recorded_now = sum(outbox.send_later(**email) is not None for email in emails)
         changes = {"queued": F("queued") + recorded_now}
         if batch:
             changes["cursor"] = batch[-1].pk
@@ -161,22 +162,22 @@ def record_batch(mailing_id: int, limit: int) -> int:
             changes["finished_at"] = timezone.now()
         held = Mailing.objects.filter(pk=mailing.pk, cursor=mailing.cursor, finished_at=None, stopped_at=None)
         if not held.update(**changes):
-            transaction.set_rollback(True)  # another worker recorded this batch first
+            transaction.set_rollback(True)  # another worker recorded this batch first, or it was stopped
             return 0
     return recorded_now
 
 
-def _record(mailing: Mailing, subscriber: Subscriber, text: str, html: str) -> OutgoingEmail | None:
+def _email(mailing: Mailing, subscriber: Subscriber, text: str, html: str) -> dict:
+    """One subscriber's email, as outbox.send_later takes it: the batch's bodies with their own link out."""
     leave = signup.unsubscribe_link(subscriber, mailing)
-    headers = {"List-Unsubscribe": f"<{leave}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return outbox.send_later(
-        key=mailing.key,
-        to=subscriber.email,
-        subject=mailing.subject,
-        body=text.replace(LEAVE, leave),
-        html_body=html.replace(LEAVE, leave),
-        headers=headers,
-    )
+    return {
+        "key": mailing.key,
+        "to": subscriber.email,
+        "subject": mailing.subject,
+        "body": text.replace(LEAVE, leave),
+        "html_body": html.replace(LEAVE, leave),
+        "headers": {"List-Unsubscribe": f"<{leave}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    }
 
 
 def _reviews_of(mailing: Mailing) -> list[Review]:
