@@ -446,7 +446,7 @@ if COMMENT_GRAVATAR:
 # At most this many newsletter emails are recorded for sending in any such span ("600/h", "10/m"): "600/h"
 # may send 600 at once and then wait; "10/m" is the same hourly total at an even pace.
 NEWSLETTER_RATE = os.environ.get("NEWSLETTER_RATE", "600/h")
-NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "200"))  # most emails one chore round records
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "200"))  # most one mailing records a round
 NEWSLETTER_WEEKLY_DAY = int(os.environ.get("NEWSLETTER_WEEKLY_DAY", "4"))  # the round-up's weekday: 0 Monday … 4 Friday
 # A review that went live longer ago than this when the worker first notices it is not news (a backdated import).
 NEWSLETTER_NEWS_HOURS = float(os.environ.get("NEWSLETTER_NEWS_HOURS", "48"))

@@ -125,40 +125,46 @@ def budget(now=None) -> int:
 
 
 def send_batches() -> int:
-    """Record the next batch of each mailing under way, oldest first, within the budget."""
-    under_way = list(Mailing.objects.in_progress().order_by("created_at", "pk").values_list("pk", flat=True))
-    left, total = (budget() if under_way else 0), 0
-    for mailing_id in under_way:
-        if left <= 0:
+    """Record the next batch of each mailing under way, oldest first, while the rate allows."""
+    total = 0
+    for mailing_id in Mailing.objects.in_progress().order_by("created_at", "pk").values_list("pk", flat=True):
+        if budget() <= 0:
             break
-        recorded_now = record_batch(mailing_id, left)
-        left, total = left - recorded_now, total + recorded_now
+        total += record_batch(mailing_id)
     return total
 
 
-def record_batch(mailing_id: int, limit: int) -> int:
-    """Record the emails of the next `limit` subscribers of a mailing (in the order they joined), and move
-    its cursor past them in the same transaction; returns how many were recorded. A worker that lost the
-    race for the batch records nothing (its transaction is rolled back). The emails are made before the
-    transaction, which on SQLite holds the write lock the outbox's mail threads wait for."""
+def record_batch(mailing_id: int) -> int:
+    """Record the emails of a mailing's next subscribers (in the order they joined), as many as the rate
+    allows now, at most NEWSLETTER_BATCH_SIZE, and move its cursor past them in the same transaction;
+    returns how many were recorded.
+
+    The emails are made before the transaction (which on SQLite holds the write lock the outbox's mail
+    threads wait for). In it, every worker first locks the mailings under way, in one order, so workers
+    count the rate's budget one after another, each seeing what the one before recorded (SQLite's writers
+    take turns by themselves). A worker that lost the race for the batch records nothing."""
+    size = settings.NEWSLETTER_BATCH_SIZE
     mailing = Mailing.objects.select_related("review__film").get(pk=mailing_id)
-    if mailing.finished_at or mailing.stopped_at or limit <= 0:
+    if mailing.finished_at or mailing.stopped_at:
         return 0
     reviews = _reviews_of(mailing)
     if not reviews:  # its review unpublished: stop_unpublished deals with it
         return 0
     frequency = Subscriber.Frequency.EACH if mailing.kind == Kind.REVIEW else Subscriber.Frequency.WEEKLY
-    batch = list(Subscriber.objects.receiving(frequency).filter(pk__gt=mailing.cursor).order_by("pk")[:limit])
+    batch = list(Subscriber.objects.receiving(frequency).filter(pk__gt=mailing.cursor).order_by("pk")[:size])
     emails = []
     if batch:
         text, html = render(mailing, reviews)
         emails = [_email(mailing, subscriber, text, html) for subscriber in batch]
     with transaction.atomic():
-        recorded_now = sum(outbox.send_later(**email) is not None for email in emails)
+        list(Mailing.objects.in_progress().select_for_update().order_by("pk").values_list("pk", flat=True))
+        allowed = budget()
+        taken = batch[:allowed]
+        recorded_now = sum(outbox.send_later(**email) is not None for email in emails[:allowed])
         changes = {"queued": F("queued") + recorded_now}
-        if batch:
-            changes["cursor"] = batch[-1].pk
-        if len(batch) < limit:
+        if taken:
+            changes["cursor"] = taken[-1].pk
+        if len(batch) < size and len(taken) == len(batch):  # nobody left after these
             changes["finished_at"] = timezone.now()
         held = Mailing.objects.filter(pk=mailing.pk, cursor=mailing.cursor, finished_at=None, stopped_at=None)
         if not held.update(**changes):

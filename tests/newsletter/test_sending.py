@@ -70,19 +70,24 @@ def test_batches_keep_to_the_rate_over_every_mailing(subscribers, chores, settin
     settings.NEWSLETTER_RATE, settings.NEWSLETTER_BATCH_SIZE = "5/h", 3
     subscribers(7)
     first, second = ReviewFactory(published_at=timezone.now()), ReviewFactory(published_at=timezone.now())
-    assert chores() == 3  # the batch size
-    assert chores() == 2  # the rest of the hour's five
+
+    def queued():
+        mailings = {m.review_id: m for m in Mailing.objects.all()}
+        return mailings[first.pk].queued, mailings[second.pk].queued
+
+    def an_hour_passes():
+        OutgoingEmail.objects.update(created_at=timezone.now() - timedelta(hours=1, seconds=1))
+
+    assert chores() == 5  # a batch of the first review's, and what the hour has left for the second's
     assert chores() == 0
-    assert len(mail.outbox) == 5
-    mailings = {m.review_id: m for m in Mailing.objects.all()}
-    assert (mailings[first.pk].queued, mailings[second.pk].queued) == (5, 0)  # oldest first
-    OutgoingEmail.objects.update(created_at=timezone.now() - timedelta(hours=1, seconds=1))  # an hour passes
-    assert chores() == 3
-    assert chores() == 2
-    mailings = {m.review_id: m for m in Mailing.objects.all()}
-    assert mailings[first.pk].finished_at is not None and mailings[first.pk].queued == 7
-    assert mailings[second.pk].queued == 3
-    assert OutgoingEmail.objects.values("key", "to").distinct().count() == OutgoingEmail.objects.count() == 10
+    assert len(mail.outbox) == 5 and queued() == (3, 2)
+    an_hour_passes()
+    assert chores() == 5 and queued() == (6, 4)
+    an_hour_passes()
+    assert chores() == 4 and queued() == (7, 7)
+    chores()
+    assert Mailing.objects.filter(finished_at=None).count() == 0
+    assert OutgoingEmail.objects.values("key", "to").distinct().count() == OutgoingEmail.objects.count() == 14
 
 
 def test_unpublishing_before_the_batches_are_out_stops_the_rest(subscribers, chores, settings, smtp_server):
