@@ -5,13 +5,13 @@ come with nothing saved) and record one Mailing for it, unique per review, so no
 second worker sends it again. Once a week (NEWSLETTER_WEEKLY_DAY, recorded in the database as the daily
 chores are) a round-up mailing takes the reviews that went live since the last one. Each chore round
 records the next batch of a mailing's emails in the outbox (reviews/outbox.py: sent by the worker's
-mail thread, retried, never twice), within NEWSLETTER_RATE over every mailing together; the batch moves
+mail thread, retried, sent twice only by a worker killed between the server's acceptance and its record
+of it), within NEWSLETTER_RATE over every mailing together; the batch moves
 the mailing's cursor in the transaction that records its emails, and the outbox's unique key per
 mailing and address keeps a batch that two workers raced for to one email each. A review unpublished
 before its emails are out stops its mailing: what is not yet recorded never is, what waits is deleted.
 """
 
-import logging
 import re
 from datetime import timedelta
 
@@ -30,7 +30,6 @@ from reviews.seo import absolute_url
 from . import signup
 from .models import Mailing, Subscriber
 
-logger = logging.getLogger(__name__)
 Kind = Mailing.Kind
 KEY_PREFIX = "newsletter:"  # every mailing's emails in the outbox (what NEWSLETTER_RATE counts)
 LEAVE = "NEWSLETTER-UNSUBSCRIBE-LINK"  # where each subscriber's own link goes in a batch's one rendering
