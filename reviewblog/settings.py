@@ -236,6 +236,9 @@ IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", def
 # The task worker makes them after the save, so a save never waits for them; an image still waiting this
 # long (a lost task, rows written without save()) is made by the worker's chores instead.
 IMAGE_RENDITION_GRACE_SECONDS = int(os.environ.get("IMAGE_RENDITION_GRACE_SECONDS", "300"))
+# A share card that fails to draw (the storage refusing it) is tried again 1, 2, 4 … minutes later, at
+# most an hour apart, and given up (logged) after this many tries; pages show the card drawn on request.
+SHARE_CARD_MAX_ATTEMPTS = int(os.environ.get("SHARE_CARD_MAX_ATTEMPTS", "8"))
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- Markdown editor (django-markdownx) ---

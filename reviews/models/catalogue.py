@@ -123,7 +123,21 @@ class Franchise(FilmGroup):
     description = TextField(blank=True)
 
 
+# What a film shows on its reviews' share cards (Review.share_card_shows).
+CARD_FIELDS = {"title", "release_year", "poster"}
+
+
 class FilmQuerySet(ShownQuerySet):
+    def update(self, **kwargs):
+        """Also: a new title, year or poster makes these films' reviews' share cards due."""
+        with transaction.atomic():
+            count = super().update(**kwargs)
+            if CARD_FIELDS.intersection(kwargs):
+                _reviews().Review.objects.filter(film__in=self.values("pk")).share_cards_due()
+        return count
+
+    update.alters_data = True
+
     def for_detail(self):
         """Everything the film page shows, in a fixed number of queries."""
         return self.select_related("franchise").prefetch_related(
@@ -163,11 +177,14 @@ class Film(ShownOnPages, SluggedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, f"{self.title} {self.release_year or ''}")
-        before = Film.objects.filter(pk=self.pk).values_list("title", "release_year", "slug").first()
+        before = Film.objects.filter(pk=self.pk).values_list("title", "release_year", "slug", "poster").first()
         super().save(*args, **kwargs)
-        if before != (self.title, self.release_year, self.slug):  # new, renamed or moved: mentions may change
-            # A new film has no links yet: only bodies naming it can change (no join to look for links).
+        if before is None or before[:3] != (self.title, self.release_year, self.slug):
+            # New, renamed or moved: mentions may change. A new film has no links yet: only bodies naming it
+            # can change (no join to look for links).
             _reviews().Review.refresh_mentions_of(self.title, film=self if before else None)
+        if before and (before[0], before[1], before[3]) != (self.title, self.release_year, self.poster.name or ""):
+            _reviews().Review.objects.filter(film=self).share_cards_due()  # their cards show these
 
     def get_absolute_url(self):
         return reverse("reviews:film_detail", args=[self.slug])
