@@ -213,3 +213,15 @@ def test_an_author_renamed_makes_their_cards_due(committed):
     author.save()
     assert Review.objects.values_list("share_card_due", flat=True).get(pk=review.pk) <= timezone.now()
     assert share_cards.make_due() == 1
+
+
+def test_the_old_png_addresses_of_cards_shared_before_redirect_for_good_to_the_jpeg_ones(client):
+    review = ReviewFactory(slug="grief-with-a-gun")
+    response = client.get("/reviews/grief-with-a-gun/share.png")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("reviews:review_share_card", args=[review.slug])
+    assert client.get(response["Location"])["Content-Type"] == "image/jpeg"
+
+    response = client.get("/share.png")
+    assert response.status_code == 301 and response["Location"] == reverse("reviews:site_share_card")
+    assert client.get(response["Location"])["Content-Type"] == "image/jpeg"
