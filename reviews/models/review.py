@@ -120,6 +120,10 @@ class ReviewQuerySet(models.QuerySet):
     delete.alters_data = True
 
     def bulk_create(self, objs, *args, **kwargs):
+        objs, now = list(objs), timezone.now()
+        for review in objs:  # no save() queues their share cards: the worker's chores draw them
+            if review.status == Review.Status.PUBLISHED and review.share_card_due is None:
+                review.share_card_due = now
         with transaction.atomic():
             created = super().bulk_create(objs, *args, **kwargs)
             pks = [obj.pk for obj in created if obj.pk is not None]

@@ -12,7 +12,7 @@ from PIL import Image
 
 from reviews import share_cards
 from reviews.models import Film, Review
-from tests.factories import FilmFactory, ReviewFactory
+from tests.factories import FilmFactory, ReviewFactory, UserFactory
 from tests.reviews.test_seo import SITE, head
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +225,11 @@ def test_the_old_png_addresses_of_cards_shared_before_redirect_for_good_to_the_j
     response = client.get("/share.png")
     assert response.status_code == 301 and response["Location"] == reverse("reviews:site_share_card")
     assert client.get(response["Location"])["Content-Type"] == "image/jpeg"
+
+
+def test_reviews_created_in_bulk_get_their_cards_from_the_chores():
+    published, draft = ReviewFactory.build_batch(2, author=UserFactory(), film=FilmFactory())
+    draft.status, published.slug, draft.slug = Review.Status.DRAFT, "in-bulk", "in-bulk-draft"
+    Review.objects.bulk_create([published, draft])
+    assert share_cards.make_due() == 1
+    assert Review.objects.get(slug="in-bulk").share_card and not Review.objects.get(slug="in-bulk-draft").share_card
