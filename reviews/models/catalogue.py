@@ -131,9 +131,11 @@ class FilmQuerySet(ShownQuerySet):
     def update(self, **kwargs):
         """Also: a new title, year or poster makes these films' reviews' share cards due."""
         with transaction.atomic():
+            # Read first: the update may change what this queryset filters on.
+            films = list(self.values_list("pk", flat=True)) if CARD_FIELDS.intersection(kwargs) else []
             count = super().update(**kwargs)
-            if CARD_FIELDS.intersection(kwargs):
-                _reviews().Review.objects.filter(film__in=self.values("pk")).share_cards_due()
+            if films:
+                _reviews().Review.objects.filter(film__in=films).share_cards_due()
         return count
 
     update.alters_data = True
