@@ -49,8 +49,12 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from . import checks, renditions  # noqa: F401  (checks registers the system checks)
         from .groups import PERMISSIONS, keep_granted
+        from .models.catalogue import name_changed
+        from .models.review import relink_mentions
 
         keep_granted(self, PERMISSIONS)
+        # A film or person renamed: the reviews that mention it by name link it anew.
+        name_changed.connect(relink_mentions, dispatch_uid="reviews.relink_mentions")
         # Responsive copies of hero images, posters and photos follow their rows: made on save, deleted with them.
         renditions.connect()
         post_save.connect(author_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="reviews.author_renamed")

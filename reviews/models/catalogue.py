@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,19 +15,15 @@ from .base import (
     require_alt_text,
     unique_slug,
 )
+from .stamps import touch_pages
 
-
-def _reviews():
-    """models/review.py imports this module, so its Review is fetched when a method needs it."""
-    from . import review
-
-    return review
+# Sent when a film or person is new, renamed or moved to another slug, with the `label` reviews mention it
+# by: the reviews, which sit above the catalogue, link their [[mentions]] anew (models/review.py).
+name_changed = Signal()
 
 
 def touch_pages_showing(model, pks) -> None:
     """Move the stamps of every page that shows these rows (see stamps.touch_pages)."""
-    from .stamps import touch_pages  # models/stamps.py imports this module
-
     if pks:
         touch_pages(**model.pages_showing(list(pks)))
 
@@ -167,7 +164,7 @@ class Film(ShownOnPages, SluggedModel):
         super().save(*args, **kwargs)
         if before != (self.title, self.release_year, self.slug):  # new, renamed or moved: mentions may change
             # A new film has no links yet: only bodies naming it can change (no join to look for links).
-            _reviews().Review.refresh_mentions_of(self.title, film=self if before else None)
+            name_changed.send(Film, label=self.title, film=self if before else None)
 
     def get_absolute_url(self):
         return reverse("reviews:film_detail", args=[self.slug])
@@ -180,7 +177,7 @@ class Film(ShownOnPages, SluggedModel):
     def pages_showing(cls, pks):
         """Its title shows on its page, its reviews, reviews that mention it, its franchise's other films
         and their reviews, the pages of the people it credits, and its genres' and franchise's pages."""
-        mentions = _reviews().Review.mentioned_films.through.objects.filter(film__in=pks).values("review")
+        mentions = cls.mentioned_in.through.objects.filter(film__in=pks).values("review")
         return {
             "reviews": Q(film__in=pks) | Q(pk__in=mentions) | Q(film__franchise__films__in=pks),
             "films": Q(pk__in=pks) | Q(franchise__films__in=pks),
@@ -207,7 +204,7 @@ class Film(ShownOnPages, SluggedModel):
         """The other films of this film's franchise, in release order, with how many reviews each has."""
         if not self.franchise_id:
             return Film.objects.none()
-        published = _reviews().Review.published_q(via="reviews__")
+        published = self.reviews.model.published_q(via="reviews__")  # Review's rule
         return (
             Film.objects.filter(franchise_id=self.franchise_id)
             .exclude(pk=self.pk)
@@ -241,7 +238,7 @@ class Person(ShownOnPages, SluggedModel):
         before = Person.objects.filter(pk=self.pk).values_list("name", "slug").first()
         super().save(*args, **kwargs)
         if before != (self.name, self.slug):  # new, renamed or moved: mentions may change
-            _reviews().Review.refresh_mentions_of(self.name, person=self)
+            name_changed.send(Person, label=self.name, person=self)
 
     def get_absolute_url(self):
         return reverse("reviews:person_detail", args=[self.slug])
@@ -250,7 +247,7 @@ class Person(ShownOnPages, SluggedModel):
     def pages_showing(cls, pks):
         """Their name shows on their page, the pages of the films they are credited on and those films'
         reviews, and reviews that mention them (deleted, their credits go too)."""
-        mentions = _reviews().Review.mentioned_people.through.objects.filter(person__in=pks).values("review")
+        mentions = cls.mentioned_in.through.objects.filter(person__in=pks).values("review")
         return {
             "reviews": Q(film__credits__person__in=pks) | Q(pk__in=mentions),
             "films": Q(credits__person__in=pks),
