@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",  # outside the page cache, so its shared copies get the header too
     "reviewblog.oldlinks.OldLinkMiddleware",  # the old blog's addresses: 301 where a page would be a 404
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "reviews.page_cache.PageCacheMiddleware",  # shared copies go out before the rest runs
+    "reviewblog.page_cache.PageCacheMiddleware",  # shared copies go out before the rest runs
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -110,7 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reviewblog.context_processors.site",
-                "reviews.page_cache.shared_csrf_token",  # after the backend's own csrf_token, to replace it
+                "reviewblog.page_cache.shared_csrf_token",  # after the backend's own csrf_token, to replace it
             ],
         },
     },
@@ -124,7 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reviewblog.context_processors.site",
-                "reviews.page_cache.shared_csrf_token",  # after Django's own CSRF processor, to replace it
+                "reviewblog.page_cache.shared_csrf_token",  # after Django's own CSRF processor, to replace it
             ],
         },
     },
@@ -274,10 +274,10 @@ def _cache(prefix: str, max_entries: int, redis_url: str = REDIS_URL) -> dict:
 CACHES = {"default": _cache("rb", 1000), "pages": _cache("rb-pages", 5000, PAGES_REDIS_URL)}
 
 # Anonymous readers share one rendered copy of a review or the home page until what it shows changes
-# (reviews/page_cache.py); this only bounds how long an unread copy takes up room. 0 turns it off.
+# (reviewblog/page_cache.py); this only bounds how long an unread copy takes up room. 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", str(24 * 3600)))
 # With pages in a shared cache, a warm hit reads which generation of page stamps is current there instead
-# of reading its page's stamp from the database (reviews/page_cache.py current_state). Per-process memory
+# of reading its page's stamp from the database (reviewblog/page_cache.py current_state). Per-process memory
 # cannot tell one process about another's change, so without Redis every hit reads the database.
 PAGE_STAMPS_SHARED = bool(PAGES_REDIS_URL)
 # An edge cache (Varnish with xkey, reviewblog/edge/default.vcl) in front: changes purge the pages that

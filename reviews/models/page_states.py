@@ -1,6 +1,6 @@
 """What each public page stands for: its stamps read in one small query, with the published rule's dates.
 
-The page cache, its 304s and the edge read these (reviews/page_cache.py); models/stamps.py moves the stamps.
+The site's page cache, its 304s and the edge read these (reviewblog/page_cache.py); models/stamps.py moves the stamps.
 """
 
 import functools

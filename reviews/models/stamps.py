@@ -2,20 +2,24 @@
 
 Every public page reads one stamp: its row's `page_changed_at` (a review, film, person, author, genre or
 franchise) or the `lists` stamp (PageStamp) for the pages listing all reviews. The page cache, the
-304s, the kept fragments and the edge's keys all read these (reviews/page_cache.py, reviews/edge.py;
-models/page_states.py reads them); `touch_pages` moves them, and every model's save, delete and
-QuerySet writes call it.
+304s, the kept fragments and the edge's keys all read these (models/page_states.py reads them for the
+site's page cache and edge); `touch_pages` moves them, and every model's save, delete and QuerySet
+writes call it. Each move is announced (stamps_moved) for those who keep copies of the pages.
 """
 
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.apps import apps
-from django.db import models, transaction
+from django.conf import settings
+from django.db import models
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
-from .. import edge, page_cache
+# Sent inside the change's transaction with the edge keys of the pages whose stamps moved (`keys`, listed
+# only with an edge to purge: EDGE_PURGE_URL); the site's page cache and edge listen (reviewblog/apps.py).
+stamps_moved = Signal()
 
 
 # The pages that list reviews, named as touch_pages arguments: a film's own reviews and those that mention
@@ -50,9 +54,9 @@ def page_models() -> dict:
 
 
 def touch_pages(*, lists: bool = False, **conditions: Q) -> None:
-    """The one place page stamps move, and the edge keys of the same pages are purged (after commit).
+    """The one place page stamps move; the move is announced with the edge keys of the same pages.
 
-    Every public page reads one stamp (see page_state): its row's `page_changed_at` (a review, film,
+    Every public page reads one stamp (models/page_states.py): its row's `page_changed_at` (a review, film,
     person, author, genre or franchise), or the `lists` stamp for the pages that list all reviews.
     `conditions` pick the pages that changed (reviews=Q(…), films=…, people=…, authors=…, genres=…,
     franchises=…); touching reviews also touches every page that lists them (pages_listing), so no
@@ -75,7 +79,7 @@ def touch_pages(*, lists: bool = False, **conditions: Q) -> None:
 
 
 def _move_stamps(lists: bool, conditions: dict) -> None:
-    """Move the stamps of the rows each condition picks (and the lists stamp), then purge their edge keys."""
+    """Move the stamps of the rows each condition picks (and the lists stamp), then announce their edge keys."""
     now = timezone.now()
     keys = ["lists"] if lists else []
     for name, model in page_models().items():
@@ -83,7 +87,7 @@ def _move_stamps(lists: bool, conditions: dict) -> None:
             continue
         # The plain QuerySet.update: the models' own update() calls this function.
         rows = model.objects.filter(condition)
-        if not edge.enabled():  # no keys to purge: one UPDATE, no list of rows
+        if not settings.EDGE_PURGE_URL:  # no edge, no keys to purge: one UPDATE, no list of rows
             models.QuerySet.update(rows, page_changed_at=now)
             continue
         pks = set(rows.values_list("pk", flat=True))
@@ -93,11 +97,7 @@ def _move_stamps(lists: bool, conditions: dict) -> None:
             keys += [f"{model._meta.model_name}-{pk}" for pk in pks]
     if lists:
         PageStamp.objects.update_or_create(name=PageStamp.LISTS, defaults={"changed_at": now})
-    # States other processes remember from the shared cache are read afresh: now, and once the change is
-    # committed (a reader between the two may have read the stamps as they were; see page_cache.py).
-    page_cache.stamps_moved()
-    transaction.on_commit(page_cache.stamps_moved)
-    edge.purge_after_commit(keys)
+    stamps_moved.send(PageStamp, keys=keys)
 
 
 _touch_all_at_end = ContextVar("touch_all_at_end", default=False)
