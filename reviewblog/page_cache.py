@@ -90,7 +90,7 @@ def last_modified_at(state) -> int | None:
 
 class PageCacheMiddleware:
     """Every answer a page's stamp can give, before sessions, CSRF, users, messages and the view run: the
-    shared copy of a marked page, kept when there is none; and a 304 to any reader whose copy is current,
+    shared copy of a declared page, kept when there is none; and a 304 to any reader whose copy is current,
     whether it was the shared copy or one rendered for them.
 
     Readers with a session (staff, a reader who sees their own pending comment) or a message waiting get
