@@ -51,8 +51,14 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from . import checks, renditions, share_cards  # noqa: F401  (checks registers the system checks)
         from .groups import PERMISSIONS, keep_granted
+        from .models.catalogue import card_changed, name_changed
+        from .models.review import film_cards_due, relink_mentions
 
         keep_granted(self, PERMISSIONS)
+        # A film or person renamed: the reviews that mention it by name link it anew.
+        name_changed.connect(relink_mentions, dispatch_uid="reviews.relink_mentions")
+        # A film's new title, year or poster: its reviews' share cards are drawn again.
+        card_changed.connect(film_cards_due, dispatch_uid="reviews.film_cards_due")
         # Responsive copies of hero images, posters and photos follow their rows: made on save, deleted with them.
         renditions.connect()
         share_cards.connect()  # a review's share card follows it: due when it changes, deleted with it

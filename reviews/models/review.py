@@ -27,7 +27,7 @@ from .base import (
 )
 from .catalogue import Credit, Film, Person, ShownOnPages
 from .mentions import resolve as resolve_mentions
-from .stamps import touch_franchise_pages, touch_pages
+from .stamps import touch_pages
 
 # What decides where a review is listed and counted (its film's franchise counts published reviews).
 LISTED_FIELDS = {"status", "published_at", "film", "film_id", "author", "author_id"}
@@ -395,6 +395,23 @@ class ReviewAspect(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.score}"
+
+
+def touch_franchise_pages(review_pks) -> None:
+    """Films of a franchise list its other films with their counts of published reviews
+    ("More from the World of …"), on the films' pages and on their reviews' pages."""
+    franchises = Film.objects.filter(reviews__in=review_pks, franchise__isnull=False).values("franchise")
+    touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
+
+
+def relink_mentions(sender, *, label: str, film=None, person=None, **kwargs) -> None:
+    """A film or person is new or renamed (catalogue.name_changed, connected in ReviewsConfig.ready)."""
+    Review.refresh_mentions_of(label, film=film, person=person)
+
+
+def film_cards_due(sender, *, films, **kwargs) -> None:
+    """Films' title, year or poster changed (catalogue.card_changed, connected in ReviewsConfig.ready)."""
+    Review.objects.filter(film__in=films).share_cards_due()
 
 
 def display_name(user) -> str:
