@@ -36,12 +36,19 @@ class ReviewblogConfig(AppConfig):
         from django_tasks.signals import task_finished, task_started
 
         from reviews.groups import keep_granted
+        from reviews.models.stamps import stamps_moved
 
+        from . import edge, page_cache
         from .imports import delete_upload
         from .request_log import forget_running_task, name_running_task
 
         task_started.connect(name_running_task, dispatch_uid="reviewblog.name_running_task")
         task_finished.connect(forget_running_task, dispatch_uid="reviewblog.forget_running_task")
+
+        # Copies of pages whose stamps moved are found stale: the page cache's shared generation, then
+        # the edge's keys (in this order, so after a commit the generation moves before the purge is queued).
+        stamps_moved.connect(page_cache.stamps_moved, dispatch_uid="reviewblog.page_cache.stamps_moved")
+        stamps_moved.connect(edge.stamps_moved, dispatch_uid="reviewblog.edge.stamps_moved")
 
         keep_granted(self, EDITOR_PERMISSIONS)
         # The upload holds readers' emails and IPs: it goes with its run, however the run is deleted.

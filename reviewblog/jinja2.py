@@ -19,8 +19,8 @@ from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup
 
 from comments.templatetags.comments import comment_feed_links, comment_section
+from reviews.cache_keys import key, pages
 from reviews.models import display_name
-from reviews.page_cache import key, pages
 from reviews.templatetags import images, seo
 from reviews.templatetags.reviews import in_first_row, rating_stars
 

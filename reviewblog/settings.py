@@ -1,7 +1,8 @@
 """Settings for reviewblog, all read from environment variables with safe defaults.
 
 Development (`make run`, `make test`) sets DEBUG=1; production sets SECRET_KEY, ALLOWED_HOSTS and
-DATABASE_URL. See README.md for the production recipe.
+DATABASE_URL. What each variable does is in README.md ("Settings"); the comments here say only why a
+setting is as it is.
 """
 
 import base64
@@ -84,7 +85,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",  # outside the page cache, so its shared copies get the header too
     "reviewblog.oldlinks.OldLinkMiddleware",  # the old blog's addresses: 301 where a page would be a 404
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "reviews.page_cache.PageCacheMiddleware",  # shared copies go out before the rest runs
+    "reviewblog.page_cache.PageCacheMiddleware",  # shared copies go out before the rest runs
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,7 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reviewblog.context_processors.site",
-                "reviews.page_cache.shared_csrf_token",  # after the backend's own csrf_token, to replace it
+                "reviewblog.page_cache.shared_csrf_token",  # after the backend's own csrf_token, to replace it
             ],
         },
     },
@@ -125,7 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reviewblog.context_processors.site",
-                "reviews.page_cache.shared_csrf_token",  # after Django's own CSRF processor, to replace it
+                "reviewblog.page_cache.shared_csrf_token",  # after Django's own CSRF processor, to replace it
             ],
         },
     },
@@ -141,13 +142,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite as a real embedded database for several workers and the task worker: readers never block
-    # the writer (WAL), a writer waits for the lock instead of failing ("database is locked"), and every
-    # transaction takes the write lock at BEGIN, so a read-then-write (the duplicate-comment check, a
-    # claim) cannot be overtaken halfway. synchronous=NORMAL is durable across crashes of the app in WAL.
+    # An embedded database for several workers and the task worker (README "SQLite").
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),  # seconds a writer waits for the lock
+        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-20000;",
         **DATABASES["default"].get("OPTIONS", {}),
     }
@@ -171,29 +169,28 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "reviewblog.static_bundles.BundleFinder",  # css/public.css: the public pages' one stylesheet
+]
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-# The WordPress import's uploads (readers' emails and IPs) wait here for the task worker: never under MEDIA_ROOT,
-# which the web server serves to anyone.
 PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", BASE_DIR / "private"))
-# Every file goes through STORAGES: "default" holds the public media (uploads, renditions, imported and demo
-# images), "private" the import's uploads. Both are folders on this disk unless AWS_STORAGE_BUCKET_NAME is set;
-# then both live in S3-compatible object storage, where app servers and workers on other hosts see them too.
+# Every file goes through STORAGES: "default" the public media, "private" the import's uploads, on this disk
+# or in a bucket (README "Media in object storage").
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
     # django-storages reads these (and any other AWS_* setting it knows) when it builds the storage.
-    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None  # empty: Amazon S3 itself
-    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None  # empty: boto3's own lookup (an IAM role)
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
     AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
-    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None  # a CDN in front of the bucket
-    # Public images get plain, cacheable URLs, computed without a network call: the bucket (or the CDN) must
-    # let anyone read them. Signed URLs would expire inside cached pages.
-    AWS_QUERYSTRING_AUTH = False
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_QUERYSTRING_AUTH = False  # signed URLs would expire inside cached pages: the bucket must be readable
     AWS_S3_FILE_OVERWRITE = False  # a new file never replaces another under the same name, as on disk
     AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=86400"}
-    # The import's uploads (readers' emails and IPs): a second bucket nobody may read, since the media
-    # bucket's policy lets anyone read all of it. Only ever read by the worker, never linked.
+    # The import's uploads (readers' emails and IPs): a second bucket, as anyone may read the media one.
     AWS_PRIVATE_BUCKET_NAME = os.environ.get("AWS_PRIVATE_BUCKET_NAME", "")
     if AWS_PRIVATE_BUCKET_NAME in ("", AWS_STORAGE_BUCKET_NAME):
         raise ImproperlyConfigured(
@@ -228,15 +225,14 @@ STORAGES = {
 # While developing, whitenoise serves straight from the source folders; production runs collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-# Editor uploads: what the authors' image drop accepts (checked from the bytes by Pillow).
 IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 IMAGE_MAX_WIDTH = int(os.environ.get("IMAGE_MAX_WIDTH", "1600"))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))  # decompression-bomb guard
-# Hero images, posters and photos also get narrower copies (WebP + JPEG/PNG) at these widths, never upscaled.
 IMAGE_RENDITION_WIDTHS = [int(w) for w in env_list("IMAGE_RENDITION_WIDTHS", default="160,480,800,1200,1600")]
-# The task worker makes them after the save, so a save never waits for them; an image still waiting this
-# long (a lost task, rows written without save()) is made by the worker's chores instead.
 IMAGE_RENDITION_GRACE_SECONDS = int(os.environ.get("IMAGE_RENDITION_GRACE_SECONDS", "300"))
+# A share card that fails to draw (the storage refusing it) is tried again 1, 2, 4 … minutes later, at
+# most an hour apart, and given up (logged) after this many tries; pages show the card drawn on request.
+SHARE_CARD_MAX_ATTEMPTS = int(os.environ.get("SHARE_CARD_MAX_ATTEMPTS", "8"))
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- Markdown editor (django-markdownx) ---
@@ -253,12 +249,9 @@ REVIEW_HEARTBEAT_SECONDS = int(os.environ.get("REVIEW_HEARTBEAT_SECONDS", "30"))
 REVIEW_LOCK_SECONDS = int(os.environ.get("REVIEW_LOCK_SECONDS", "150"))
 
 # --- Cache ---
-# Per-process memory by default; with REDIS_URL (redis://127.0.0.1:6379/0) every worker and server
-# shares one cache, so the comment rate limit counts across all of them. Rendered pages and fragments
-# have a cache of their own, so however many there are they never push out a rate-limit count.
+# Per-process memory, or Redis shared by every worker and server; rendered pages and fragments have a
+# cache of their own, so however many there are they never push out a rate-limit count.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Redis evicts across the whole instance when full: rendered pages in an instance of their own can
-# never push out a rate-limit count (or keep one Redis with maxmemory-policy noeviction; see README).
 PAGES_REDIS_URL = os.environ.get("PAGES_REDIS_URL", REDIS_URL)
 
 
@@ -274,15 +267,11 @@ def _cache(prefix: str, max_entries: int, redis_url: str = REDIS_URL) -> dict:
 
 CACHES = {"default": _cache("rb", 1000), "pages": _cache("rb-pages", 5000, PAGES_REDIS_URL)}
 
-# Anonymous readers share one rendered copy of a review or the home page until what it shows changes
-# (reviews/page_cache.py); this only bounds how long an unread copy takes up room. 0 turns it off.
+# Anonymous readers share one rendered copy of a page until what it shows changes (reviewblog/page_cache.py).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", str(24 * 3600)))
-# With pages in a shared cache, a warm hit reads which generation of page stamps is current there instead
-# of reading its page's stamp from the database (reviews/page_cache.py current_state). Per-process memory
-# cannot tell one process about another's change, so without Redis every hit reads the database.
+# Per-process memory cannot tell one process of another's change: only a shared cache may vouch for stamps.
 PAGE_STAMPS_SHARED = bool(PAGES_REDIS_URL)
-# An edge cache (Varnish with xkey, reviewblog/edge/default.vcl) in front: changes purge the pages that
-# show them there, after commit. Empty: no edge.
+# Varnish in front (reviewblog/edge/); empty: no edge.
 EDGE_PURGE_URL = os.environ.get("EDGE_PURGE_URL", "")
 EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "2"))
 
@@ -340,16 +329,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# How many reverse proxies in front of the app add to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
-# Behind one nginx, set 1, or every reader looks like 127.0.0.1 to the rate limit and to Akismet.
+# 0 trusts only REMOTE_ADDR; behind one nginx set 1, or every reader looks like 127.0.0.1.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
-# --- Admin login ---
-# django-axes counts failed logins per address (an IPv6 /64) and per account in the database, so every
-# app server sees the same count; the address is the one the comments' rate limit uses, so
-# X-Forwarded-For is trusted only as far as TRUSTED_PROXY_COUNT says. An account's limit is higher than
-# an address's, so that locking an editor out takes guessing from several addresses (0 turns it off).
-# `manage.py axes_reset_ip ADDRESS` / `axes_reset_username NAME` unlock early.
+# --- Admin login (README "Security headers and the admin door") ---
+# django-axes counts failed logins per address and per account in the database, for every app server.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out address before any password check
     "django.contrib.auth.backends.ModelBackend",
@@ -366,9 +350,8 @@ AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: Django's last_
 AXES_VERBOSE = False  # no "AXES: BEGIN" line in every command's output; lockouts are still logged
 AXES_ENABLE_ADMIN = False  # reviewblog/admin.py lists the addresses (deleting one unlocks it) and no logs
 
-# --- Email ---
+# --- Email (README "Email") ---
 # Every email the site sends is recorded in the outbox and sent by the task worker (reviews/outbox.py).
-# With EMAIL_HOST set the site talks SMTP to it; without, emails are printed to the console.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     f"django.core.mail.backends.{'smtp' if os.environ.get('EMAIL_HOST') else 'console'}.EmailBackend",
@@ -381,60 +364,45 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")  # STARTTLS, usually on port 587
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")  # TLS from the start, usually on port 465
 if EMAIL_USE_TLS and EMAIL_USE_SSL:  # else every email would fail at its first try, quietly
     raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL (TLS from the start), not both.")
-# Seconds each step of a conversation with the mail server may take: a hanging server costs a bounded try.
 EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "reviews@localhost")
-SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)  # the sender of error emails to ADMINS
-# Who gets the error emails (DEBUG off): "Ana Admin <ana@films.example>, ops@films.example".
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [(name, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address]
-# A failed try is tried again after 1, 2, 4 … minutes, at most 6 hours apart; after this many tries
-# (the last about 20 hours after the first) the email is given up and shown as failed in the admin.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
-# After a failed try, new emails wait this long for the mail thread's retry round (one email a round
-# tests the server) instead of each being tried by its own task, one timeout after another.
+# New emails wait for the retry round instead of each costing a timeout while the server is down.
 OUTBOX_PAUSE_AFTER_FAILURE = float(os.environ.get("OUTBOX_PAUSE_AFTER_FAILURE", "600"))
-# Sent and given-up emails are kept this long for the admin's outbox, then deleted by the daily purge.
 OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "14"))
 
 # --- Akismet (comments/spam.py is the only user) ---
-# No key: screening is off and every comment waits for a moderator.
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_SITE_URL = os.environ.get("AKISMET_SITE_URL", SITE_URL + "/")
 AKISMET_API_URL = os.environ.get("AKISMET_API_URL", "https://rest.akismet.com")
 # Short on purpose: the task worker checks one comment at a time; a slow Akismet means a re-check later.
 AKISMET_TIMEOUT = float(os.environ.get("AKISMET_TIMEOUT", "2"))
-# After a failed call Akismet is left alone this long: checks in the meantime wait for their re-check
-# at once, instead of each costing the worker a timeout while Akismet is down or slow.
+# Checks wait for their re-check instead of each costing the worker a timeout while Akismet is down.
 AKISMET_PAUSE_AFTER_FAILURE = float(os.environ.get("AKISMET_PAUSE_AFTER_FAILURE", "30"))
 
-# --- Comments ---
-COMMENT_MAX_LENGTH = int(os.environ.get("COMMENT_MAX_LENGTH", "5000"))  # characters of a body
-COMMENT_MAX_DEPTH = int(os.environ.get("COMMENT_MAX_DEPTH", "3"))  # levels of a thread, replies included
-COMMENT_MAX_LINKS = int(os.environ.get("COMMENT_MAX_LINKS", "2"))  # more links than this: held for a moderator
+# --- Comments (README "Moderating comments") ---
+COMMENT_MAX_LENGTH = int(os.environ.get("COMMENT_MAX_LENGTH", "5000"))
+COMMENT_MAX_DEPTH = int(os.environ.get("COMMENT_MAX_DEPTH", "3"))
+COMMENT_MAX_LINKS = int(os.environ.get("COMMENT_MAX_LINKS", "2"))
 # Holds a reader's name, email and website for their next comment (signed); pages for them are never shared.
 COMMENT_REMEMBER_COOKIE = "comment_author"
-COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5/m")  # per IPv4 address or IPv6 /64: 5/m, 20/h, 10/5m
+COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "5/m")  # per IPv4 address or IPv6 /64
 # Per IPv6 /56 (the prefix one household or server is given): its client can rotate through 256 /64s.
 COMMENT_NETWORK_RATE_LIMIT = os.environ.get("COMMENT_NETWORK_RATE_LIMIT", "10/m")
 COMMENT_THREADS_PER_PAGE = int(os.environ.get("COMMENT_THREADS_PER_PAGE", "20"))
-# Akismet's ham from an email that already has an approved comment is published at once, as WordPress does.
 COMMENT_TRUST_KNOWN_AUTHORS = env_bool("COMMENT_TRUST_KNOWN_AUTHORS", default=True)
-COMMENT_PERSONAL_DATA_DAYS = int(os.environ.get("COMMENT_PERSONAL_DATA_DAYS", "30"))  # IP, user agent, referrer
-COMMENT_SPAM_DAYS = int(os.environ.get("COMMENT_SPAM_DAYS", "15"))  # spam and trash are deleted after this
+COMMENT_PERSONAL_DATA_DAYS = int(os.environ.get("COMMENT_PERSONAL_DATA_DAYS", "30"))
+COMMENT_SPAM_DAYS = int(os.environ.get("COMMENT_SPAM_DAYS", "15"))
 COMMENT_RECHECK_GIVE_UP_DAYS = int(os.environ.get("COMMENT_RECHECK_GIVE_UP_DAYS", "15"))
-# Bot signs before Akismet (comments/screening.py). The form's signed stamp is taken when a reader
-# first touches the form: sent sooner than COMMENT_INSTANT_SECONDS is a script (spam), sooner than
-# COMMENT_MIN_TYPING_SECONDS is held. Without JavaScript there is no stamp and timing plays no part.
+# Bot signs before Akismet (comments/screening.py).
 COMMENT_INSTANT_SECONDS = float(os.environ.get("COMMENT_INSTANT_SECONDS", "1"))
 COMMENT_MIN_TYPING_SECONDS = float(os.environ.get("COMMENT_MIN_TYPING_SECONDS", "4"))
-# The same words from one IP address under this many names or emails (within a day) are spam; two are held.
 COMMENT_COPIES_SPAM = int(os.environ.get("COMMENT_COPIES_SPAM", "3"))
-# More than this many comments from one network (/24, or /56 of IPv6) within the minutes below are held.
 COMMENT_BURST_COUNT = int(os.environ.get("COMMENT_BURST_COUNT", "5"))
 COMMENT_BURST_MINUTES = int(os.environ.get("COMMENT_BURST_MINUTES", "10"))
-# Emails to one reader's address (follow-up confirmations and notifications, "published" notices) in 24
-# hours, however many comments, networks and subscriptions name it: an address typed by someone else
-# cannot be mail-bombed through the site.
+# An address typed by someone else cannot be mail-bombed through the site.
 FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY = int(os.environ.get("FOLLOWUP_EMAILS_PER_ADDRESS_PER_DAY", "10"))
 # Readers' pictures are made here from a keyed hash of their email; on, Gravatar's are shown instead
 # (every reader's browser then asks gravatar.com, with a hash of the email anyone can match).
@@ -455,9 +423,7 @@ NEWSLETTER_SIGNUP_RATE = os.environ.get("NEWSLETTER_SIGNUP_RATE", "5/h")
 NEWSLETTER_SIGNUP_NETWORK_RATE = os.environ.get("NEWSLETTER_SIGNUP_NETWORK_RATE", "20/h")
 
 # --- Background tasks (django-tasks) ---
-# Akismet checks, reports and emails run in the task worker, never in the request that posts a comment,
-# so a slow or dead Akismet holds no web worker: `make run` starts `python manage.py run_worker` beside
-# the site, and production runs it beside gunicorn. "immediate" runs each task inline instead (the tests).
+# Run by `manage.py run_worker` beside the site, never in the request: a slow Akismet holds no web worker.
 TASKS = {
     "default": {
         "BACKEND": {
@@ -467,25 +433,17 @@ TASKS = {
         "QUEUES": ["default", "email"],  # email: the outbox's, run by the worker's mail thread
     }
 }
-# How often the worker looks for overdue re-checks and checks that never ran (a lost task, a killed
-# worker), and how long a new comment may wait for its first check before the worker takes it over.
 COMMENT_CHORES_SECONDS = int(os.environ.get("COMMENT_CHORES_SECONDS", "30"))
 COMMENT_CHECK_GRACE_SECONDS = int(os.environ.get("COMMENT_CHECK_GRACE_SECONDS", "120"))
-# How long a worker's claim on a piece of work (an email to send, a check) lasts (reviews/jobs.py): one
-# killed halfway leaves it to be taken again after this.
 JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", str(COMMENT_CHECK_GRACE_SECONDS)))
-# How long finished rows stay in the task table (pruned once a day by the worker): failures longer, to
-# read what went wrong.
 JOBS_KEEP_DONE_DAYS = int(os.environ.get("JOBS_KEEP_DONE_DAYS", "7"))
 JOBS_KEEP_FAILED_DAYS = int(os.environ.get("JOBS_KEEP_FAILED_DAYS", "30"))
 
 # --- Readiness (/readyz, reviewblog/health.py) ---
-# Not ready when no task worker has run its chores for this long, or a due task has waited this long.
 READY_MAX_WORKER_SILENCE_SECONDS = int(
     os.environ.get("READY_MAX_WORKER_SILENCE_SECONDS", str(3 * COMMENT_CHORES_SECONDS))
 )
 READY_MAX_TASK_AGE_SECONDS = int(os.environ.get("READY_MAX_TASK_AGE_SECONDS", "300"))
-# Seconds the cache and the media storage each have to answer before /readyz calls them failing.
 READY_CHECK_TIMEOUT = float(os.environ.get("READY_CHECK_TIMEOUT", "2"))
 
 # --- WordPress import from the admin ---
@@ -495,13 +453,10 @@ WORDPRESS_ZIP_MAX_MB = int(os.environ.get("WORDPRESS_ZIP_MAX_MB", "4096"))  # un
 WORDPRESS_ZIP_MAX_FILES = int(os.environ.get("WORDPRESS_ZIP_MAX_FILES", "50000"))
 
 # --- Pages ---
-# The longest review body accepted (characters): bounds what one Markdown render may cost.
 REVIEW_MAX_CHARACTERS = int(os.environ.get("REVIEW_MAX_CHARACTERS", "60000"))
 REVIEWS_PER_PAGE = int(os.environ.get("REVIEWS_PER_PAGE", "9"))
 
-# --- Logs and errors ---
-# Every line says time, level, logger and the request (or task) it belongs to (reviewblog/request_log.py);
-# LOG_FORMAT=json writes one JSON object a line for a log collector.
+# --- Logs and errors (README "Logs and errors") ---
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 if LOG_FORMAT not in {"text", "json"}:
     raise ImproperlyConfigured("LOG_FORMAT is text or json.")
@@ -538,8 +493,7 @@ LOGGING = {
     },
 }
 
-# Errors go to Sentry (or a Sentry-compatible tracker) when SENTRY_DSN is set, without readers' emails or
-# IP addresses (reviewblog/error_tracking.py); empty, sentry-sdk is not even imported.
+# Empty, sentry-sdk is not even imported (reviewblog/error_tracking.py).
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
     from reviewblog.error_tracking import start_error_tracking

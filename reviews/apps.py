@@ -7,11 +7,13 @@ NAME_FIELDS = {"first_name", "last_name", "username"}
 
 
 def author_renamed(sender, instance, created, update_fields=None, **kwargs):
-    """Bylines show the author's name: their review pages and feeds change with it (not with a login)."""
-    from .models import touch_pages
+    """Bylines show the author's name: their review pages, feeds and share cards change with it (not with
+    a login)."""
+    from .models import Review, touch_pages
 
     if not created and (update_fields is None or NAME_FIELDS & set(update_fields)):
         touch_pages(reviews=Q(author_id=instance.pk))
+        Review.objects.filter(author_id=instance.pk).share_cards_due()
 
 
 def film_genres_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -47,12 +49,19 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Films and reviews"
 
     def ready(self):
-        from . import checks, renditions  # noqa: F401  (checks registers the system checks)
+        from . import checks, renditions, share_cards  # noqa: F401  (checks registers the system checks)
         from .groups import PERMISSIONS, keep_granted
+        from .models.catalogue import card_changed, name_changed
+        from .models.review import film_cards_due, relink_mentions
 
         keep_granted(self, PERMISSIONS)
+        # A film or person renamed: the reviews that mention it by name link it anew.
+        name_changed.connect(relink_mentions, dispatch_uid="reviews.relink_mentions")
+        # A film's new title, year or poster: its reviews' share cards are drawn again.
+        card_changed.connect(film_cards_due, dispatch_uid="reviews.film_cards_due")
         # Responsive copies of hero images, posters and photos follow their rows: made on save, deleted with them.
         renditions.connect()
+        share_cards.connect()  # a review's share card follows it: due when it changes, deleted with it
         post_save.connect(author_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="reviews.author_renamed")
         genres = self.get_model("Film").genres.through
         m2m_changed.connect(film_genres_changed, sender=genres, dispatch_uid="reviews.film_genres_changed")

@@ -1,7 +1,10 @@
 """Pictures drawn with Pillow: the share cards link previews show (og:image), and the type, colours,
 grain and stars they are made of. No files from outside the machine.
 
-Fonts: the first of FONTS found on the machine (Debian's DejaVu or Liberation), else Pillow's own.
+Fonts: the first of FONTS found on the machine (Debian's DejaVu or Liberation), else Pillow's own. A text
+the face cannot draw whole (a title in Arabic, Japanese, with emoji) is set in the first face of its
+FALLBACKS that can (DejaVu Sans draws Arabic and Hebrew; Noto CJK where the machine has it), else drawn
+without the characters no face has: a card never shows the empty boxes of missing glyphs.
 """
 
 import io
@@ -11,7 +14,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation")]
+FONT_DIRS = [
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/truetype/liberation"),
+    Path("/usr/share/fonts/opentype/noto"),
+]
 FONTS = {
     "serif-bold": ["DejaVuSerif-Bold.ttf", "LiberationSerif-Bold.ttf"],
     "serif": ["DejaVuSerif.ttf", "LiberationSerif-Regular.ttf"],
@@ -19,7 +26,19 @@ FONTS = {
     "sans-bold": ["DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf"],
     "sans": ["DejaVuSans.ttf", "LiberationSans-Regular.ttf"],
     "condensed": ["DejaVuSansCondensed-Bold.ttf", "LiberationSansNarrow-Bold.ttf", "DejaVuSans-Bold.ttf"],
+    "cjk-bold": ["NotoSansCJK-Bold.ttc", "NotoSerifCJK-Bold.ttc"],
+    "cjk": ["NotoSansCJK-Regular.ttc", "NotoSerifCJK-Regular.ttc"],
 }
+FALLBACKS = {
+    "serif-bold": ["sans-bold", "cjk-bold"],
+    "serif": ["sans", "cjk"],
+    "serif-italic": ["sans", "cjk"],
+    "sans-bold": ["cjk-bold"],
+    "sans": ["cjk"],
+    "condensed": ["sans-bold", "cjk-bold"],
+}
+# A code point no font here draws: what a face draws for it is that face's "missing glyph" box.
+NOT_A_CHARACTER = "\U0010fffd"
 INK = (21, 18, 15)
 CREAM = (243, 237, 227)
 MUTED = (207, 197, 182)
@@ -29,11 +48,45 @@ ACCENT = (224, 82, 44)
 
 @cache
 def font(kind: str, size: int) -> ImageFont.ImageFont:
+    return _installed(kind, size) or ImageFont.load_default(size=size)
+
+
+@cache
+def _installed(kind: str, size: int) -> ImageFont.ImageFont | None:
     for name in FONTS[kind]:
         for folder in FONT_DIRS:
             if (folder / name).exists():
                 return ImageFont.truetype(str(folder / name), size)
-    return ImageFont.load_default(size=size)
+    return None
+
+
+@cache
+def can_draw(face, character: str) -> bool:
+    if character.isspace():
+        return True
+    shape = face.getmask(character)
+    box = face.getmask(NOT_A_CHARACTER)
+    return (shape.size, bytes(shape)) != (box.size, bytes(box))
+
+
+def legible(kind: str, size: int, text: str) -> tuple[ImageFont.ImageFont, str]:
+    """The face to set `text` in, and the text as it will be drawn: the first of `kind` and its fallbacks
+    that draws every character, else `kind` without the characters it cannot draw."""
+    faces = [font(kind, size), *filter(None, (_installed(other, size) for other in FALLBACKS.get(kind, [])))]
+    for face in faces:
+        if all(can_draw(face, character) for character in text):
+            return face, text
+    face = faces[0]
+    return face, " ".join("".join(c for c in text if can_draw(face, c)).split())
+
+
+def clip(draw: ImageDraw.ImageDraw, text: str, face, width: int) -> str:
+    """`text` as one line no wider than `width`, cut with an ellipsis when it is wider."""
+    if draw.textlength(text, font=face) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=face) > width:
+        text = text[:-1]
+    return text.rstrip(" ,.;:") + "…"
 
 
 def grain(image: Image.Image, amount: int = 18, seed: int = 0) -> Image.Image:
@@ -44,15 +97,21 @@ def grain(image: Image.Image, amount: int = 18, seed: int = 0) -> Image.Image:
 
 
 def wrap(draw: ImageDraw.ImageDraw, text: str, face, width: int, max_lines: int = 4) -> list[str]:
+    """`text` in lines no wider than `width`, broken between words (inside a word only when it is wider
+    than a line on its own), at most `max_lines` of them, the last cut with an ellipsis if more is left."""
     lines: list[str] = []
     for word in text.split():
         if lines and draw.textlength(f"{lines[-1]} {word}", font=face) <= width:
             lines[-1] += f" {word}"
-        else:
-            lines.append(word)
+            continue
+        while draw.textlength(word, font=face) > width:
+            cut = next(n for n in range(len(word) - 1, 0, -1) if draw.textlength(word[:n], font=face) <= width)
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = lines[-1].rstrip(",.;:") + "…"
+        lines[-1] = clip(draw, lines[-1].rstrip(",.;:") + "…", face, width)
     return lines
 
 
@@ -109,19 +168,24 @@ def share_card(*, kicker: str, title: str, subtitle: str, rating=None, byline: s
         image.paste(poster, (70, 68))
         left = 460
     width = CARD[0] - left - 70
-    draw.text((left, 70), kicker.upper(), font=font("sans-bold", 24), fill=ACCENT)
-    face = font("serif-bold", 58 if len(title) < 60 else 48)
+
+    def line(kind, size, text, y, fill):
+        face, text = legible(kind, size, text)
+        draw.text((left, y), clip(draw, text, face, width), font=face, fill=fill)
+
+    line("sans-bold", 24, kicker.upper(), 70, ACCENT)
+    face, title = legible("serif-bold", 58 if len(title) < 60 else 48, title)
     y = 118
-    for line in wrap(draw, title, face, width, 4):
-        draw.text((left, y), line, font=face, fill=CREAM)
+    for title_line in wrap(draw, title, face, width, 4):
+        draw.text((left, y), title_line, font=face, fill=CREAM)
         y += int(face.size * 1.18)
     y += 14
-    draw.text((left, y), subtitle, font=font("serif-italic", 32), fill=MUTED)
+    line("serif-italic", 32, subtitle, y, MUTED)
     y += 58
     if rating is not None:
         stars(image, left, y, 40, float(rating))
         y += 64
-    draw.text((left, CARD[1] - 110), byline, font=font("sans", 26), fill=MUTED)
-    draw.text((left, CARD[1] - 70), site, font=font("sans-bold", 26), fill=CREAM)
+    line("sans", 26, byline, CARD[1] - 110, MUTED)
+    line("sans-bold", 26, site, CARD[1] - 70, CREAM)
     # JPEG, the format every link preview reads: ~100 KB where a PNG of the grain was ~600 KB.
     return to_bytes(image, "JPEG", **CARD_JPEG)

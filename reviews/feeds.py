@@ -4,7 +4,7 @@ Each item carries the whole review as HTML (hero image, standfirst, body, verdic
 links, as WordPress does in <content:encoded>; the hero image is also the item's enclosure. A feed
 runs a fixed number of queries (the feed's subject, one page of reviews, their genres); the page cache
 shares one copy with anonymous readers and answers a feed reader whose copy is current with 304
-(reviews/page_cache.py).
+(reviewblog/page_cache.py).
 """
 
 import mimetypes
@@ -18,8 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import feedgenerator
 
-from . import page_cache
 from .models import Film, Genre, Person, Review, display_name, lists_page_state, row_page_state
+from .public_pages import public_page
 from .renditions import stored_bytes
 from .seo import absolute_url
 
@@ -212,7 +212,7 @@ RSS_FEEDS = [ReviewFeed, FilmFeed, PersonFeed, GenreFeed]
 ATOM_FEEDS = {rss_class: atom(rss_class, url_name=f"{rss_class.url_name}_atom") for rss_class in RSS_FEEDS}
 # URL name → view, for reviews/urls.py.
 VIEWS = {
-    feed_class.url_name.removeprefix("reviews:"): page_cache.cached_page(
+    feed_class.url_name.removeprefix("reviews:"): public_page(
         feed_class.page_state,
         edge_key=f"{feed_class.model._meta.model_name}-{{}}" if feed_class.model else "lists",
         cache_control={"no_cache": True},  # feed readers ask every time; a 304 costs one query, or none

@@ -104,7 +104,7 @@ def next_try(attempts: int, *, most_tries: int | None = None, until: datetime | 
 def once_a_day(name: str) -> bool:
     """True for the first caller today (the site's time zone) of the chore `name`, across every worker,
     host and restart: the day is recorded in the database, and the unique row decides who runs it."""
-    DailyChore = apps.get_model("reviews", "DailyChore")  # by name: the models import edge, which imports this
+    DailyChore = apps.get_model("reviews", "DailyChore")  # by name: the models import share_cards, which imports this
     try:
         with transaction.atomic():
             DailyChore.objects.create(name=name, day=timezone.localdate())

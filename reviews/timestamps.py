@@ -1,4 +1,4 @@
-"""Page states' dates as the database gives them, made comparable (reviews/models/stamps.py reads them,
+"""Page states' dates as the database gives them, made comparable (reviews/models/page_states.py reads them,
 the page cache and the edge compare them)."""
 
 from datetime import UTC, datetime

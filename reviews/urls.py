@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views, views_search, views_share
 from .feeds import VIEWS as FEEDS
@@ -10,6 +11,11 @@ urlpatterns = [
     path("reviews/<slug:slug>/", views.review_detail, name="review_detail"),
     path("reviews/<slug:slug>/share.jpg", views_share.review_card, name="review_share_card"),
     path("share.jpg", views_share.site_card, name="site_share_card"),
+    # Earlier releases drew PNG cards at share.png: pages already shared on social sites still point there.
+    path(
+        "reviews/<slug:slug>/share.png", RedirectView.as_view(pattern_name="reviews:review_share_card", permanent=True)
+    ),
+    path("share.png", RedirectView.as_view(pattern_name="reviews:site_share_card", permanent=True)),
     path("films/<slug:slug>/", views.film_detail, name="film_detail"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("authors/<slug:slug>/", views.author_detail, name="author_detail"),

@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from . import page_cache
 from .models import (
     AuthorProfile,
     Credit,
@@ -27,6 +26,7 @@ from .models import (
     row_page_state,
 )
 from .pagination import page_or_404
+from .public_pages import public_page
 
 
 def _page(request, queryset):
@@ -35,11 +35,11 @@ def _page(request, queryset):
 
 # Every page is served from the page cache on its stamp (touch_pages moves it with anything it shows),
 # under the same key at the edge: lists of all reviews share one, each subject's page has its row's.
-lists_page = page_cache.cached_page(lists_page_state, edge_key="lists", query_keys={"page"})
+lists_page = public_page(lists_page_state, edge_key="lists", query_keys={"page"})
 
 
 def row_page(model, **options):
-    return page_cache.cached_page(partial(row_page_state, model), edge_key=f"{model._meta.model_name}-{{}}", **options)
+    return public_page(partial(row_page_state, model), edge_key=f"{model._meta.model_name}-{{}}", **options)
 
 
 @lists_page
@@ -53,7 +53,7 @@ def home(request):
 
 # The comment page and the comment being answered make copies of their own. The page may carry a reader's
 # CSRF token: only their browser may keep it, and it asks every time.
-@page_cache.cached_page(
+@public_page(
     public_page_state,
     edge_key="review-{}",
     query_keys={"cpage", "replytocom"},

@@ -4,16 +4,17 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from . import page_cache, search
+from . import search
 from .models import lists_page_state
 from .pagination import page_or_404
+from .public_pages import public_page
 
 KINDS = ("all", "reviews", "films", "people")
 PREVIEW = 4  # films and people shown above the reviews on the first page of "all"
 
 
-# Only the bare page (no query) is shared: any query parameter renders afresh (page_cache.shareable_query).
-@page_cache.cached_page(lists_page_state, edge_key="lists")
+# Only the bare page (no query) is shared: any query parameter renders afresh (no query_keys).
+@public_page(lists_page_state, edge_key="lists")
 def search_page(request):
     query = search.parse(request.GET.get("q", ""))
     kind = request.GET.get("type", "all")

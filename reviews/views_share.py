@@ -12,7 +12,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 from . import artwork, share_cards
-from .page_cache import etag, key, pages
+from .cache_keys import etag, key, pages
 
 SECONDS = 7 * 24 * 3600
 

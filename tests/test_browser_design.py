@@ -198,3 +198,13 @@ def test_the_comment_form_groups_the_email_choices_two_abreast_on_a_wide_screen(
     first, second = box(page, "#id_notify_on_approval"), box(page, "#id_follow_replies")
     assert second["top"] > first["bottom"] and abs(second["left"] - first["left"]) < 1
     page.context.close()
+
+
+def test_a_card_without_a_picture_sets_its_title_as_type_not_as_an_underlined_link(browser, live_server):  # noqa: F811
+    ReviewFactory(film=None, title="Five stairwell fights, ranked", rating=None)
+    page = open_page(browser, live_server.url + reverse("reviews:home"))
+    lettering = page.evaluate(
+        "[...document.querySelectorAll('.card-image-type')].map(a => getComputedStyle(a).textDecorationLine)"
+    )
+    assert lettering == ["none"]
+    page.context.close()

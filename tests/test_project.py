@@ -132,11 +132,16 @@ def test_gunicorn_serves_the_site_and_whitenoise_serves_hashed_static_files(tmp_
                 time.sleep(0.1)
         assert home is not None, "gunicorn did not answer"
         assert "Latest reviews" in home
-        css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home)
-        assert css, "stylesheet is not served under a hashed name"
-        response = urllib.request.urlopen(f"http://127.0.0.1:{port}{css.group(1)}", timeout=5)
+        css = re.findall(r'<link rel="stylesheet" href="([^"]+)"', home)
+        assert len(css) == 1, css  # one render-blocking request
+        assert re.fullmatch(r"/static/css/public\.[0-9a-f]{12}\.css", css[0]), "not served under a hashed name"
+        response = urllib.request.urlopen(f"http://127.0.0.1:{port}{css[0]}", timeout=5)
         assert response.status == 200
         assert "immutable" in response.headers["Cache-Control"]
+        stylesheet = response.read().decode()
+        assert ":root {" in stylesheet and ".prose {" in stylesheet  # site.css, then article.css
+        # The faces article.css names are linked under their hashed names too, from css/ as before.
+        assert re.search(r'url\("\.\./fonts/inter-latin-400-normal\.[0-9a-f]{12}\.woff2"\)', stylesheet)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from reviews.page_cache import is_number, key, pages
+from reviews.cache_keys import is_number, key, pages
 from reviews.pagination import page_or_404
 from reviews.seo import absolute_url
 
@@ -172,7 +172,7 @@ TOKEN_SLOT = "__csrf_token_for_this_reader__"
 def blank_form(request, review) -> str:
     """The empty comment form, rendered once per change of the review (its address, whether comments are
     open) and design, with this reader's token put in (none on a page rendered for sharing: see
-    reviews/page_cache.py)."""
+    reviewblog/page_cache.py)."""
     form_key = key("comments:form", review.pk, review.updated_at, review.page_changed_at)
     html = pages.get(form_key)
     if html is None:

@@ -1,7 +1,7 @@
 vcl 4.1;
 # The edge cache in front of gunicorn: Debian's varnish and varnish-modules (for xkey).
-# It mirrors reviews/page_cache.py: only pages the site marks with an `xkey` header are kept, only for
-# anonymous readers, and the site purges them by key after every change (EDGE_PURGE_URL, reviews/edge.py).
+# It mirrors reviewblog/page_cache.py: only pages the site marks with an `xkey` header are kept, only for
+# anonymous readers, and the site purges them by key after every change (EDGE_PURGE_URL, reviewblog/edge/).
 # Run:  varnishd -a :6081 -f /path/to/default.vcl -s malloc,256m
 # and set EDGE_PURGE_URL=http://127.0.0.1:6081/ for gunicorn and the task worker.
 

@@ -1,9 +1,10 @@
 """Films, the people who make them, and the reviews written about them.
 
 models/base.py holds what both share, models/catalogue.py the films and people, models/review.py the
-reviews and their authors, models/stamps.py what each public page stands for and the one place that
-moves it, models/editing.py what keeps a review safe while it is being edited, models/jobs.py and
-models/outbox.py what the background jobs and the emails waiting to be sent keep.
+reviews and their authors, models/stamps.py the one place that moves the stamps each public page stands
+for and models/page_states.py the reading of them, models/editing.py what keeps a review safe while it is
+being edited, models/jobs.py and models/outbox.py what the background jobs and the emails waiting to be
+sent keep.
 """
 
 from .base import HALF_STEPS, SCORE_CHOICES, SluggedModel, reading_minutes, unique_slug
@@ -11,19 +12,17 @@ from .catalogue import Credit, Film, FilmQuerySet, Franchise, Genre, Person, gro
 from .editing import Autosave, EditLock
 from .jobs import DailyChore
 from .outbox import OutgoingEmail, OutgoingEmailQuerySet
-from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet, display_name
-from .stamps import (
-    PageStamp,
+from .page_states import (
     aware,
-    every_page_touched_after,
     film_page_state,
     lists_page_state,
     person_page_state,
     public_page_state,
     row_page_state,
     state_times,
-    touch_pages,
 )
+from .review import AuthorProfile, Review, ReviewAspect, ReviewQuerySet, display_name
+from .stamps import PageStamp, every_page_touched_after, touch_pages
 
 __all__ = [
     "aware",

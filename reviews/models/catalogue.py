@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,19 +15,17 @@ from .base import (
     require_alt_text,
     unique_slug,
 )
+from .stamps import touch_pages
 
-
-def _reviews():
-    """models/review.py imports this module, so its Review is fetched when a method needs it."""
-    from . import review
-
-    return review
+# Sent when a film or person is new, renamed or moved to another slug, with the `label` reviews mention it
+# by: the reviews, which sit above the catalogue, link their [[mentions]] anew (models/review.py).
+name_changed = Signal()
+# Sent when films' title, year or poster change (`films`: their pks): their reviews' share cards show these.
+card_changed = Signal()
 
 
 def touch_pages_showing(model, pks) -> None:
     """Move the stamps of every page that shows these rows (see stamps.touch_pages)."""
-    from .stamps import touch_pages  # models/stamps.py imports this module
-
     if pks:
         touch_pages(**model.pages_showing(list(pks)))
 
@@ -123,7 +122,23 @@ class Franchise(FilmGroup):
     description = TextField(blank=True)
 
 
+# What a film shows on its reviews' share cards (Review.share_card_shows).
+CARD_FIELDS = {"title", "release_year", "poster"}
+
+
 class FilmQuerySet(ShownQuerySet):
+    def update(self, **kwargs):
+        """Also: a new title, year or poster makes these films' reviews' share cards due."""
+        with transaction.atomic():
+            # Read first: the update may change what this queryset filters on.
+            films = list(self.values_list("pk", flat=True)) if CARD_FIELDS.intersection(kwargs) else []
+            count = super().update(**kwargs)
+            if films:
+                card_changed.send(self.model, films=films)
+        return count
+
+    update.alters_data = True
+
     def for_detail(self):
         """Everything the film page shows, in a fixed number of queries."""
         return self.select_related("franchise").prefetch_related(
@@ -163,11 +178,14 @@ class Film(ShownOnPages, SluggedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, f"{self.title} {self.release_year or ''}")
-        before = Film.objects.filter(pk=self.pk).values_list("title", "release_year", "slug").first()
+        before = Film.objects.filter(pk=self.pk).values_list("title", "release_year", "slug", "poster").first()
         super().save(*args, **kwargs)
-        if before != (self.title, self.release_year, self.slug):  # new, renamed or moved: mentions may change
-            # A new film has no links yet: only bodies naming it can change (no join to look for links).
-            _reviews().Review.refresh_mentions_of(self.title, film=self if before else None)
+        if before is None or before[:3] != (self.title, self.release_year, self.slug):
+            # New, renamed or moved: mentions may change. A new film has no links yet: only bodies naming it
+            # can change (no join to look for links).
+            name_changed.send(Film, label=self.title, film=self if before else None)
+        if before and (before[0], before[1], before[3]) != (self.title, self.release_year, self.poster.name or ""):
+            card_changed.send(Film, films=[self.pk])
 
     def get_absolute_url(self):
         return reverse("reviews:film_detail", args=[self.slug])
@@ -180,7 +198,7 @@ class Film(ShownOnPages, SluggedModel):
     def pages_showing(cls, pks):
         """Its title shows on its page, its reviews, reviews that mention it, its franchise's other films
         and their reviews, the pages of the people it credits, and its genres' and franchise's pages."""
-        mentions = _reviews().Review.mentioned_films.through.objects.filter(film__in=pks).values("review")
+        mentions = cls.mentioned_in.through.objects.filter(film__in=pks).values("review")
         return {
             "reviews": Q(film__in=pks) | Q(pk__in=mentions) | Q(film__franchise__films__in=pks),
             "films": Q(pk__in=pks) | Q(franchise__films__in=pks),
@@ -207,7 +225,7 @@ class Film(ShownOnPages, SluggedModel):
         """The other films of this film's franchise, in release order, with how many reviews each has."""
         if not self.franchise_id:
             return Film.objects.none()
-        published = _reviews().Review.published_q(via="reviews__")
+        published = self.reviews.model.published_q(via="reviews__")  # Review's rule
         return (
             Film.objects.filter(franchise_id=self.franchise_id)
             .exclude(pk=self.pk)
@@ -241,7 +259,7 @@ class Person(ShownOnPages, SluggedModel):
         before = Person.objects.filter(pk=self.pk).values_list("name", "slug").first()
         super().save(*args, **kwargs)
         if before != (self.name, self.slug):  # new, renamed or moved: mentions may change
-            _reviews().Review.refresh_mentions_of(self.name, person=self)
+            name_changed.send(Person, label=self.name, person=self)
 
     def get_absolute_url(self):
         return reverse("reviews:person_detail", args=[self.slug])
@@ -250,7 +268,7 @@ class Person(ShownOnPages, SluggedModel):
     def pages_showing(cls, pks):
         """Their name shows on their page, the pages of the films they are credited on and those films'
         reviews, and reviews that mention them (deleted, their credits go too)."""
-        mentions = _reviews().Review.mentioned_people.through.objects.filter(person__in=pks).values("review")
+        mentions = cls.mentioned_in.through.objects.filter(person__in=pks).values("review")
         return {
             "reviews": Q(film__credits__person__in=pks) | Q(pk__in=mentions),
             "films": Q(credits__person__in=pks),

@@ -1,7 +1,6 @@
 """Reviews, their scorecards and their authors' pages."""
 
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .. import share_cards
 from ..images import uploaded_image_size
 from ..markdown import IMAGE_PLACEHOLDER_ALT, body_too_long, images_missing_alt, render_markdown
 from .base import (
@@ -29,10 +27,12 @@ from .base import (
 )
 from .catalogue import Credit, Film, Person, ShownOnPages
 from .mentions import resolve as resolve_mentions
-from .stamps import touch_franchise_pages, touch_pages
+from .stamps import touch_pages
 
 # What decides where a review is listed and counted (its film's franchise counts published reviews).
 LISTED_FIELDS = {"status", "published_at", "film", "film_id", "author", "author_id"}
+# What a review's share card shows of the review itself (Review.share_card_shows).
+CARD_FIELDS = {"title", "film", "film_id", "rating", "author", "author_id", "status"}
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -84,14 +84,13 @@ class ReviewQuerySet(models.QuerySet):
             # update() skips save() and its signals, so keep the revisions a save would have kept.
             moved = Review.objects.filter(pk__in=moving).defer("body_html", "page_changed_at")
             Review.history.bulk_history_create(moved, update=True, default_user=by, default_date=now)
-            for review in Review.objects.filter(pk__in=moving).for_list():
-                share_cards.queue(review)
         return count
 
     def update(self, **kwargs):
         """update() skips save(): it moves these reviews' page stamps too (unless it sets them itself) and
         those of the pages listing them, before (where they were listed) and after (where they are); when it
-        (un)publishes or moves them, also the pages of their franchises, which count published reviews."""
+        (un)publishes or moves them, also the pages of their franchises, which count published reviews; when
+        it changes what their share cards show, those cards fall due for the worker's chores."""
         kwargs.setdefault("page_changed_at", timezone.now())
         listed = LISTED_FIELDS.intersection(kwargs)
         with transaction.atomic():
@@ -105,6 +104,8 @@ class ReviewQuerySet(models.QuerySet):
             if listed:
                 touch_pages(reviews=Q(pk__in=pks))
                 touch_franchise_pages(pks)
+            if CARD_FIELDS.intersection(kwargs):
+                Review.objects.filter(pk__in=pks).share_cards_due()
         return count
 
     update.alters_data = True
@@ -119,12 +120,27 @@ class ReviewQuerySet(models.QuerySet):
     delete.alters_data = True
 
     def bulk_create(self, objs, *args, **kwargs):
+        objs, now = list(objs), timezone.now()
+        for review in objs:  # no save() queues their share cards: the worker's chores draw them
+            if review.status == Review.Status.PUBLISHED and review.share_card_due is None:
+                review.share_card_due = now
         with transaction.atomic():
             created = super().bulk_create(objs, *args, **kwargs)
             pks = [obj.pk for obj in created if obj.pk is not None]
             touch_pages(reviews=Q(pk__in=pks))
             touch_franchise_pages(pks)
         return created
+
+    def share_cards_due(self) -> int:
+        """The share cards of these reviews (the published ones) fall due now, their tries counted afresh:
+        what they show changed where no save of theirs could see it (their film renamed or given a new
+        poster, their author renamed, an update()). The worker's chores draw them (reviews/share_cards.py).
+        Through the plain manager: a card falling due changes no page."""
+        published = self.filter(status=Review.Status.PUBLISHED).values("pk")
+        due = {"share_card_due": timezone.now(), "share_card_attempts": 0}
+        return Review._base_manager.filter(pk__in=published).update(**due)
+
+    share_cards_due.alters_data = True
 
     def visible_to(self, user):
         """Published reviews, plus the drafts a staff user may preview."""
@@ -183,8 +199,11 @@ class Review(models.Model):
     # Approved reader comments, shown on cards. Kept by the comments app, counted afresh in the same UPDATE
     # that bumps page_changed_at whenever a comment appears on or leaves the page.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
-    # The stored share card's name, written by the task that draws it (reviews/share_cards.py).
+    # The stored share card's name, written by the task that draws it (reviews/share_cards.py); when a
+    # card is next due (its task's claim, a retry's backoff; empty: none needed) and its failed tries.
     share_card = models.CharField(max_length=200, blank=True, default="", editable=False)
+    share_card_due = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    share_card_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = ReviewQuerySet.as_manager()
     # Every save keeps a revision (who, when, what); the admin lists, compares and restores them.
@@ -198,6 +217,8 @@ class Review(models.Model):
             "hero_renditions",
             "hero_renditions_due",
             "share_card",
+            "share_card_due",
+            "share_card_attempts",
         ]
     )
 
@@ -228,16 +249,14 @@ class Review(models.Model):
             if not full_save:
                 kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
         listed = ("status", "published_at", "film_id", "author_id")
-        before = (
-            Review.objects.filter(pk=self.pk).values_list(*listed, "comment_count", "share_card").first()
-            if full_save
-            else None
-        )
+        workers = ("comment_count", "share_card", "share_card_due", "share_card_attempts")
+        before = Review.objects.filter(pk=self.pk).values_list(*listed, *workers).first() if full_save else None
         if before:
             # Not ours to write: a review loaded earlier, or restored from a revision, keeps the count the
             # comments app keeps (and any comment change counts afresh anyway) and the card the worker stored.
-            *before, self.comment_count, self.share_card = before
-            before = tuple(before)
+            for name, value in zip(workers, before[len(listed) :], strict=True):
+                setattr(self, name, value)
+            before = tuple(before[: len(listed)])
         adding = self._state.adding
         # A revision means a change: a save that changes nothing a revision keeps (an unchanged admin form
         # only moves updated_at) records none.
@@ -263,7 +282,6 @@ class Review(models.Model):
                 franchises = Film.objects.filter(pk__in=films, franchise__isnull=False).values("franchise")
                 touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
             touch_pages(reviews=Q(pk=self.pk))  # where it shows now
-            share_cards.queue(self)
 
     def get_absolute_url(self):
         return reverse("reviews:review_detail", args=[self.slug])
@@ -273,8 +291,6 @@ class Review(models.Model):
             touch_pages(reviews=Q(pk=self.pk))
             if self.film is not None and (franchise := self.film.franchise_id):
                 touch_pages(reviews=Q(film__franchise_id=franchise) & ~Q(pk=self.pk), films=Q(franchise_id=franchise))
-            card = Review.objects.filter(pk=self.pk).values_list("share_card", flat=True).first()  # the worker's
-            transaction.on_commit(partial(share_cards.delete, card or ""))
             return super().delete(*args, **kwargs)
 
     def share_card_shows(self) -> dict:
@@ -379,6 +395,23 @@ class ReviewAspect(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.score}"
+
+
+def touch_franchise_pages(review_pks) -> None:
+    """Films of a franchise list its other films with their counts of published reviews
+    ("More from the World of …"), on the films' pages and on their reviews' pages."""
+    franchises = Film.objects.filter(reviews__in=review_pks, franchise__isnull=False).values("franchise")
+    touch_pages(reviews=Q(film__franchise__in=franchises), films=Q(franchise__in=franchises))
+
+
+def relink_mentions(sender, *, label: str, film=None, person=None, **kwargs) -> None:
+    """A film or person is new or renamed (catalogue.name_changed, connected in ReviewsConfig.ready)."""
+    Review.refresh_mentions_of(label, film=film, person=person)
+
+
+def film_cards_due(sender, *, films, **kwargs) -> None:
+    """Films' title, year or poster changed (catalogue.card_changed, connected in ReviewsConfig.ready)."""
+    Review.objects.filter(film__in=films).share_cards_due()
 
 
 def display_name(user) -> str:

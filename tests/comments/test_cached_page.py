@@ -1,4 +1,4 @@
-"""Commenting on a page served from the shared page cache (reviews/page_cache.py): the copy holds no
+"""Commenting on a page served from the shared page cache (reviewblog/page_cache.py): the copy holds no
 CSRF token, the form fetches the reader's own, and without JavaScript nothing typed is lost."""
 
 import re
@@ -109,7 +109,7 @@ def test_a_kept_blank_form_carries_each_reader_s_own_token(review):
     assert response.status_code == 302
 
 
-# --- Deleted comments leave the page (a moderator's decisions: tests/reviews/test_page_cache.py) ---
+# --- Deleted comments leave the page (a moderator's decisions: tests/reviewblog/test_page_cache.py) ---
 
 
 def test_comments_deleted_in_the_admin_leave_the_page_at_once(review, moderator_client):

@@ -365,9 +365,9 @@ def test_permalinks_of_hidden_comments_are_not_found(client, review):
 def test_review_page_queries_do_not_grow_with_comments(
     client, review, settings, django_assert_num_queries, threads, queries
 ):
-    # 1 to see whether a shared or the reader's copy is current (reviews/page_cache.py); 5 for the review, film, credits
-    # and mentions; 1 counting comments and threads; with comments, 1 for the page of threads and 1 for all
-    # their replies, however many there are.
+    # 1 to see whether a shared or the reader's copy is current (reviewblog/page_cache.py); 5 for the review,
+    # film, credits and mentions; 1 counting comments and threads; with comments, 1 for the page of threads
+    # and 1 for all their replies, however many there are.
     settings.COMMENT_THREADS_PER_PAGE = 1000  # every comment on one page: the worst case
     for i in range(threads):
         top = CommentFactory(review=review, author_name=f"Top {i}")

@@ -34,7 +34,7 @@ def test_a_simple_page_is_served_under_pages_in_the_sites_design(client):
     html = response.content.decode()
     assert '<header class="masthead">' in html and '<footer class="site-footer">' in html  # base.html
     assert "<h1>About</h1>" in html and "<p>Who writes here, and why.</p>" in html
-    assert 'href="/static/css/site.css"' in html  # light and dark themes come from the stylesheet
+    assert 'href="/static/css/public.css"' in html  # light and dark themes come from the stylesheet
 
 
 def test_a_child_page_keeps_its_place_below_its_parent(client):

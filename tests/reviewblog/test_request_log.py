@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from reviewblog.edge import purge_edge
 from reviewblog.request_log import RequestIdFilter
-from reviews.edge import purge_edge
 from reviews.jobs import enqueue_after_commit
 from tests.factories import ReviewFactory
 from tests.site_process import manage

@@ -1,4 +1,4 @@
-"""Film and person pages in the page cache (reviews/page_cache.py): shared by anonymous readers, and
+"""Film and person pages in the page cache (reviewblog/page_cache.py): shared by anonymous readers, and
 current for the next reader after any change to what they show, whichever way the change was made
 (a save, a delete, a QuerySet.update() or delete(), bulk_create, a many-to-many change)."""
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from comments.models import Comment, touch_review
-from reviews import page_cache
+from reviews import cache_keys
 from reviews.models import PageStamp, Review
 from tests.factories import CommentFactory, ReviewFactory, UserFactory
 
@@ -185,14 +185,14 @@ def test_a_new_release_of_the_templates_changes_every_etag(settings, tmp_path):
     templates.mkdir()
     (templates / "extra.html").write_text("<p>One design</p>")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], templates]}]
-    page_cache.cached_digest.cache_clear()
-    before = page_cache.etag(page_cache.key("page", "/reviews/a/", [], (1,)))
+    cache_keys.cached_digest.cache_clear()
+    before = cache_keys.etag(cache_keys.key("page", "/reviews/a/", [], (1,)))
     (templates / "extra.html").write_text("<p>Another design</p>")
-    page_cache.cached_digest.cache_clear()  # a new release starts new processes
+    cache_keys.cached_digest.cache_clear()  # a new release starts new processes
     try:
-        assert page_cache.etag(page_cache.key("page", "/reviews/a/", [], (1,))) != before
+        assert cache_keys.etag(cache_keys.key("page", "/reviews/a/", [], (1,))) != before
     finally:
-        page_cache.cached_digest.cache_clear()
+        cache_keys.cached_digest.cache_clear()
 
 
 def test_while_developing_an_edited_template_shows_without_a_restart(settings, tmp_path):
@@ -201,9 +201,9 @@ def test_while_developing_an_edited_template_shows_without_a_restart(settings, t
     templates.mkdir()
     (templates / "extra.html").write_text("<p>One design</p>")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], templates]}]
-    before = page_cache.code_version()
+    before = cache_keys.code_version()
     (templates / "extra.html").write_text("<p>Another design</p>")
-    assert page_cache.code_version() != before
+    assert cache_keys.code_version() != before
 
 
 # --- Feeds ---

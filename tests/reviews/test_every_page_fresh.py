@@ -34,7 +34,7 @@ YESTERDAY = timezone.now() - timedelta(days=1)
 @pytest.fixture(autouse=True, params=["stamps read from the database", "stamps vouched for by the shared cache"])
 def stamps(request, settings):
     """Each test twice: as on SQLite (every hit reads its stamp), and as with Redis (a hit reads the
-    generation of stamps, reviews/page_cache.py current_state)."""
+    generation of stamps, reviewblog/page_cache.py current_state)."""
     settings.PAGE_STAMPS_SHARED = "shared" in request.param
 
 

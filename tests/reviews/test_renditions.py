@@ -318,6 +318,19 @@ def test_film_and_person_pages_show_responsive_posters_and_photos(client, make_r
     assert f'class="{css_class}" loading="eager" fetchpriority="high"' in image
 
 
+def test_a_person_page_loads_the_first_known_for_poster_first_and_the_others_lazily(client, committed):
+    person = PersonFactory()  # no photo: the posters are the page's pictures
+    with committed():
+        for billing, title in enumerate(["Blade Runner 2049", "Knives Out", "Ballerina"]):
+            film = FilmFactory(title=title, poster=picture_file(size=(600, 900)), poster_alt=f"{title}'s poster.")
+            CreditFactory(person=person, film=film, billing=billing)
+    first, *others = pictures(client.get(person.get_absolute_url()).content.decode())
+    assert 'loading="eager" fetchpriority="high"' in first and "/posters/" in first  # the largest paint on phones
+    assert len(others) == 2
+    for poster in others:
+        assert 'loading="lazy"' in poster and "fetchpriority" not in poster
+
+
 def test_with_the_default_widths_faces_and_thumbnails_get_a_small_copy(client, settings, committed):
     settings.IMAGE_RENDITION_WIDTHS = site_settings.IMAGE_RENDITION_WIDTHS  # the production default
     photo = io.BytesIO()

@@ -22,8 +22,6 @@ class Command(BaseCommand):
             manifest = backup.backup(path)
         except FileExistsError as error:
             raise CommandError(str(error)) from error
-        rows = sum(table["rows"] for table in manifest["tables"].values())
         self.stdout.write(
-            f"Backed up {rows} rows in {len(manifest['tables'])} tables and {len(manifest['media'])} media files "
-            f"({manifest['vendor']}) to {path} in {manifest['seconds']} s."
+            f"Backed up {backup.contents(manifest)} ({manifest['vendor']}) to {path} in {manifest['seconds']} s."
         )

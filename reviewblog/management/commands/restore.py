@@ -30,8 +30,7 @@ class Command(BaseCommand):
             self.stderr.write(problem)
         if problems:
             raise CommandError(f"{len(problems)} differences from the backup's manifest")
-        rows = sum(table["rows"] for table in manifest["tables"].values())
         self.stdout.write(
-            f"Restored {rows} rows in {len(manifest['tables'])} tables and {len(manifest['media'])} media files "
-            f"from {path} (taken {manifest['taken_at']}) in {seconds:.2f} s; all match the manifest."
+            f"Restored {backup.contents(manifest)} from {path} (taken {manifest['taken_at']}) in {seconds:.2f} s; "
+            "all match the manifest."
         )

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 CHORES = [
     chores.run_chores,
     renditions.make_overdue,  # images whose renditions task was lost or never queued
-    share_cards.make_missing,  # share cards of reviews whose task was lost, or whose film changed
+    share_cards.make_due,  # share cards that fell due: a task lost, a film or author renamed, a retry
     newsletter.run_chores,  # reviews gone live, the weekly round-up, the next batch of each mailing
     jobs.prune_if_due,  # finished rows of the task table, once a day
 ]

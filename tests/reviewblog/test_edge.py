@@ -1,4 +1,4 @@
-"""The edge cache's side in the site (reviews/edge.py): shared pages name what they show in `xkey`, and
+"""The edge cache's side in the site (reviewblog/edge/): shared pages name what they show in `xkey`, and
 every change purges exactly those keys, after commit. A local server stands in for Varnish and keeps the
 PURGE requests it receives; bench/run --edge drives the real Varnish (reviewblog/edge/default.vcl)."""
 
@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from comments import moderation
 from comments.models import Comment
-from reviews import edge as edge_module
+from reviewblog import edge as edge_module
 from reviews.models import Credit, Film, Review
 from tests.factories import CommentFactory, CreditFactory, ReviewFactory, UserFactory
 
@@ -163,7 +163,7 @@ def run_worker():
 
 
 def queued_purges():
-    return DBTaskResult.objects.filter(task_path="reviews.edge.purge_edge", status="READY")
+    return DBTaskResult.objects.filter(task_path="reviewblog.edge.purge_edge", status="READY")
 
 
 @pytest.mark.django_db(transaction=True)  # the worker runs after the change's real commit

@@ -1,9 +1,10 @@
 """The page cache: a public page is rendered once per change and then served, byte for byte, to every
 anonymous reader, as a page-cache plugin does for WordPress; and every 304 Not Modified, from the same stamp.
 
-A cached copy is found by what the page shows: the caller passes the state of its rows (timestamps
-read in one small query, or vouched for by the shared cache: current_state), and the key (key(), the one
-key builder, which every fragment and ETag uses too) also holds the deployment's code version, the path
+Which pages, and what each depends on, the apps declare on their views (reviews/public_pages.py). A cached
+copy is found by what the page shows: the state of its rows (timestamps read in one small query, or
+vouched for by the shared cache: current_state), and the key (reviews/cache_keys.py key(), the one key
+builder, which every fragment and ETag uses too) also holds the deployment's code version, the path
 and the query. Any change to the rows makes a new key, so the next reader gets a fresh render at once;
 old copies simply age out. The check reads the database (or the shared cache's generation of stamps), so
 copies kept in each worker's own memory (the default) are never stale either, whichever process made the change.
@@ -18,78 +19,25 @@ cookies stay the same; readers with a session or a message waiting are never ans
 """
 
 import functools
-import hashlib
 import time
 import uuid
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import caches
+from django.db import transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date
 
-from . import edge
-from .images import media_prefix
-from .timestamps import state_times
+from reviews.cache_keys import etag, is_number, key, pages
+from reviews.timestamps import state_times
 
-# Its own cache (settings.CACHES): pages never push out what the default cache holds, such as rate limits.
-pages = caches["pages"]
+from . import edge
 
 # A reader carrying any of these sees something of their own: their session, a message, their comment details.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name, settings.COMMENT_REMEMBER_COOKIE)
-
-CODE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".json"}
-# Environment settings that change what a page shows (names, page sizes, reply depth, addresses).
-PAGE_SETTINGS = [
-    "SITE_NAME",
-    "SITE_URL",
-    "SITE_CONTACT_EMAIL",
-    "MEDIA_URL",
-    "STATIC_URL",
-    "REVIEWS_PER_PAGE",
-    "COMMENT_THREADS_PER_PAGE",
-    "COMMENT_MAX_DEPTH",
-    "COMMENT_MAX_LENGTH",
-    "COMMENT_GRAVATAR",
-    "IMAGE_RENDITION_WIDTHS",
-    "AKISMET_API_KEY",  # whether the comment form says Akismet screens comments (only a digest is kept)
-]
-
-
-def code_version() -> str:
-    """The deployment's code version; while developing (DEBUG) read afresh on every call, because
-    runserver reloads templates without restarting, and a copy kept from before an edit would hide it."""
-    return deployment_digest() if settings.DEBUG else cached_digest()
-
-
-def deployment_digest() -> str:
-    """A digest of this deployment's templates, code, requirements, static manifest and the settings
-    that shape pages (about 3 ms to read).
-
-    A new release or configuration changes it, so pages cached under the old one (in Redis, which
-    outlives a restart) are sent afresh.
-    """
-    roots = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
-    roots += [Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == Path(settings.BASE_DIR)]
-    roots.append(Path(settings.BASE_DIR) / "reviewblog")  # settings, URLs, context processors
-    files = [path for root in roots for path in sorted(root.rglob("*")) if path.suffix in CODE_SUFFIXES]
-    files.append(Path(settings.BASE_DIR) / "requirements.txt")
-    files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")  # hashed CSS names, after collectstatic
-    shaping = [getattr(settings, name) for name in PAGE_SETTINGS] + [media_prefix()]  # the images' address
-    digest = hashlib.sha256(repr(shaping).encode())
-    for path in files:
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-cached_digest = functools.cache(deployment_digest)
 
 
 def shareable_query(request, query_keys) -> bool:
@@ -101,66 +49,35 @@ def shareable_query(request, query_keys) -> bool:
     return all(name in query_keys and len(values) == 1 and is_number(values[0]) for name, values in request.GET.lists())
 
 
-def is_number(value: str) -> bool:
-    return value.isascii() and value.isdecimal() and value == str(int(value))
-
-
-def key(kind: str, *parts) -> str:
-    """The one key builder: every copy of a page or of a piece of one (the page cache and its ETags, kept
-    fragments, the comment listing and blank form, share cards) is kept under `kind` and a digest of what
-    it shows (`parts`: its stamps) and of the deployment's code (code_version), so a change to either
-    finds a new key and an old copy is never read again."""
-    digest = hashlib.sha256(repr((code_version(), parts)).encode()).hexdigest()
-    return f"{kind}:{digest[:40]}"
-
-
-def etag(kept_under: str) -> str:
-    """The ETag of a copy kept under this key: current while the key is, so a 304 can say so."""
-    return f'W/"{kept_under.rpartition(":")[2][:32]}"'
-
-
-def cached_page(state, edge_key: str, query_keys=frozenset(), cache_control=None):
-    """Mark a view whose page is fixed by `state(**url kwargs)`, its stamp read in one small query
-    (reviews/models/stamps.py: (pk, stamps…, newest_live, next_live), or None when the page is not public),
-    for PageCacheMiddleware. `edge_key` names the page for the edge cache ("film-{}" is formatted with the
-    pk), the same key touch_pages purges when the stamp moves; `query_keys` are the query parameters it
-    reads; `cache_control` what browsers and feed readers are told (patch_cache_control's arguments)."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            return page_headers(wrapper, view(request, *args, **kwargs))
-
-        wrapper.page_state, wrapper.page_query, wrapper.edge_key = state, frozenset(query_keys), edge_key
-        wrapper.page_cache_control = cache_control or {}
-        return wrapper
-
-    return decorator
-
-
 def page_headers(view, response):
-    """What every answer of a marked page says, rendered, kept or 304."""
+    """What every answer of a declared page says, rendered, kept or 304, whoever asked."""
     patch_vary_headers(response, ["Cookie"])  # staff see more; a proxy must not share their copy
-    if view.page_cache_control:
-        patch_cache_control(response, **view.page_cache_control)
+    if view.public_page.cache_control:
+        patch_cache_control(response, **view.public_page.cache_control)
     return response
+
+
+def rendered(request, response):
+    """A response the view made: a declared page's headers added (the request's resolved view)."""
+    match = getattr(request, "resolver_match", None)
+    return page_headers(match.func, response) if match and hasattr(match.func, "public_page") else response
 
 
 @functools.lru_cache(maxsize=2048)
 def marked_view(urlconf, path: str):
-    """(view, args, kwargs) for a path whose view is marked with cached_page, else None; remembered, as
+    """(view, args, kwargs) for a path whose view declares a public page, else None; remembered, as
     every hit would resolve the same few thousand addresses again (made-up ones only take turns)."""
     try:
         match = resolve(path, urlconf)
     except Resolver404:
         return None
-    return (match.func, match.args, match.kwargs) if hasattr(match.func, "page_state") else None
+    return (match.func, match.args, match.kwargs) if hasattr(match.func, "public_page") else None
 
 
 def cookie_state(request) -> str:
     """Stands for the cookies sent (the CSRF token a page rendered for the reader carries, saved comment
     details); keyed, so the ETag gives nothing away."""
-    return salted_hmac("reviews.page_cache.cookies", repr(sorted(request.COOKIES.items()))).hexdigest()[:16]
+    return salted_hmac("reviewblog.page_cache.cookies", repr(sorted(request.COOKIES.items()))).hexdigest()[:16]
 
 
 def last_modified_at(state) -> int | None:
@@ -173,7 +90,7 @@ def last_modified_at(state) -> int | None:
 
 class PageCacheMiddleware:
     """Every answer a page's stamp can give, before sessions, CSRF, users, messages and the view run: the
-    shared copy of a marked page, kept when there is none; and a 304 to any reader whose copy is current,
+    shared copy of a declared page, kept when there is none; and a 304 to any reader whose copy is current,
     whether it was the shared copy or one rendered for them.
 
     Readers with a session (staff, a reader who sees their own pending comment) or a message waiting get
@@ -192,7 +109,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         marked = self.marked(request)
         if marked is None:
-            return self.get_response(request)
+            return rendered(request, self.get_response(request))
         view, args, kwargs = marked
         query = sorted(request.GET.items()) if request.META.get("QUERY_STRING") else []
         shared = settings.PAGE_CACHE_SECONDS > 0 and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
@@ -202,9 +119,9 @@ class PageCacheMiddleware:
             keys[state] = keys.get(state) or key("page", request.path, query, state)
             return keys[state]
 
-        state, kept = current_state(view.page_state, args, kwargs, copy_key if shared else None)
+        state, kept = current_state(view.public_page.state, args, kwargs, copy_key if shared else None)
         if state is None:  # not public: nothing to compare (a 404, or a draft staff preview)
-            return self.get_response(request)
+            return rendered(request, self.get_response(request))
         kept_under = copy_key(state) if shared else None
         tag = etag(kept_under or key("reader", request.path, query, state, cookie_state(request)))
         if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
@@ -224,7 +141,7 @@ class PageCacheMiddleware:
                 response.headers[name] = value
             return self.mark_for_edge(view, state, response)
         request.shared_render = shared  # see shared_csrf_token below
-        response = self.get_response(request)
+        response = rendered(request, self.get_response(request))
         if response.status_code != 200 or response.streaming:
             return response
         response["ETag"] = tag
@@ -244,7 +161,7 @@ class PageCacheMiddleware:
     def mark_for_edge(view, state, response):
         """Only a copy shared here may be shared at the edge, and only with the key that purges it."""
         if edge.enabled():
-            edge.mark(response, [view.edge_key.format(state[0])], next_live=state[-1])
+            edge.mark(response, [view.public_page.edge_key.format(state[0])], next_live=state[-1])
         return response
 
     @staticmethod
@@ -256,7 +173,7 @@ class PageCacheMiddleware:
             return None  # the reader's own state, which no stamp records
         request.get_host()  # ALLOWED_HOSTS still holds (CommonMiddleware does not run for a copy)
         marked = marked_view(get_urlconf(), request.path_info)
-        if marked is None or not shareable_query(request, marked[0].page_query):
+        if marked is None or not shareable_query(request, marked[0].public_page.query_keys):
             return None
         return marked
 
@@ -264,14 +181,14 @@ class PageCacheMiddleware:
 # --- Stamps the shared cache vouches for ---
 # On PostgreSQL the stamp query is a round trip plus planning, most of a warm hit. With a shared cache
 # (Redis: PAGE_STAMPS_SHARED), each process remembers the states it read, under the stamps' generation:
-# a token in the shared cache that every move of stamps replaces (stamps_moved, called by touch_pages
-# inside the change's transaction and again after it commits). A warm hit then reads the generation
-# (one small cache read) instead of the database, while nothing changed.
+# a token in the shared cache that every move of stamps replaces (stamps_moved: touch_pages announces each
+# move inside the change's transaction; the token is replaced then, and again after the commit). A warm
+# hit then reads the generation (one small cache read) instead of the database, while nothing changed.
 #
 # Why a stale state cannot be kept: a reader reads the generation *before* it reads the database, and
 # remembers what it read under that generation. A reader that read the old stamps before a writer
 # committed therefore files them under the generation the writer's commit replaces, where no later
-# request looks (tests/reviews/test_page_cache.py interleaves the two). The writer replaces the token
+# request looks (tests/reviewblog/test_page_cache.py interleaves the two). The writer replaces the token
 # rather than deleting it, and a reader that finds no token reads the database and puts a new random one,
 # so a lost token (evicted, Redis restarted) can never bring an old generation back. What is remembered
 # also expires when the next scheduled review goes live (nothing is saved then) and after STAMP_SECONDS,
@@ -284,8 +201,16 @@ MAX_REMEMBERED = 10_000
 _remembered: tuple = (None, {})  # (generation, {(state function, args): (state, good until)})
 
 
-def stamps_moved() -> None:
-    """A new generation: every state remembered by any process is read afresh from the database."""
+def stamps_moved(**kwargs) -> None:
+    """Page stamps moved (reviews.models.stamps.stamps_moved, connected in ReviewblogConfig.ready): a new
+    generation now and once the change is committed, as a reader between the two may have read the stamps
+    as they were."""
+    new_generation()
+    transaction.on_commit(new_generation)
+
+
+def new_generation() -> None:
+    """Every state remembered by any process is read afresh from the database."""
     if settings.PAGE_STAMPS_SHARED:
         pages.set(GENERATION, uuid.uuid4().hex, None)
 

@@ -1,11 +1,11 @@
-"""The edge cache: Varnish with the xkey module in front of gunicorn (reviewblog/edge/default.vcl).
+"""The edge cache: Varnish with the xkey module in front of gunicorn (default.vcl beside this file).
 
-Every shared page (reviews/page_cache.py) goes out with an `xkey` header naming it (`review-<id>`,
+Every shared page (reviewblog/page_cache.py) goes out with an `xkey` header naming it (`review-<id>`,
 `film-<id>`, `person-<id>`, `authorprofile-<id>`, `genre-<id>`, `franchise-<id>`, or `lists` for the
 pages listing all reviews), and Varnish keeps it for anonymous readers as the page cache does. The key
-is the page's stamp: touch_pages (reviews/models/review.py), the one place stamps move, purges the keys
-of the stamps it moves once the change commits, with an HTTP PURGE to EDGE_PURGE_URL. Empty, there is
-no edge and nothing here runs.
+is the page's stamp: touch_pages (reviews/models/stamps.py), the one place stamps move, announces the keys
+of the stamps it moves (stamps_moved), and they are purged once the change commits, with an HTTP PURGE
+to EDGE_PURGE_URL. Empty, there is no edge and nothing here runs.
 
 The task worker sends the PURGE, not the changing request: the keys go into a `purge_edge` task,
 enqueued after the commit, and a purge the edge did not answer is tried again later with backoff
@@ -21,9 +21,9 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from . import jobs
-from .jobs import enqueue_after_commit
-from .timestamps import aware
+from reviews import jobs
+from reviews.jobs import enqueue_after_commit
+from reviews.timestamps import aware
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,11 @@ MAX_AGE = 600
 
 def enabled() -> bool:
     return bool(settings.EDGE_PURGE_URL)
+
+
+def stamps_moved(keys, **kwargs) -> None:
+    """Page stamps moved (reviews.models.stamps.stamps_moved, connected in ReviewblogConfig.ready)."""
+    purge_after_commit(keys)
 
 
 def purge_after_commit(keys) -> None:

@@ -1,4 +1,4 @@
-"""The page cache (reviews/page_cache.py): anonymous readers share one rendered copy, and the next reader
+"""The page cache (reviewblog/page_cache.py): anonymous readers share one rendered copy, and the next reader
 after any change sees the change at once."""
 
 import time
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from comments import moderation
 from comments.models import Comment
-from reviews import page_cache
+from reviewblog import page_cache
 from reviews.models import Film, Genre, Person, Review, public_page_state
 from tests.factories import CommentFactory, ReviewFactory
 
