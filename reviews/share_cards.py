@@ -87,10 +87,11 @@ def connect() -> None:
 
 def _saved(sender, instance, update_fields=None, **kwargs) -> None:
     if update_fields is None:
-        # A task or a worker holds the card already (due ahead, no failure yet): it draws what the row shows
-        # when it records, so a save meanwhile needs no second task. Review.save read these from the row.
-        held = instance.share_card_due and instance.share_card_due > timezone.now()
-        if not (held and instance.share_card_attempts == 0):
+        # The card is on its way already (due, no failure yet: a task holds it, or the chores take it within a
+        # round): it draws what the row shows when it records, so a save meanwhile needs no second task, and
+        # an unchanged save changes nothing. Review.save read these from the row.
+        on_its_way = instance.share_card_due is not None and instance.share_card_attempts == 0
+        if not on_its_way:
             queue(instance)
     elif CARD_FIELDS & set(update_fields):
         queue(instance)
