@@ -4,12 +4,13 @@ themes (the emails are read from Django's locmem outbox, the live server being i
 
 import re
 import urllib.request
+from decimal import Decimal
 
 import pytest
 from django.core import mail
 
-from reviewblog.newsletter import signup
-from reviewblog.newsletter.models import Subscriber
+from reviewblog.newsletter import sending, signup
+from reviewblog.newsletter.models import Mailing, Subscriber
 from tests.a11y import THEMES, axe_violations, describe, require_axe
 from tests.browser import browser_page  # noqa: F401 (fixture)
 from tests.factories import ReviewFactory
@@ -24,6 +25,13 @@ def page_without_javascript(browser_page):  # noqa: F811
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def luminance(css_colour: str) -> float:
+    """WCAG's relative luminance of an `rgb(r, g, b)` colour: 0 for black, 1 for white."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", css_colour)[:3]]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def path_of(url: str) -> str:
@@ -88,3 +96,31 @@ def test_the_newsletter_pages_pass_axe_in_both_themes(browser_page, live_server)
     assert_accessible(page, "unsubscribe page")
     page.get_by_role("button", name="Stop these emails").click()
     assert_accessible(page, "unsubscribed page")
+
+
+# A mail client shows an email inside its own page, whose landmarks hold it: these rules are the page's.
+PAGE_LANDMARKS = {"landmark-one-main", "region"}
+
+
+def test_the_email_reads_well_in_light_and_dark_mail_clients(browser_page):  # noqa: F811
+    """The email's HTML as a mail client that follows the reader's colour scheme shows it: dark paper and
+    light type in dark mode (not the light theme's dark type left on a dark page), and axe-core finds no
+    violation, contrast included, in either."""
+    require_axe()
+    review = ReviewFactory(title="Knives at dawn", rating=Decimal("3.5"), contains_spoilers=True)
+    mailing = Mailing.objects.create(kind=Mailing.Kind.REVIEW, review=review, key="t", subject="New review")
+    _text, html = sending.render(mailing, [review])
+    page = browser_page
+    paper = {}
+    for theme in THEMES:
+        page.emulate_media(color_scheme=theme)
+        page.set_content(html)
+        violations = [v for v in axe_violations(page) if v["rule"] not in PAGE_LANDMARKS]
+        assert violations == [], f"email ({theme}):\n{describe(violations)}"
+        paper[theme] = page.evaluate(
+            "() => [getComputedStyle(document.querySelector('.nl-card')).backgroundColor,"
+            " getComputedStyle(document.querySelector('h1')).color]"
+        )
+    assert paper["light"] != paper["dark"]
+    card, title = (luminance(colour) for colour in paper["dark"])
+    assert card < 0.1 < 0.5 < title  # a dark card, light type
