@@ -238,7 +238,7 @@ def item(review: Review) -> dict:
         "standfirst": unspoiled(review.standfirst),
         "spoilers": review.contains_spoilers,
         "image": hero_url(review),
-        "alt": review.hero_alt,
+        "alt": unspoiled(review.hero_alt),
         "url": absolute_url(review.get_absolute_url()),
     }
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.followups import send_capped
+from reviews.models import OutgoingEmail
 from reviews.seo import absolute_url
 
 from .models import Mailing, Subscriber
@@ -105,17 +106,29 @@ def leave(signed: str) -> bool:
         with transaction.atomic():
             if Subscriber.objects.filter(pk=subscriber.pk).delete()[0] and mailing_id:
                 Mailing.objects.filter(pk=mailing_id).update(unsubscribed=F("unsubscribed") + 1)
+            recall(subscriber.email)
     return valid
+
+
+def recall(email: str) -> int:
+    """Delete the newsletter emails still waiting in the outbox for an address that left, bounced or
+    complained: one-click unsubscribe means no more email, not the rest of a batch or a retry hours later."""
+    waiting = OutgoingEmail.objects.filter(to=email, status=OutgoingEmail.Status.QUEUED)
+    return waiting.filter(key__in=Mailing.objects.values("key")).delete()[0]
 
 
 def stop(email: str, reason: str) -> int:
     """A bounce or a complaint from the mail system: nothing more is sent to the address (it may sign up
     and confirm again). Returns how many subscribers it stopped (0 or 1)."""
-    return (
-        Subscriber.objects.filter(email=email.strip().lower())
-        .exclude(status=Status.STOPPED)
-        .update(status=Status.STOPPED, stopped_at=timezone.now(), stop_reason=reason[:200])
-    )
+    email = email.strip().lower()
+    with transaction.atomic():
+        stopped = (
+            Subscriber.objects.filter(email=email)
+            .exclude(status=Status.STOPPED)
+            .update(status=Status.STOPPED, stopped_at=timezone.now(), stop_reason=reason[:200])
+        )
+        recall(email)
+    return stopped
 
 
 def forget_unconfirmed(now=None) -> int:

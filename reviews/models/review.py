@@ -257,6 +257,15 @@ class Review(models.Model):
             for name, value in zip(workers, before[len(listed) :], strict=True):
                 setattr(self, name, value)
             before = tuple(before[: len(listed)])
+            if (
+                self.status == self.Status.PUBLISHED
+                and before[0] != self.Status.PUBLISHED
+                and self.published_at.replace(microsecond=0) == before[1].replace(microsecond=0)  # as the form sends it
+            ):
+                # Published now (the form's status, as the list's action does): dated now, as WordPress does,
+                # unless the date was set in this save or lies ahead (scheduled). Readers and the newsletter
+                # see it as new, not as old as the draft.
+                self.published_at = max(self.published_at, timezone.now().replace(microsecond=0))
         adding = self._state.adding
         # A revision means a change: a save that changes nothing a revision keeps (an unchanged admin form
         # only moves updated_at) records none.

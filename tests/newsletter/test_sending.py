@@ -1,15 +1,19 @@
 """Mailings and their batches (reviewblog/newsletter/sending.py), as the worker's chores run them."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
-from reviewblog.newsletter import sending
+from reviewblog.newsletter import sending, signup
 from reviewblog.newsletter.models import Mailing, Subscriber
 from reviews.models import OutgoingEmail, Review
 from reviews.models.jobs import DailyChore
+from tests.browser_form import admin_errors, browser_form
 from tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +141,27 @@ def test_editors_see_each_send_with_its_counts_in_the_admin(
     row = row[: row.index("</tr>")]
     cells = [cell.split(">", 1)[1].split("<", 1)[0] for cell in row.split("<td")[1:]]
     assert cells[-6:] == ["Every email recorded", "3", "2", "1", "0", "1"]
+
+
+def test_a_draft_written_days_ago_and_published_from_its_form_is_news(subscribers, chores, admin_client):
+    subscribers(1)
+    draft = ReviewFactory(status=Review.Status.DRAFT, published_at=timezone.now() - timedelta(days=5))
+    url = reverse("admin:reviews_review_change", args=[draft.pk])
+    data = browser_form(admin_client.get(url).content.decode())
+    response = admin_client.post(url, {**data, "status": Review.Status.PUBLISHED})
+    assert response.status_code == 302, admin_errors(response)
+    chores()
+    assert recipients() == ["reader0@example.com"]
+
+
+def test_leaving_or_bouncing_recalls_the_newsletter_emails_still_waiting(subscribers, client):
+    ana, ben = subscribers(2)
+    review = ReviewFactory(published_at=timezone.now())
+    sending.announce_new_reviews()
+    [mailing] = Mailing.objects.all()
+    for subscriber in (ana, ben):
+        OutgoingEmail.objects.create(key=mailing.key, to=subscriber.email, subject=review.title, body=".")
+    one_click = urlsplit(signup.unsubscribe_link(ana, mailing)).path
+    assert client.post(one_click, {"List-Unsubscribe": "One-Click"}).status_code == 200  # Ana's mail client
+    call_command("newsletter_bounce", ben.email)  # Ben's address bounced
+    assert not OutgoingEmail.objects.filter(status=Queued).exists()

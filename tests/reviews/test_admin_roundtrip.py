@@ -4,14 +4,17 @@ Every form is read from the page and sent back as a browser would (tests/browser
 what a person types or picks changed.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from reviews.models import Film, Franchise, Genre, Person, Review
 from tests.browser_form import admin_errors, browser_form
-from tests.factories import FilmFactory, GenreFactory, PersonFactory, image_file
+from tests.factories import FilmFactory, GenreFactory, PersonFactory, ReviewFactory, image_file
 from tests.test_admin_roundtrip import AUTO_UPDATED, change_url, resave_unchanged
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +138,17 @@ def test_a_review_published_from_the_list_saves_again_unchanged(editor, client):
     changelist = reverse("admin:reviews_review_changelist")
     client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
     assert resave_unchanged(client, editor, draft) is None
+
+
+def test_a_draft_published_from_its_form_is_dated_now_unless_its_date_was_set(admin_client):
+    week_ago = timezone.now().replace(microsecond=0) - timedelta(days=7)
+    url = lambda review: reverse("admin:reviews_review_change", args=[review.pk])  # noqa: E731
+    drafts = [ReviewFactory(status=Review.Status.DRAFT, published_at=week_ago) for _ in range(2)]
+    typed = [{}, {"published_at_0": (week_ago - timedelta(days=30)).astimezone().strftime("%Y-%m-%d")}]
+    for draft, dated in zip(drafts, typed, strict=True):
+        data = browser_form(admin_client.get(url(draft)).content.decode())
+        response = admin_client.post(url(draft), {**data, "status": Review.Status.PUBLISHED, **dated})
+        assert response.status_code == 302, admin_errors(response)
+    published_now, backdated = (Review.objects.get(pk=draft.pk).published_at for draft in drafts)
+    assert timezone.now() - published_now < timedelta(minutes=1)  # what readers and subscribers see as new
+    assert backdated.date() == (week_ago - timedelta(days=30)).astimezone().date()  # the date the editor typed
