@@ -35,6 +35,10 @@ def subscribe(email: str, frequency: str) -> Subscriber:
     email = email.strip().lower()
     with transaction.atomic():
         subscriber, _ = Subscriber.objects.get_or_create(email=email)
+        if subscriber.status == Status.STOPPED and subscriber.stop_reason == "complaint":
+            # Its owner marked our email as spam: a sign-up typed by anyone mails them nothing more (the
+            # form answers as always, so nobody learns it); to come back they write to the site.
+            return subscriber
         if subscriber.status == Status.PENDING:
             Subscriber.objects.filter(pk=subscriber.pk).update(asked_at=timezone.now())
         link = confirm_link(subscriber, frequency)

@@ -66,3 +66,13 @@ def test_a_readers_export_and_erase_take_their_subscription_along(subscribers):
     assert privacy.held_about(reader.email) == 1
     call_command("erase_comments", reader.email, "--no-input", stdout=StringIO())
     assert not Subscriber.objects.exists()
+
+
+def test_an_address_that_complained_gets_no_confirmation_whoever_signs_it_up(sign_up, subscribers):
+    complained, bounced = subscribers(2)
+    call_command("newsletter_bounce", complained.email, "--complaint", stdout=StringIO())
+    call_command("newsletter_bounce", bounced.email, stdout=StringIO())
+    mail.outbox.clear()
+    answers = [sign_up(reader.email) for reader in (complained, bounced)]
+    assert [(r.status_code, r["Location"]) for r in answers] == [(303, "/newsletter/thanks/")] * 2  # the same answer
+    assert [message.to for message in mail.outbox] == [[bounced.email]]  # a fixed mailbox may come back
